@@ -1,0 +1,84 @@
+// Civil dates in the issuing country's time zone. Dates in a pass are whole days since
+// 1970-01-01 in that zone's calendar; rules are counted in those days, never in UTC and never in
+// the device's zone. Only Intl (a Web API) is used, so browsers and Node agree.
+
+const SECONDS_PER_DAY = 86_400;
+
+export type CivilDay = number;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+// Zone offsets only change on quarter-hour boundaries, so one lookup serves a 15-minute bucket.
+const offsetCache = new Map<string, number>();
+const OFFSET_CACHE_LIMIT = 4096;
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      era: 'short',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Offset of `timeZone` from UTC, in seconds, at the instant `unixSeconds`. */
+export function zoneOffsetSeconds(unixSeconds: number, timeZone: string): number {
+  const bucket = Math.floor(unixSeconds / 900);
+  const key = `${timeZone}|${bucket}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
+  const parts = formatterFor(timeZone).formatToParts(new Date(bucket * 900 * 1000));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  let year = get('year');
+  if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
+  const asUtc = Date.UTC(year, get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) / 1000;
+  const offset = asUtc - bucket * 900;
+  if (offsetCache.size >= OFFSET_CACHE_LIMIT) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
+}
+
+/** The civil day (days since 1970-01-01 in the zone's calendar) that contains the instant. */
+export function civilDayAt(unixSeconds: number, timeZone: string): CivilDay {
+  return Math.floor((unixSeconds + zoneOffsetSeconds(unixSeconds, timeZone)) / SECONDS_PER_DAY);
+}
+
+/** The first instant (unix seconds) of a civil day in the zone. */
+export function startOfCivilDay(day: CivilDay, timeZone: string): number {
+  const naive = day * SECONDS_PER_DAY;
+  const guess = naive - zoneOffsetSeconds(naive, timeZone);
+  return naive - zoneOffsetSeconds(guess, timeZone);
+}
+
+/** 'YYYY-MM-DD' → civil day, or null when it is not a real calendar date. */
+export function parseIsoDate(text: string): CivilDay | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  return ms / 1000 / SECONDS_PER_DAY;
+}
+
+export function formatIsoDate(day: CivilDay): string {
+  return new Date(day * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
+}

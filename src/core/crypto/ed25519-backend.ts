@@ -1,0 +1,9 @@
+// The one crypto seam. A backend only has to answer "does this RFC 8032 cofactorless equation
+// hold"; everything about which inputs are acceptable lives in ed25519-policy.ts, so every
+// backend accepts exactly the same signatures.
+
+export interface Ed25519Backend {
+  readonly name: string;
+  /** Called only after the strict policy checks have passed. Must not throw on a wrong signature. */
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean | Promise<boolean>;
+}

@@ -1,0 +1,283 @@
+// The trust bundle a scanner caches: issuer keys, revocations, rules and a version, as a compact
+// JWS (RFC 7515) signed by a bundle-signing key. That key is certified by the root key the scanner
+// pins (a compact JWS in the bundle's protected header, "cert"), so the root stays offline while
+// bundles are re-signed daily. See docs/pass-format.md §6.
+import { fromBase64Url, utf8 } from './bytes.ts';
+import { isValidTimeZone } from './civil-time.ts';
+import type { Ed25519Backend } from './crypto/ed25519-backend.ts';
+import { publicKeyProblem, verifyEd25519Strict } from './crypto/ed25519-policy.ts';
+import type { DayWindow, Rules } from './rules.ts';
+import type { FailureCode } from './verification-result.ts';
+
+export const BUNDLE_FORMAT = 'vaxpass-bundle/1';
+export const BUNDLE_JWS_TYPE = 'vaxpass-bundle+jws';
+export const CERT_JWS_TYPE = 'vaxpass-cert+jws';
+export const MAX_BUNDLE_LENGTH = 32 * 1024 * 1024;
+
+export type KeyStatus = 'next' | 'active' | 'retired' | 'revoked';
+
+export interface BundleKey {
+  /** base64url of the first 8 bytes of SHA-256(raw public key). */
+  readonly kid: string;
+  readonly iss: string;
+  /** base64url raw Ed25519 public key (32 bytes). */
+  readonly publicKey: string;
+  /** Unix seconds: the key may sign passes with iat in [validFrom, signUntil]. */
+  readonly validFrom: number;
+  readonly signUntil: number;
+  /** Unix seconds: passes under this key verify until then. */
+  readonly verifyUntil: number;
+  readonly status: KeyStatus;
+}
+
+/** The signed JSON payload. */
+export interface BundleDocument {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly version: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly keys: readonly BundleKey[];
+  /** Hex pass ids (cti). */
+  readonly revokedPasses: readonly string[];
+  readonly revokedKeys: readonly string[];
+  readonly rules: Rules;
+}
+
+/** Payload of the root's certificate for a bundle-signing key. */
+export interface SignerCertificate {
+  readonly sub: string;
+  readonly publicKey: string;
+  readonly nbf: number;
+  readonly exp: number;
+}
+
+export interface TrustedKey extends BundleKey {
+  readonly publicKeyBytes: Uint8Array;
+}
+
+/** A bundle whose signature chain, freshness and contents have been checked. Only openBundle makes one. */
+export interface TrustedBundle {
+  readonly version: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly rules: Rules;
+  readonly keys: ReadonlyMap<string, TrustedKey>;
+  readonly revokedPasses: ReadonlySet<string>;
+  readonly revokedKeys: ReadonlySet<string>;
+  readonly signer: { readonly kid: string; readonly certificateExpiresAt: number };
+  readonly backend: Ed25519Backend;
+  readonly document: BundleDocument;
+}
+
+const trusted = new WeakSet<object>();
+
+export function isTrustedBundle(value: unknown): value is TrustedBundle {
+  return typeof value === 'object' && value !== null && trusted.has(value);
+}
+
+export interface OpenBundleOptions {
+  /** The pinned root public key (raw 32 bytes). */
+  readonly root: Uint8Array;
+  readonly now: Date;
+  readonly backend: Ed25519Backend;
+  /** The bundle the scanner already holds; an older version is a rollback. */
+  readonly held?: TrustedBundle | null;
+}
+
+export type OpenBundleResult =
+  | { readonly ok: true; readonly bundle: TrustedBundle }
+  | { readonly ok: false; readonly code: Extract<FailureCode, 'BUNDLE_INVALID' | 'BUNDLE_EXPIRED' | 'BUNDLE_ROLLBACK'>; readonly message: string };
+
+function invalid(message: string): OpenBundleResult {
+  return { ok: false, code: 'BUNDLE_INVALID', message };
+}
+
+type JwsParts = { header: Record<string, unknown>; payload: Uint8Array; signingInput: Uint8Array; signature: Uint8Array };
+
+function parseCompactJws(text: string): JwsParts | string {
+  const parts = text.split('.');
+  if (parts.length !== 3) return 'not a compact JWS';
+  const [h, p, s] = parts as [string, string, string];
+  const headerBytes = fromBase64Url(h);
+  const payload = fromBase64Url(p);
+  const signature = fromBase64Url(s);
+  if (!headerBytes || !payload || !signature) return 'JWS is not base64url';
+  const header = parseJsonObject(headerBytes);
+  if (!header) return 'JWS header is not a JSON object';
+  if (header.alg !== 'EdDSA') return 'JWS alg is not EdDSA';
+  if ('crit' in header) return 'JWS has critical header parameters this verifier does not know';
+  return { header, payload, signature, signingInput: utf8.encode(`${h}.${p}`) };
+}
+
+function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | null {
+  const text = utf8.decode(bytes);
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Checks a bundle's chain to the pinned root, its freshness and its contents. Never throws on bad data. */
+export async function openBundle(text: string, options: OpenBundleOptions): Promise<OpenBundleResult> {
+  const now = toUnixSeconds(options.now);
+  if (publicKeyProblem(options.root) !== null) throw new TypeError('root must be a valid 32-byte Ed25519 public key');
+  if (typeof text !== 'string' || text.length === 0) return invalid('bundle is empty');
+  if (text.length > MAX_BUNDLE_LENGTH) return invalid('bundle is too large');
+  const jws = parseCompactJws(text.trim());
+  if (typeof jws === 'string') return invalid(jws);
+  if (jws.header.typ !== BUNDLE_JWS_TYPE) return invalid(`JWS typ is not ${BUNDLE_JWS_TYPE}`);
+  if (typeof jws.header.cert !== 'string') return invalid('bundle has no signer certificate');
+
+  const cert = parseCompactJws(jws.header.cert);
+  if (typeof cert === 'string') return invalid(`signer certificate: ${cert}`);
+  if (cert.header.typ !== CERT_JWS_TYPE) return invalid(`signer certificate typ is not ${CERT_JWS_TYPE}`);
+  if (!(await verifyEd25519Strict(options.backend, cert.signature, cert.signingInput, options.root))) {
+    return invalid('bundle signer is not certified by the pinned root key');
+  }
+  const certificate = readCertificate(parseJsonObject(cert.payload));
+  if (typeof certificate === 'string') return invalid(`signer certificate: ${certificate}`);
+  if (jws.header.kid !== certificate.sub) return invalid('bundle kid does not match its certificate');
+  const signerKey = fromBase64Url(certificate.publicKey)!;
+  if (!(await verifyEd25519Strict(options.backend, jws.signature, jws.signingInput, signerKey))) {
+    return invalid('bundle signature is not valid');
+  }
+
+  const document = readDocument(parseJsonObject(jws.payload));
+  if (typeof document === 'string') return invalid(document);
+  if (document.issuedAt < certificate.nbf || document.issuedAt > certificate.exp) {
+    return invalid('bundle was signed outside its signer certificate validity');
+  }
+  if (now > certificate.exp) return invalid('bundle signer certificate has expired');
+  if (options.held && document.version < options.held.version) {
+    return { ok: false, code: 'BUNDLE_ROLLBACK', message: `bundle version ${document.version} is older than the held version ${options.held.version}` };
+  }
+  if (now >= document.expiresAt) return { ok: false, code: 'BUNDLE_EXPIRED', message: `bundle expired at ${new Date(document.expiresAt * 1000).toISOString()}` };
+
+  const keys = new Map<string, TrustedKey>();
+  for (const key of document.keys) keys.set(key.kid, { ...key, publicKeyBytes: fromBase64Url(key.publicKey)! });
+  const bundle: TrustedBundle = Object.freeze({
+    version: document.version,
+    issuedAt: document.issuedAt,
+    expiresAt: document.expiresAt,
+    rules: document.rules,
+    keys,
+    revokedPasses: new Set(document.revokedPasses),
+    revokedKeys: new Set(document.revokedKeys),
+    signer: { kid: certificate.sub, certificateExpiresAt: certificate.exp },
+    backend: options.backend,
+    document,
+  });
+  trusted.add(bundle);
+  return { ok: true, bundle };
+}
+
+export function toUnixSeconds(date: Date): number {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new TypeError('now must be a valid Date');
+  return Math.floor(date.getTime() / 1000);
+}
+
+// ---- structural validation of signed JSON (signed, but still checked: a bug upstream must not crash scanners)
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 40;
+const isB64 = (v: unknown, bytes: number): v is string => typeof v === 'string' && fromBase64Url(v)?.length === bytes;
+const isCount = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+
+function readCertificate(v: Record<string, unknown> | null): SignerCertificate | string {
+  if (!v) return 'payload is not a JSON object';
+  if (typeof v.sub !== 'string' || !isB64(v.publicKey, 32) || !isTime(v.nbf) || !isTime(v.exp) || v.exp <= v.nbf) return 'payload is incomplete';
+  if (publicKeyProblem(fromBase64Url(v.publicKey)!) !== null) return 'public key is not acceptable';
+  return { sub: v.sub, publicKey: v.publicKey, nbf: v.nbf, exp: v.exp };
+}
+
+const KEY_STATUSES: readonly KeyStatus[] = ['next', 'active', 'retired', 'revoked'];
+
+function readDocument(v: Record<string, unknown> | null): BundleDocument | string {
+  if (!v) return 'bundle payload is not a JSON object';
+  if (v.format !== BUNDLE_FORMAT) return `bundle format is not ${BUNDLE_FORMAT}`;
+  if (!isCount(v.version, Number.MAX_SAFE_INTEGER) || !isTime(v.issuedAt) || !isTime(v.expiresAt) || v.expiresAt <= v.issuedAt) {
+    return 'bundle version or validity is invalid';
+  }
+  if (!Array.isArray(v.keys) || !Array.isArray(v.revokedPasses) || !Array.isArray(v.revokedKeys)) return 'bundle lists are missing';
+  const keys: BundleKey[] = [];
+  for (const k of v.keys as unknown[]) {
+    const key = k as Record<string, unknown>;
+    if (
+      typeof k !== 'object' || k === null || !isB64(key.kid, 8) || typeof key.iss !== 'string' || !isB64(key.publicKey, 32) ||
+      !isTime(key.validFrom) || !isTime(key.signUntil) || !isTime(key.verifyUntil) || !KEY_STATUSES.includes(key.status as KeyStatus)
+    ) {
+      return 'bundle has an invalid key entry';
+    }
+    keys.push({ kid: key.kid, iss: key.iss, publicKey: key.publicKey, validFrom: key.validFrom, signUntil: key.signUntil, verifyUntil: key.verifyUntil, status: key.status as KeyStatus });
+  }
+  if (!(v.revokedPasses as unknown[]).every((p) => typeof p === 'string' && /^[0-9a-f]{16,32}$/.test(p))) return 'bundle has an invalid revoked pass id';
+  if (!(v.revokedKeys as unknown[]).every((p) => isB64(p, 8))) return 'bundle has an invalid revoked key id';
+  const rules = readRules(v.rules);
+  if (typeof rules === 'string') return `bundle rules: ${rules}`;
+  return {
+    format: BUNDLE_FORMAT,
+    version: v.version,
+    issuedAt: v.issuedAt,
+    expiresAt: v.expiresAt,
+    keys,
+    revokedPasses: v.revokedPasses as string[],
+    revokedKeys: v.revokedKeys as string[],
+    rules,
+  };
+}
+
+function readWindow(v: unknown, allowOpenEnd: boolean): DayWindow | null | undefined {
+  if (v === null) return null;
+  const w = v as Record<string, unknown>;
+  if (typeof v !== 'object' || !isCount(w.validFromDay, 3650)) return undefined;
+  if (w.validDays === null && allowOpenEnd) return { validFromDay: w.validFromDay, validDays: null };
+  if (!isCount(w.validDays, 36500) || w.validDays === 0) return undefined;
+  return { validFromDay: w.validFromDay, validDays: w.validDays };
+}
+
+/** Validates rules from a bundle (or a rules file) without trusting their shape. */
+export function readRules(v: unknown): Rules | string {
+  if (typeof v !== 'object' || v === null) return 'missing';
+  const r = v as Record<string, unknown>;
+  if (typeof r.timeZone !== 'string' || !isValidTimeZone(r.timeZone)) return 'timeZone is not a known IANA zone';
+  if (!isCount(r.clockSkewSeconds, 86_400)) return 'clockSkewSeconds is invalid';
+  let vaccination: Rules['vaccination'] = null;
+  if (r.vaccination !== null) {
+    const vac = r.vaccination as Record<string, unknown>;
+    if (typeof vac !== 'object' || typeof vac.products !== 'object' || vac.products === null) return 'vaccination is invalid';
+    const products: Record<string, { primaryDoses: number }> = {};
+    for (const [code, p] of Object.entries(vac.products as Record<string, unknown>)) {
+      const doses = (p as Record<string, unknown> | null)?.primaryDoses;
+      if (!/^[1-9]\d{0,2}$/.test(code) || !isCount(doses, 10) || doses === 0) return `vaccination product ${code} is invalid`;
+      products[code] = { primaryDoses: doses };
+    }
+    const primary = readWindow(vac.primary, true);
+    const booster = readWindow(vac.booster, true);
+    if (!primary || booster === undefined) return 'vaccination windows are invalid';
+    vaccination = { products, primary, booster };
+  }
+  let test: Rules['test'] = null;
+  if (r.test !== null) {
+    const kinds = (r.test as Record<string, unknown> | undefined)?.kinds as Record<string, unknown> | undefined;
+    if (typeof kinds !== 'object' || kinds === null) return 'test is invalid';
+    const accepted: Partial<Record<'PCR' | 'RAT', { validHours: number }>> = {};
+    for (const [kind, k] of Object.entries(kinds)) {
+      const hours = (k as Record<string, unknown> | null)?.validHours;
+      if ((kind !== 'PCR' && kind !== 'RAT') || !isCount(hours, 24 * 365) || hours === 0) return `test kind ${kind} is invalid`;
+      accepted[kind] = { validHours: hours };
+    }
+    test = { kinds: accepted };
+  }
+  const recovery = readWindow(r.recovery, false);
+  if (recovery === undefined) return 'recovery is invalid';
+  let exemption: Rules['exemption'] = null;
+  if (r.exemption !== null) {
+    const accepted = (r.exemption as Record<string, unknown> | undefined)?.accepted;
+    if (typeof accepted !== 'boolean') return 'exemption is invalid';
+    exemption = { accepted };
+  }
+  return { timeZone: r.timeZone, clockSkewSeconds: r.clockSkewSeconds, vaccination, test, recovery, exemption };
+}
+

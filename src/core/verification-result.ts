@@ -1,0 +1,65 @@
+// What verification answers. Bad data never throws: it becomes one of these codes, each with a
+// message a person can read. The code says which rule was violated; the verdict groups codes
+// into what a venue does next.
+
+export const FAILURE_CODES = [
+  'MALFORMED',
+  'UNSUPPORTED_VERSION',
+  'UNSUPPORTED_ALGORITHM',
+  'UNKNOWN_KEY',
+  'KEY_NOT_VALID_AT_ISSUE',
+  'KEY_EXPIRED',
+  'KEY_REVOKED',
+  'BAD_SIGNATURE',
+  'NOT_YET_VALID',
+  'EXPIRED',
+  'PASS_REVOKED',
+  'RULES_NOT_MET',
+  'BUNDLE_INVALID',
+  'BUNDLE_EXPIRED',
+  'BUNDLE_ROLLBACK',
+] as const;
+
+export type FailureCode = (typeof FAILURE_CODES)[number];
+
+export type PassType = 'vaccination' | 'test' | 'recovery' | 'exemption';
+
+export interface VerificationSuccess {
+  readonly ok: true;
+  readonly holder: { readonly name: string; readonly birthDate: string };
+  readonly passType: PassType;
+  /** Unix seconds until which the pass satisfies the rules, or null for no end before the pass expires. */
+  readonly validUntil: number;
+  /** Which rule accepted the pass, e.g. 'vaccination.booster'. */
+  readonly rule: string;
+  readonly kid: string;
+  readonly issuer: string;
+  readonly passId: string;
+  readonly bundleVersion: number;
+  /** The instant the decision used: the caller's `now`, raised to the bundle's issuedAt if the clock was behind it. */
+  readonly decidedAt: number;
+}
+
+export interface VerificationFailure {
+  readonly ok: false;
+  readonly code: FailureCode;
+  readonly message: string;
+  /** For RULES_NOT_MET: the rule that was closest to accepting the pass. */
+  readonly rule?: string;
+}
+
+export type VerificationResult = VerificationSuccess | VerificationFailure;
+
+/** valid → admit; invalid → the pass is not acceptable; cannot-verify → this scanner cannot decide (fix the bundle). */
+export type Verdict = 'valid' | 'invalid' | 'cannot-verify';
+
+const CANNOT_VERIFY: ReadonlySet<FailureCode> = new Set(['BUNDLE_INVALID', 'BUNDLE_EXPIRED', 'BUNDLE_ROLLBACK']);
+
+export function verdictOf(result: VerificationResult | { ok: false; code: FailureCode }): Verdict {
+  if (result.ok) return 'valid';
+  return CANNOT_VERIFY.has(result.code) ? 'cannot-verify' : 'invalid';
+}
+
+export function fail(code: FailureCode, message: string, rule?: string): VerificationFailure {
+  return rule === undefined ? { ok: false, code, message } : { ok: false, code, message, rule };
+}

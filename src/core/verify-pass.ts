@@ -1,0 +1,72 @@
+// Offline verification: QR text + trusted bundle + injected time → a result. Stops at the first
+// failure, in the order of docs/pass-format.md §7, and never throws on bad data.
+import { toBase64Url, toHex } from './bytes.ts';
+import { formatIsoDate } from './civil-time.ts';
+import { sigStructure, parseCoseSign1 } from './cose-sign1.ts';
+import { verifyEd25519Strict } from './crypto/ed25519-policy.ts';
+import { decodeClaims } from './pass-claims-codec.ts';
+import { fromQrText } from './qr-text.ts';
+import { evaluateRules } from './rules.ts';
+import type { TrustedBundle } from './trust-bundle.ts';
+import { isTrustedBundle, toUnixSeconds } from './trust-bundle.ts';
+import type { VerificationResult } from './verification-result.ts';
+import { fail } from './verification-result.ts';
+
+export interface VerifyOptions {
+  /** The verifier's clock. It is raised to the bundle's issuedAt if it is behind: a device clock set back cannot revive an expired pass. */
+  readonly now: Date;
+}
+
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+export async function verify(text: string, bundle: TrustedBundle, options: VerifyOptions): Promise<VerificationResult> {
+  const clock = toUnixSeconds(options.now);
+  if (!isTrustedBundle(bundle)) return fail('BUNDLE_INVALID', 'the trust bundle was not opened and checked with openBundle');
+  const now = Math.max(clock, bundle.issuedAt);
+  if (now >= bundle.expiresAt) return fail('BUNDLE_EXPIRED', `trust bundle expired at ${iso(bundle.expiresAt)}; sync it`);
+  if (typeof text !== 'string') return fail('MALFORMED', 'pass text is not a string');
+
+  const qr = fromQrText(text);
+  if (!qr.ok) return fail(qr.code, qr.message);
+  const cose = parseCoseSign1(qr.bytes);
+  if (!cose.ok) return fail(cose.code, cose.message);
+  const { kid, protectedHeader, payload, signature } = cose.value;
+
+  const kidText = toBase64Url(kid);
+  const key = bundle.keys.get(kidText);
+  if (!key) return fail('UNKNOWN_KEY', `key ${kidText} is not in the trust bundle`);
+  if (key.status === 'revoked' || bundle.revokedKeys.has(kidText)) return fail('KEY_REVOKED', `key ${kidText} has been revoked`);
+  if (!(await verifyEd25519Strict(bundle.backend, signature, sigStructure(protectedHeader, payload), key.publicKeyBytes))) {
+    return fail('BAD_SIGNATURE', 'signature does not match the pass contents and key');
+  }
+
+  const claims = decodeClaims(payload);
+  if (!claims.ok) return fail('MALFORMED', claims.message);
+  const pass = claims.pass;
+  if (pass.iss !== key.iss) return fail('UNKNOWN_KEY', `key ${kidText} does not belong to issuer ${pass.iss}`);
+  if (pass.iat < key.validFrom || pass.iat > key.signUntil) {
+    return fail('KEY_NOT_VALID_AT_ISSUE', `key ${kidText} could not sign at ${iso(pass.iat)} (valid ${iso(key.validFrom)} to ${iso(key.signUntil)})`);
+  }
+  if (now > key.verifyUntil) return fail('KEY_EXPIRED', `key ${kidText} stopped verifying at ${iso(key.verifyUntil)}`);
+  const skew = bundle.rules.clockSkewSeconds;
+  if (pass.iat > now + skew) return fail('NOT_YET_VALID', `pass is issued in the future (${iso(pass.iat)})`);
+  if (pass.nbf > now + skew) return fail('NOT_YET_VALID', `pass is not valid before ${iso(pass.nbf)}`);
+  if (now >= pass.exp) return fail('EXPIRED', `pass expired at ${iso(pass.exp)}`);
+  const passId = toHex(pass.cti);
+  if (bundle.revokedPasses.has(passId)) return fail('PASS_REVOKED', 'pass has been revoked');
+
+  const outcome = evaluateRules(pass.content, bundle.rules, now);
+  if (!outcome.ok) return fail('RULES_NOT_MET', outcome.message, outcome.rule);
+  return {
+    ok: true,
+    holder: { name: pass.content.name, birthDate: formatIsoDate(pass.content.birthDate) },
+    passType: pass.content.type,
+    validUntil: outcome.validUntil === null ? pass.exp : Math.min(outcome.validUntil, pass.exp),
+    rule: outcome.rule,
+    kid: kidText,
+    issuer: pass.iss,
+    passId,
+    bundleVersion: bundle.version,
+    decidedAt: now,
+  };
+}

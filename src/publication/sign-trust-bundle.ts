@@ -1,0 +1,41 @@
+// Signs what scanners cache. The root certifies a bundle-signing key for a period; that key signs
+// each day's bundle. Both are compact JWS (RFC 7515) with EdDSA (RFC 8037), made with jose.
+import { CompactSign, type CryptoKey, type KeyObject } from 'jose';
+import { BUNDLE_FORMAT, BUNDLE_JWS_TYPE, CERT_JWS_TYPE, type BundleDocument, type BundleKey, type SignerCertificate } from '../core/trust-bundle.ts';
+import type { Rules } from '../core/rules.ts';
+
+type PrivateKey = KeyObject | CryptoKey;
+const encoder = new TextEncoder();
+
+export async function certifyBundleSigner(rootPrivateKey: PrivateKey, rootKid: string, certificate: SignerCertificate): Promise<string> {
+  return new CompactSign(encoder.encode(JSON.stringify(certificate)))
+    .setProtectedHeader({ alg: 'EdDSA', typ: CERT_JWS_TYPE, kid: rootKid })
+    .sign(rootPrivateKey);
+}
+
+export interface BundleSigner {
+  readonly privateKey: PrivateKey;
+  readonly kid: string;
+  /** The root's certificate for this signer (compact JWS). */
+  readonly certificate: string;
+}
+
+export interface BundleContents {
+  readonly version: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly keys: readonly BundleKey[];
+  readonly revokedPasses: readonly string[];
+  readonly revokedKeys: readonly string[];
+  readonly rules: Rules;
+}
+
+export function bundleDocument(contents: BundleContents): BundleDocument {
+  return { format: BUNDLE_FORMAT, ...contents };
+}
+
+export async function signTrustBundle(contents: BundleContents, signer: BundleSigner): Promise<string> {
+  return new CompactSign(encoder.encode(JSON.stringify(bundleDocument(contents))))
+    .setProtectedHeader({ alg: 'EdDSA', typ: BUNDLE_JWS_TYPE, kid: signer.kid, cert: signer.certificate })
+    .sign(signer.privateKey);
+}
