@@ -1,0 +1,103 @@
+// The whole vaxpass database in one place: the registry (people and their facts, in
+// registry-schema.ts) and the issuer's own records. Types stay portable to PostgreSQL: text ids,
+// unix seconds as integers, JSON as text, no SQLite-only behaviour the queries depend on.
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { people } from './registry-schema.ts';
+
+export * from './registry-schema.ts';
+
+/** Partner platforms (portals, messengers) that issue passes for their users. */
+export const partners = sqliteTable('partners', {
+  /** Opaque partner id, e.g. "demo-portal". */
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Hex SHA-256 of the API key. The key itself (256 random bits) is shown once at creation and never stored. */
+  apiKeyHash: text('api_key_hash').notNull(),
+  /** JSON array of scopes, e.g. ["passes:issue","passes:read"]. */
+  scopes: text('scopes').notNull(),
+  quotaPerMinute: integer('quota_per_minute').notNull(),
+  createdAt: integer('created_at').notNull(),
+  revokedAt: integer('revoked_at'),
+}, (t) => [uniqueIndex('partners_api_key_hash').on(t.apiKeyHash)]);
+
+/** Every pass the issuer signed. The pass text is not stored: it can be rebuilt only by signing again. */
+export const issuedPasses = sqliteTable(
+  'issued_passes',
+  {
+    /** Hex of the pass's cti. */
+    passId: text('pass_id').primaryKey(),
+    personId: text('person_id').notNull().references(() => people.id),
+    kid: text('kid').notNull(),
+    type: text('type', { enum: ['vaccination', 'test', 'recovery', 'exemption'] }).notNull(),
+    iat: integer('iat').notNull(),
+    exp: integer('exp').notNull(),
+    /** 'holder' or the partner id. */
+    issuedBy: text('issued_by').notNull(),
+    /** SHA-256 of the facts the pass was made from: a holder refresh reuses the pass while they are unchanged. */
+    factsHash: text('facts_hash').notNull(),
+    /** The signed QR text, kept so a holder refresh returns the same bytes (and ETag) instead of signing again. */
+    text: text('text').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('issued_passes_person').on(t.personId, t.type, t.iat), index('issued_passes_issued_by').on(t.issuedBy)],
+);
+
+/** Revoked passes and keys. `bundleVersion` is the first bundle version that lists the entry. */
+export const revocations = sqliteTable(
+  'revocations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['pass', 'key'] }).notNull(),
+    /** Hex pass id or key id. */
+    subject: text('subject').notNull(),
+    reason: text('reason'),
+    revokedAt: integer('revoked_at').notNull(),
+    revokedBy: text('revoked_by').notNull(),
+    bundleVersion: integer('bundle_version').notNull(),
+  },
+  (t) => [uniqueIndex('revocations_kind_subject').on(t.kind, t.subject), index('revocations_bundle_version').on(t.bundleVersion)],
+);
+
+/** Append-only: who did what when. Ids only, never names or pass text. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** 'holder:<personId>', 'partner:<id>', 'admin' or 'system'. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    passId: text('pass_id'),
+    personId: text('person_id'),
+    /** Request id, to join with the JSON logs. */
+    requestId: text('request_id'),
+    /** Small JSON object of ids (kid, bundle version); no personal data. */
+    detail: text('detail'),
+  },
+  (t) => [index('audit_log_at').on(t.at)],
+);
+
+/** Partner idempotency keys: the first response to a key is replayed for the same body. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    partnerId: text('partner_id').notNull().references(() => partners.id),
+    key: text('key').notNull(),
+    /** Hex SHA-256 of the canonical request body. */
+    requestHash: text('request_hash').notNull(),
+    responseStatus: integer('response_status').notNull(),
+    responseBody: text('response_body').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('idempotency_keys_partner_key').on(t.partnerId, t.key)],
+);
+
+/** Published trust bundles: the version counter and the exact bytes served for each version. */
+export const bundleVersions = sqliteTable('bundle_versions', {
+  version: integer('version').primaryKey(),
+  issuedAt: integer('issued_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  /** Hex SHA-256 of the document's inputs (keys, revocations, rules) to tell when a new version is needed. */
+  contentHash: text('content_hash').notNull(),
+  jws: text('jws').notNull(),
+});
