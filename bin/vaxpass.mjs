@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Installed entry point: runs the TypeScript CLI through tsx's loader.
+// Installed entry point: runs the TypeScript CLI through tsx's loader (no build step).
 import { register } from 'tsx/esm/api';
+
 register();
-await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/main.ts');
+await main();

@@ -1,0 +1,75 @@
+// vaxpass bundle build: signs the trust bundle scanners cache (issuer keys, revocations, rules).
+import type { Command } from 'commander';
+import { DEFAULT_RULES, readRules, type Rules } from '../../core/index.ts';
+import { signTrustBundle } from '../../publication/sign-trust-bundle.ts';
+import type { CliContext } from '../support/cli-io.ts';
+import { commandAt, withExamples } from '../support/command-tree.ts';
+import { CliError } from '../support/exit-codes.ts';
+import { readJsonFile, writeOutputFile } from '../support/files.ts';
+import { DEFAULT_KEY_DIR, loadKeys } from '../support/key-files.ts';
+import { instantOption, isoSeconds, parseDuration, unixSeconds } from '../support/time-options.ts';
+
+interface BundleBuildOptions {
+  readonly keys: string;
+  readonly out?: string;
+  readonly version?: string;
+  readonly ttl: string;
+  readonly rules?: string;
+  readonly at?: string;
+}
+
+export function registerBundleBuild(program: Command, ctx: CliContext): void {
+  const command = commandAt(program, 'bundle build')
+    .summary('sign a trust bundle with the current keys and rules')
+    .description(
+      'Sign a trust bundle (compact JWS) with the key directory\'s bundle-signing key: the issuer keys from keyring.json, ' +
+        'the validity rules (the built-in Korea January 2022 rules unless --rules is given) and no revocations. ' +
+        'Writes the bundle to --out or stdout.',
+    )
+    .option('--keys <dir>', 'key directory', DEFAULT_KEY_DIR)
+    .option('--out <file>', 'write the bundle here instead of stdout')
+    .option('--version <n>', 'bundle version; must grow with every bundle (default: the build time in unix seconds)')
+    .option('--ttl <duration>', 'how long scanners may use the bundle, e.g. 48h or 7d', '48h')
+    .option('--rules <file>', 'validity rules as JSON (same shape as the bundle\'s "rules")')
+    .option('--at <iso>', 'pretend the clock is at this instant (demos and tests)')
+    .action(async (options: BundleBuildOptions) => {
+      const now = unixSeconds(instantOption(options.at));
+      const ttl = parseDuration(options.ttl, '--ttl');
+      const version = options.version === undefined ? now : parseVersion(options.version);
+      const rules = options.rules === undefined ? DEFAULT_RULES : loadRules(options.rules);
+      const keys = loadKeys(options.keys);
+      if (now > keys.signer.certificateExpiresAt) {
+        throw new CliError(`the bundle-signing certificate in ${options.keys} expired at ${isoSeconds(keys.signer.certificateExpiresAt)}; create a new bundle-signing key`);
+      }
+      const expiresAt = now + ttl;
+      if (expiresAt > keys.signer.certificateExpiresAt) {
+        ctx.io.stderr(`warning: scanners reject this bundle after ${isoSeconds(keys.signer.certificateExpiresAt)}, when its signing certificate expires\n`);
+      }
+      const bundle = await signTrustBundle(
+        { version, issuedAt: now, expiresAt, keys: keys.issuerKeys, revokedPasses: [], revokedKeys: [], rules },
+        { privateKey: keys.signer.privateKey, kid: keys.signer.kid, certificate: keys.signer.certificate },
+      );
+      if (options.out === undefined) ctx.io.stdout(`${bundle}\n`);
+      else writeOutputFile(options.out, `${bundle}\n`, 'bundle file');
+      ctx.io.stderr(
+        `signed bundle version ${version}: ${keys.issuerKeys.length} issuer key(s), valid ${isoSeconds(now)} to ${isoSeconds(expiresAt)}` +
+          `${options.out === undefined ? '' : `, written to ${options.out}`}\n`,
+      );
+    });
+  withExamples(command, [
+    'vaxpass bundle build --out bundle.jws',
+    'vaxpass bundle build --ttl 7d --rules rules.json --out bundle.jws',
+    'vaxpass bundle build --at 2022-01-15T00:00:00+09:00 --out demo-bundle.jws',
+  ]);
+}
+
+function parseVersion(text: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw new CliError(`--version must be a non-negative integer (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+function loadRules(path: string): Rules {
+  const rules = readRules(readJsonFile(path, 'rules file'));
+  if (typeof rules === 'string') throw new CliError(`rules file ${path}: ${rules}`);
+  return rules;
+}

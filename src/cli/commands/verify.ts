@@ -1,0 +1,84 @@
+// vaxpass verify: decides offline whether a pass is valid, exactly as a venue scanner does:
+// the pinned root opens the bundle, the bundle's keys and rules decide the pass.
+import type { Command } from 'commander';
+import { openBundle, verdictOf, verify, type Verdict, type VerificationResult } from '../../core/index.ts';
+import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
+import { readQrPng } from '../../qr/read-qr-image.ts';
+import type { CliContext } from '../support/cli-io.ts';
+import { withExamples } from '../support/command-tree.ts';
+import { CliError, EXIT } from '../support/exit-codes.ts';
+import { readBinaryFile, readTextFile } from '../support/files.ts';
+import { rootPublicKeyPath } from '../../keys/key-directory.ts';
+import { DEFAULT_KEY_DIR, readRootPublicKey } from '../support/key-files.ts';
+import { instantOption, isoSeconds } from '../support/time-options.ts';
+
+interface VerifyOptions {
+  readonly image?: string;
+  readonly bundle: string;
+  readonly root: string;
+  readonly at?: string;
+  readonly json?: boolean;
+}
+
+const EXIT_BY_VERDICT: Record<Verdict, number> = { valid: EXIT.ok, invalid: EXIT.invalid, 'cannot-verify': EXIT.error };
+
+export function registerVerify(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('verify')
+    .summary('verify a pass offline against a trust bundle')
+    .description(
+      'Verify a pass offline: open the trust bundle with the pinned root key, then check the pass\'s signature, ' +
+        'key, validity period, revocation and the bundle\'s rules. The pass is TEXT (as scanned), "-" for stdin, ' +
+        'or a PNG image of its QR code (--image).\n\n' +
+        'Exit status: 0 valid, 1 not valid, 2 cannot verify (usage error, unreadable input, untrusted or expired bundle).',
+    )
+    .argument('[text]', 'the QR text of the pass, or - to read it from stdin')
+    .option('--image <file>', 'read the pass from a PNG image of its QR code')
+    .requiredOption('--bundle <file>', 'trust bundle (compact JWS, as served at /api/v1/trust-bundle)')
+    .option('--root <file>', 'pinned root public key (Ed25519 JWK)', rootPublicKeyPath(DEFAULT_KEY_DIR))
+    .option('--at <iso>', 'verify as of this instant instead of now (raised to the bundle\'s issuedAt if earlier)')
+    .option('--json', 'print the result object as JSON (with "verdict")')
+    .action(async (text: string | undefined, options: VerifyOptions) => {
+      const now = instantOption(options.at);
+      const passText = await readPassText(text, options.image, ctx);
+      const bundleText = readTextFile(options.bundle, 'bundle file');
+      const root = readRootPublicKey(options.root);
+      const opened = await openBundle(bundleText, { root, now, backend: createNodeCryptoBackend() });
+      const result: VerificationResult = opened.ok ? await verify(passText, opened.bundle, { now }) : { ok: false, code: opened.code, message: opened.message };
+      const verdict = verdictOf(result);
+      ctx.io.stdout(options.json ? `${JSON.stringify({ verdict, ...result }, null, 2)}\n` : describe(result, verdict));
+      ctx.exitCode = EXIT_BY_VERDICT[verdict];
+    });
+  withExamples(command, [
+    'vaxpass verify "VP1:…" --bundle bundle.jws',
+    'vaxpass issue --demo | vaxpass verify - --bundle bundle.jws --json',
+    'vaxpass verify --image pass.png --bundle bundle.jws --root keys/root.public.jwk',
+    'vaxpass verify "VP1:…" --bundle bundle.jws --at 2022-01-20T12:00:00+09:00',
+  ]);
+}
+
+async function readPassText(text: string | undefined, image: string | undefined, ctx: CliContext): Promise<string> {
+  if (image !== undefined) {
+    if (text !== undefined) throw new CliError('give the pass either as TEXT or with --image, not both');
+    const read = readQrPng(readBinaryFile(image, 'image'));
+    if (!read.ok) throw new CliError(`cannot read a QR code from ${image}: ${read.message}`);
+    return read.text;
+  }
+  if (text === undefined) throw new CliError('no pass given: pass its QR text, - for stdin, or --image FILE');
+  if (text !== '-') return text;
+  // Only the line break a shell or `echo` adds is removed; the text is otherwise taken exactly as given.
+  return (await ctx.io.readStdin()).replace(/\r?\n$/, '');
+}
+
+function describe(result: VerificationResult, verdict: Verdict): string {
+  if (result.ok) {
+    return [
+      `VALID (${result.rule})`,
+      `name:        ${result.holder.name}`,
+      `birth date:  ${result.holder.birthDate}`,
+      `valid until: ${isoSeconds(result.validUntil)}`,
+      '',
+    ].join('\n');
+  }
+  return `${verdict === 'invalid' ? 'NOT VALID' : 'CANNOT VERIFY'}: ${result.code}: ${result.message}\n`;
+}
