@@ -24,6 +24,8 @@ function buildProgram(ctx: CliContext): Command {
     .description('Issue signed vaccination passes and verify them offline.')
     .version(pkg.version, '-V, --version', 'print the vaxpass version')
     .helpOption('-h, --help', 'show help for a command')
+    // Program options only before the command name, so `bundle build --version N` is the bundle's version.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
