@@ -120,32 +120,55 @@ function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | null {
   }
 }
 
+/** A compact JWS whose signer the pinned root certified: its JSON payload and the certificate. */
+export type CertifiedJws =
+  | { readonly ok: true; readonly payload: Record<string, unknown> | null; readonly certificate: SignerCertificate }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * Checks the signature chain shared by bundles and revocation deltas: the JWS has the expected
+ * typ, carries a certificate ("cert") signed by the pinned root, and is signed by the certified key.
+ * Freshness is the caller's business.
+ */
+export async function openCertifiedJws(
+  text: string,
+  typ: string,
+  label: string,
+  options: { readonly root: Uint8Array; readonly backend: Ed25519Backend },
+): Promise<CertifiedJws> {
+  const no = (message: string): CertifiedJws => ({ ok: false, message });
+  const jws = parseCompactJws(text.trim());
+  if (typeof jws === 'string') return no(jws);
+  if (jws.header.typ !== typ) return no(`JWS typ is not ${typ}`);
+  if (typeof jws.header.cert !== 'string') return no(`${label} has no signer certificate`);
+
+  const cert = parseCompactJws(jws.header.cert);
+  if (typeof cert === 'string') return no(`signer certificate: ${cert}`);
+  if (cert.header.typ !== CERT_JWS_TYPE) return no(`signer certificate typ is not ${CERT_JWS_TYPE}`);
+  if (!(await verifyEd25519Strict(options.backend, cert.signature, cert.signingInput, options.root))) {
+    return no(`${label} signer is not certified by the pinned root key`);
+  }
+  const certificate = readCertificate(parseJsonObject(cert.payload));
+  if (typeof certificate === 'string') return no(`signer certificate: ${certificate}`);
+  if (jws.header.kid !== certificate.sub) return no(`${label} kid does not match its certificate`);
+  const signerKey = fromBase64Url(certificate.publicKey)!;
+  if (!(await verifyEd25519Strict(options.backend, jws.signature, jws.signingInput, signerKey))) {
+    return no(`${label} signature is not valid`);
+  }
+  return { ok: true, payload: parseJsonObject(jws.payload), certificate };
+}
+
 /** Checks a bundle's chain to the pinned root, its freshness and its contents. Never throws on bad data. */
 export async function openBundle(text: string, options: OpenBundleOptions): Promise<OpenBundleResult> {
   const now = toUnixSeconds(options.now);
   if (publicKeyProblem(options.root) !== null) throw new TypeError('root must be a valid 32-byte Ed25519 public key');
   if (typeof text !== 'string' || text.length === 0) return invalid('bundle is empty');
   if (text.length > MAX_BUNDLE_LENGTH) return invalid('bundle is too large');
-  const jws = parseCompactJws(text.trim());
-  if (typeof jws === 'string') return invalid(jws);
-  if (jws.header.typ !== BUNDLE_JWS_TYPE) return invalid(`JWS typ is not ${BUNDLE_JWS_TYPE}`);
-  if (typeof jws.header.cert !== 'string') return invalid('bundle has no signer certificate');
+  const opened = await openCertifiedJws(text, BUNDLE_JWS_TYPE, 'bundle', options);
+  if (!opened.ok) return invalid(opened.message);
+  const { certificate } = opened;
 
-  const cert = parseCompactJws(jws.header.cert);
-  if (typeof cert === 'string') return invalid(`signer certificate: ${cert}`);
-  if (cert.header.typ !== CERT_JWS_TYPE) return invalid(`signer certificate typ is not ${CERT_JWS_TYPE}`);
-  if (!(await verifyEd25519Strict(options.backend, cert.signature, cert.signingInput, options.root))) {
-    return invalid('bundle signer is not certified by the pinned root key');
-  }
-  const certificate = readCertificate(parseJsonObject(cert.payload));
-  if (typeof certificate === 'string') return invalid(`signer certificate: ${certificate}`);
-  if (jws.header.kid !== certificate.sub) return invalid('bundle kid does not match its certificate');
-  const signerKey = fromBase64Url(certificate.publicKey)!;
-  if (!(await verifyEd25519Strict(options.backend, jws.signature, jws.signingInput, signerKey))) {
-    return invalid('bundle signature is not valid');
-  }
-
-  const document = readDocument(parseJsonObject(jws.payload));
+  const document = readDocument(opened.payload);
   if (typeof document === 'string') return invalid(document);
   if (document.issuedAt < certificate.nbf || document.issuedAt > certificate.exp) {
     return invalid('bundle was signed outside its signer certificate validity');
@@ -156,6 +179,14 @@ export async function openBundle(text: string, options: OpenBundleOptions): Prom
   }
   if (now >= document.expiresAt) return { ok: false, code: 'BUNDLE_EXPIRED', message: `bundle expired at ${new Date(document.expiresAt * 1000).toISOString()}` };
 
+  return { ok: true, bundle: sealTrustedBundle(document, { kid: certificate.sub, certificateExpiresAt: certificate.exp }, options.backend) };
+}
+
+/**
+ * Builds a TrustedBundle from a document whose signature chain the caller has checked. Only
+ * openBundle and applyRevocationDelta (revocation-delta.ts) call it.
+ */
+export function sealTrustedBundle(document: BundleDocument, signer: TrustedBundle['signer'], backend: Ed25519Backend): TrustedBundle {
   const keys = new Map<string, TrustedKey>();
   for (const key of document.keys) keys.set(key.kid, { ...key, publicKeyBytes: fromBase64Url(key.publicKey)! });
   const bundle: TrustedBundle = Object.freeze({
@@ -166,13 +197,14 @@ export async function openBundle(text: string, options: OpenBundleOptions): Prom
     keys,
     revokedPasses: new Set(document.revokedPasses),
     revokedKeys: new Set(document.revokedKeys),
-    signer: { kid: certificate.sub, certificateExpiresAt: certificate.exp },
-    backend: options.backend,
+    signer,
+    backend,
     document,
   });
   trusted.add(bundle);
-  return { ok: true, bundle };
+  return bundle;
 }
+
 
 export function toUnixSeconds(date: Date): number {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new TypeError('now must be a valid Date');
