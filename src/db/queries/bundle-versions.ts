@@ -1,0 +1,23 @@
+// Published trust bundles. Versions only grow: the next version is max + 1 inside the same
+// transaction that stores it, and the primary key refuses a second writer with the same number.
+import { desc, eq, max } from 'drizzle-orm';
+import type { Queryable } from '../open-database.ts';
+import { bundleVersions } from '../schema.ts';
+
+export type BundleVersionRow = typeof bundleVersions.$inferSelect;
+
+export function latestBundle(db: Queryable): BundleVersionRow | null {
+  return db.select().from(bundleVersions).orderBy(desc(bundleVersions.version)).limit(1).get() ?? null;
+}
+
+export function latestBundleVersion(db: Queryable): number {
+  return db.select({ v: max(bundleVersions.version) }).from(bundleVersions).get()?.v ?? 0;
+}
+
+export function insertBundle(db: Queryable, row: BundleVersionRow): void {
+  db.insert(bundleVersions).values(row).run();
+}
+
+export function findBundle(db: Queryable, version: number): BundleVersionRow | null {
+  return db.select().from(bundleVersions).where(eq(bundleVersions.version, version)).get() ?? null;
+}

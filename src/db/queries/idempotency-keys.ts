@@ -1,0 +1,16 @@
+// Partner idempotency keys (draft-ietf-httpapi-idempotency-key-header): the unique index on
+// (partner, key) is what makes concurrent duplicates produce exactly one pass.
+import { and, eq } from 'drizzle-orm';
+import type { Queryable } from '../open-database.ts';
+import { idempotencyKeys } from '../schema.ts';
+
+export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
+
+export function findIdempotencyRecord(db: Queryable, partnerId: string, key: string): IdempotencyRecord | null {
+  return db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.partnerId, partnerId), eq(idempotencyKeys.key, key))).get() ?? null;
+}
+
+/** Inserts the record; false when the key was taken meanwhile (the caller then replays the stored one). */
+export function insertIdempotencyRecord(db: Queryable, record: IdempotencyRecord): boolean {
+  return db.insert(idempotencyKeys).values(record).onConflictDoNothing().run().changes > 0;
+}

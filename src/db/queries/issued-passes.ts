@@ -1,0 +1,46 @@
+// Passes the issuer signed. A holder refresh looks for a pass it can hand out again; a partner
+// reads only the passes it issued itself (the query filters on issued_by, so BOLA cannot happen
+// by forgetting a check in a route).
+import { and, count, desc, eq, gt } from 'drizzle-orm';
+import type { PassType } from '../../core/verification-result.ts';
+import type { Queryable } from '../open-database.ts';
+import { issuedPasses } from '../schema.ts';
+
+export type IssuedPassRow = typeof issuedPasses.$inferSelect;
+
+export function insertIssuedPass(db: Queryable, row: IssuedPassRow): void {
+  db.insert(issuedPasses).values(row).run();
+}
+
+/** The newest pass issued to the holder for these exact facts that is still valid after `validAfter`. */
+export function findReusableHolderPass(db: Queryable, personId: string, type: PassType, factsHash: string, validAfter: number): IssuedPassRow | null {
+  return (
+    db
+      .select()
+      .from(issuedPasses)
+      .where(
+        and(
+          eq(issuedPasses.personId, personId),
+          eq(issuedPasses.type, type),
+          eq(issuedPasses.issuedBy, 'holder'),
+          eq(issuedPasses.factsHash, factsHash),
+          gt(issuedPasses.exp, validAfter),
+        ),
+      )
+      .orderBy(desc(issuedPasses.iat))
+      .limit(1)
+      .get() ?? null
+  );
+}
+
+export function findPassIssuedBy(db: Queryable, passId: string, issuedBy: string): IssuedPassRow | null {
+  return db.select().from(issuedPasses).where(and(eq(issuedPasses.passId, passId), eq(issuedPasses.issuedBy, issuedBy))).get() ?? null;
+}
+
+export function findIssuedPass(db: Queryable, passId: string): IssuedPassRow | null {
+  return db.select().from(issuedPasses).where(eq(issuedPasses.passId, passId)).get() ?? null;
+}
+
+export function countIssuedPasses(db: Queryable): number {
+  return db.select({ n: count() }).from(issuedPasses).get()?.n ?? 0;
+}

@@ -1,0 +1,66 @@
+// Partner platforms and their API keys. Only the SHA-256 of a key is stored; the key is returned
+// once by createPartner and cannot be recovered afterwards.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../open-database.ts';
+import { partners } from '../schema.ts';
+
+export const PARTNER_SCOPES = ['passes:issue', 'passes:read'] as const;
+export type PartnerScope = (typeof PARTNER_SCOPES)[number];
+
+/** API keys carry a recognisable prefix so leaked keys are easy to find with secret scanners. */
+export const API_KEY_PREFIX = 'vxp_';
+
+export interface Partner {
+  readonly id: string;
+  readonly name: string;
+  readonly scopes: readonly PartnerScope[];
+  readonly quotaPerMinute: number;
+  readonly revokedAt: number | null;
+}
+
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}
+
+export interface NewPartner {
+  readonly id: string;
+  readonly name: string;
+  readonly scopes?: readonly PartnerScope[];
+  readonly quotaPerMinute?: number;
+  readonly now: number;
+  /** Tests may inject a key; otherwise 256 random bits. */
+  readonly apiKey?: string;
+}
+
+export function createPartner(db: Queryable, input: NewPartner): { partner: Partner; apiKey: string } {
+  const apiKey = input.apiKey ?? API_KEY_PREFIX + randomBytes(32).toString('base64url');
+  const scopes = [...(input.scopes ?? PARTNER_SCOPES)];
+  const quotaPerMinute = input.quotaPerMinute ?? 600;
+  db.insert(partners)
+    .values({ id: input.id, name: input.name, apiKeyHash: hashApiKey(apiKey), scopes: JSON.stringify(scopes), quotaPerMinute, createdAt: input.now, revokedAt: null })
+    .run();
+  return { partner: { id: input.id, name: input.name, scopes, quotaPerMinute, revokedAt: null }, apiKey };
+}
+
+/** The partner holding this API key, or null. The stored hash is compared in constant time. */
+export function findPartnerByApiKey(db: Queryable, apiKey: string): Partner | null {
+  const hash = hashApiKey(apiKey);
+  const row = db.select().from(partners).where(eq(partners.apiKeyHash, hash)).get();
+  if (!row || !timingSafeEqual(Buffer.from(row.apiKeyHash, 'hex'), Buffer.from(hash, 'hex'))) return null;
+  return toPartner(row);
+}
+
+export function findPartnerById(db: Queryable, id: string): Partner | null {
+  const row = db.select().from(partners).where(eq(partners.id, id)).get();
+  return row ? toPartner(row) : null;
+}
+
+export function revokePartner(db: Queryable, id: string, now: number): boolean {
+  return db.update(partners).set({ revokedAt: now }).where(eq(partners.id, id)).run().changes > 0;
+}
+
+function toPartner(row: typeof partners.$inferSelect): Partner {
+  const scopes = (JSON.parse(row.scopes) as string[]).filter((s): s is PartnerScope => (PARTNER_SCOPES as readonly string[]).includes(s));
+  return { id: row.id, name: row.name, scopes, quotaPerMinute: row.quotaPerMinute, revokedAt: row.revokedAt ?? null };
+}

@@ -1,0 +1,41 @@
+// Revoked passes and keys. Each entry records the first bundle version that lists it, which is
+// what revocation deltas (?since=N) select on.
+import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import type { Queryable } from '../open-database.ts';
+import { revocations } from '../schema.ts';
+
+export type RevocationKind = 'pass' | 'key';
+
+export interface NewRevocation {
+  readonly kind: RevocationKind;
+  readonly subject: string;
+  readonly reason?: string | null;
+  readonly revokedAt: number;
+  readonly revokedBy: string;
+  readonly bundleVersion: number;
+}
+
+/** Inserts a revocation; false when the subject was already revoked (revoking twice is a no-op). */
+export function insertRevocation(db: Queryable, r: NewRevocation): boolean {
+  const result = db
+    .insert(revocations)
+    .values({ kind: r.kind, subject: r.subject, reason: r.reason ?? null, revokedAt: r.revokedAt, revokedBy: r.revokedBy, bundleVersion: r.bundleVersion })
+    .onConflictDoNothing()
+    .run();
+  return result.changes > 0;
+}
+
+export function findRevocation(db: Queryable, kind: RevocationKind, subject: string) {
+  return db.select().from(revocations).where(and(eq(revocations.kind, kind), eq(revocations.subject, subject))).get() ?? null;
+}
+
+/** Revocations listed in bundle versions (after, upTo]. */
+export function listRevocations(db: Queryable, after: number, upTo: number): { passes: string[]; keys: string[] } {
+  const rows = db
+    .select({ kind: revocations.kind, subject: revocations.subject })
+    .from(revocations)
+    .where(and(gt(revocations.bundleVersion, after), lte(revocations.bundleVersion, upTo)))
+    .orderBy(asc(revocations.id))
+    .all();
+  return { passes: rows.filter((r) => r.kind === 'pass').map((r) => r.subject), keys: rows.filter((r) => r.kind === 'key').map((r) => r.subject) };
+}
