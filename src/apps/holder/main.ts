@@ -1,0 +1,187 @@
+// Holder app: sign in once, fetch passes, keep them on the phone, show them as a QR code on
+// screen or on paper. Passes render from local storage first; the network only ever adds.
+import QRCode from 'qrcode';
+import { apiUrl, h } from '../shared/dom.ts';
+import { defaultLanguage, formatAge, translator, type Language } from '../shared/i18n.ts';
+import { registerServiceWorker } from '../shared/register-service-worker.ts';
+import { HOLDER_MESSAGES } from './messages.ts';
+import { dateOf, issuerOf } from './pass-details.ts';
+import { PassRefresher, savedPasses, sessionStore, type HeldPass, type RefreshState } from './pass-store.ts';
+
+const LANGUAGE_KEY = 'vaxpass.holder.language';
+let language: Language = defaultLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages ?? [navigator.language]);
+const t = translator(HOLDER_MESSAGES, () => language);
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+let refreshState: RefreshState = { kind: 'idle' };
+
+/** Screen codes use level M (smaller modules scan best off a phone); paper uses Q to survive wear. */
+function qrSvg(text: string, level: 'M' | 'Q'): Promise<string> {
+  return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: level, margin: 4, color: { dark: '#000000', light: '#ffffff' } });
+}
+
+function svgElement(markup: string): Element {
+  // Markup comes from the qrcode library for an alphanumeric pass text: no user HTML reaches it.
+  const doc = new DOMParser().parseFromString(markup, 'image/svg+xml');
+  return document.importNode(doc.documentElement, true);
+}
+
+const typeLabel = (pass: HeldPass) => t(`type_${pass.type}` as 'type_vaccination');
+
+// ---- views
+
+async function renderSignIn(): Promise<void> {
+  const view = $('view');
+  view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', {}, t('loading')));
+  try {
+    const response = await fetch(apiUrl('/dev-idp/people'), { cache: 'no-store' });
+    if (!response.ok) throw new Error(String(response.status));
+    const people = (await response.json()) as { personId: string; name: string }[];
+    const list = h('div', { class: 'people' }, ...people.map((p) => h('button', { type: 'button', 'data-person': p.personId, onclick: () => void signIn(p.personId) }, p.name)));
+    view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', {}, t('signInHint')), list);
+  } catch {
+    view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', { class: 'error' }, t('signInFailed')), h('button', { type: 'button', onclick: () => void renderSignIn() }, t('signInTitle')));
+  }
+}
+
+async function signIn(personId: string): Promise<void> {
+  try {
+    const response = await fetch(apiUrl('/dev-idp/token'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId }) });
+    if (!response.ok) throw new Error(String(response.status));
+    const body = (await response.json()) as { id_token?: unknown };
+    if (typeof body.id_token !== 'string') throw new Error('no id_token');
+    sessionStore.set({ idToken: body.id_token, personId });
+    render();
+    await refresher.refresh();
+  } catch {
+    $('status').textContent = t('signInFailed');
+  }
+}
+
+async function renderPasses(passes: readonly HeldPass[]): Promise<void> {
+  const view = $('view');
+  if (passes.length === 0) {
+    view.replaceChildren(h('p', {}, refreshState.kind === 'refreshing' ? t('loading') : t('noPasses')));
+    return;
+  }
+  const cards = await Promise.all(
+    passes.map(async (pass) => {
+      const thumb = h('div', { class: 'thumb', 'aria-hidden': 'true' });
+      thumb.append(svgElement(await qrSvg(pass.text, 'M')));
+      return h(
+        'article',
+        { class: 'pass', 'data-pass': pass.passId },
+        thumb,
+        h('span', { class: 'type' }, typeLabel(pass)),
+        h('h2', { class: 'holder-name' }, pass.holder.name),
+        h('dl', {}, h('dt', {}, t('born')), h('dd', { class: 'holder-birth' }, pass.holder.birthDate), h('dt', {}, t('validUntil')), h('dd', {}, dateOf(pass.expiresAt))),
+        h(
+          'div',
+          { class: 'buttons' },
+          h('button', { type: 'button', class: 'primary show-qr', onclick: () => void showQr(pass) }, t('showQr')),
+          h('button', { type: 'button', class: 'print-card', onclick: () => void printPass(pass, 'card') }, t('printCard')),
+          h('button', { type: 'button', class: 'print-a4', onclick: () => void printPass(pass, 'a4') }, t('printA4')),
+        ),
+      );
+    }),
+  );
+  view.replaceChildren(...cards);
+}
+
+async function showQr(pass: HeldPass): Promise<void> {
+  const screen = $('qr-screen');
+  const code = h('div', { class: 'code' });
+  code.append(svgElement(await qrSvg(pass.text, 'M')));
+  screen.replaceChildren(
+    code,
+    h('p', { class: 'name' }, pass.holder.name),
+    h('p', { class: 'birth' }, pass.holder.birthDate),
+    h('p', { class: 'hint' }, `☀ ${t('brightness')}`),
+    h('button', { type: 'button', class: 'close', onclick: closeQr }, t('close')),
+  );
+  screen.hidden = false;
+  // Keep the screen on while the code is shown (where supported); a dimming screen fails scans.
+  wakeLock = await navigator.wakeLock?.request('screen').catch(() => null);
+  await screen.requestFullscreen?.().catch(() => undefined);
+}
+
+let wakeLock: WakeLockSentinel | null | undefined;
+function closeQr(): void {
+  $('qr-screen').hidden = true;
+  void wakeLock?.release().catch(() => undefined);
+  if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+}
+
+export async function renderPrintSheet(pass: HeldPass, layout: 'card' | 'a4'): Promise<void> {
+  const sheet = $('print-sheet');
+  sheet.dataset.layout = layout;
+  const code = h('div', { class: 'code' });
+  code.append(svgElement(await qrSvg(pass.text, 'Q')));
+  const details = h(
+    'div',
+    { class: 'details' },
+    h('p', { class: 'name' }, pass.holder.name),
+    h('p', { class: 'birth' }, `${t('born')}: ${pass.holder.birthDate}`),
+    h('p', { class: 'type' }, `${typeLabel(pass)} · ${t('validUntil')} ${dateOf(pass.expiresAt)}`),
+    h('p', { class: 'issuer' }, `${t('issuer')}: ${issuerOf(pass.text) ?? '—'}`),
+  );
+  const note = h('p', { class: 'note' }, t('printNote'));
+  sheet.replaceChildren(...(layout === 'card' ? [h('div', { class: 'card' }, code, details), note] : [code, details, note]));
+}
+
+async function printPass(pass: HeldPass, layout: 'card' | 'a4'): Promise<void> {
+  await renderPrintSheet(pass, layout);
+  window.print();
+}
+
+function renderStatus(): void {
+  const status = $('status');
+  status.dataset.kind = refreshState.kind;
+  const saved = savedPasses();
+  if (refreshState.kind === 'refreshing') status.textContent = t('refreshing');
+  else if (refreshState.kind === 'signed-out') status.replaceChildren(h('button', { type: 'button', onclick: () => void renderSignIn() }, t('signInAgain')));
+  else if (refreshState.kind === 'failed') status.textContent = refreshState.status === null && !navigator.onLine ? t('offline') : t('refreshFailed', { age: formatAge(refreshState.retryInMs / 1000, language) });
+  else status.textContent = saved ? t('updated', { age: formatAge((Date.now() - saved.checkedAt) / 1000, language) }) : '';
+}
+
+function render(): void {
+  document.documentElement.lang = language;
+  $('language').textContent = t('language');
+  const session = sessionStore.get();
+  const signOut = $('sign-out');
+  signOut.hidden = !session;
+  signOut.textContent = t('signOut');
+  renderStatus();
+  const saved = savedPasses();
+  if (saved) void renderPasses(saved.passes);
+  else if (!session) void renderSignIn();
+  else $('view').replaceChildren(h('p', {}, t('loading')));
+}
+
+const refresher = new PassRefresher((state) => {
+  refreshState = state;
+  render();
+});
+(globalThis as unknown as { vaxpassHolder: unknown }).vaxpassHolder = { refreshLog: refresher.log, refresh: () => refresher.refresh(), renderPrintSheet: (passId: string, layout: 'card' | 'a4') => {
+  const pass = savedPasses()?.passes.find((p) => p.passId === passId);
+  return pass ? renderPrintSheet(pass, layout) : Promise.resolve();
+} };
+
+$('language').addEventListener('click', () => {
+  language = language === 'ko' ? 'en' : 'ko';
+  localStorage.setItem(LANGUAGE_KEY, language);
+  render();
+});
+$('sign-out').addEventListener('click', () => {
+  refresher.stop();
+  sessionStore.clear();
+  render();
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') closeQr();
+});
+window.addEventListener('online', () => void refresher.refresh());
+
+render();
+void registerServiceWorker();
+if (sessionStore.get()) void refresher.refresh();
+document.body.dataset.ready = 'true';

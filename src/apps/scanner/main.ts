@@ -1,0 +1,236 @@
+// Venue scanner: camera → QR text → core verify against the held trust bundle → a full-screen
+// green / red / amber verdict with only the holder's name and birth date. Nothing scanned is kept:
+// the text lives in local variables until the verdict is drawn, then the overlay is cleared.
+import * as core from '../../core/index.ts';
+import type { Ed25519Backend, FailureCode, VerificationResult } from '../../core/index.ts';
+import { createNobleBackend, createWebCryptoBackend, verdictOf, verify, webCryptoHasEd25519 } from '../../core/index.ts';
+import { h } from '../shared/dom.ts';
+import { defaultLanguage, FAILURE_REASONS, formatAge, translator, type Language } from '../shared/i18n.ts';
+import { registerServiceWorker } from '../shared/register-service-worker.ts';
+import { bundleWarnings } from './bundle-health.ts';
+import { SCANNER_MESSAGES } from './messages.ts';
+import { createQrDecoder, type QrDecoder } from './qr-decoder.ts';
+import { TrustStore, type TrustSnapshot } from './trust-store.ts';
+
+const LANGUAGE_KEY = 'vaxpass.scanner.language';
+const SYNC_INTERVAL_MS = 5 * 60_000;
+const params = new URLSearchParams(location.search);
+/** How long a verdict stays on screen (ms); tests and benchmarks shorten it with ?hold=. */
+const HOLD_MS = Math.max(200, Number(params.get('hold') ?? 4000) || 4000);
+/** Longest side of the frame handed to the decoder: enough for a version 9–10 QR at arm's length. */
+const DECODE_SIZE = 960;
+
+let language: Language = defaultLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages ?? [navigator.language]);
+const t = translator(SCANNER_MESSAGES, () => language);
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+interface ScanTiming {
+  readonly decoder: string;
+  /** performance.now() when the frame that held the QR was grabbed. */
+  readonly frameAt: number;
+  readonly decodeMs: number;
+  readonly verifyMs: number;
+  /** Frame grabbed → verdict painted. */
+  readonly totalMs: number;
+}
+
+/** Test and benchmark hooks: timings only, never pass contents. */
+const hooks = {
+  ready: false,
+  decoder: '' as string,
+  backend: '' as string,
+  scans: [] as ScanTiming[],
+  core,
+};
+(globalThis as unknown as { vaxpassScanner: typeof hooks }).vaxpassScanner = hooks;
+
+async function chooseBackend(): Promise<Ed25519Backend> {
+  if (params.get('backend') !== 'noble' && (await webCryptoHasEd25519())) return createWebCryptoBackend();
+  return createNobleBackend();
+}
+
+const backend = await chooseBackend();
+hooks.backend = backend.name;
+const store = new TrustStore(backend, () => renderStatus());
+
+// ---- status bar
+
+function renderStatus(): void {
+  const snapshot: TrustSnapshot = store.current;
+  const now = Date.now() / 1000;
+  const info = $('bundle-info');
+  if (snapshot.bundle) {
+    info.textContent = t('bundleInfo', { version: snapshot.bundle.version, age: formatAge(now - snapshot.bundle.issuedAt, language) });
+  } else {
+    info.textContent = snapshot.problem ? FAILURE_REASONS[language][snapshot.problem.code] : t('bundleNone');
+  }
+  const items: string[] = [];
+  const b = snapshot.bundle;
+  for (const w of bundleWarnings(b ? { issuedAt: b.issuedAt, expiresAt: b.expiresAt, clockSkewSeconds: b.rules.clockSkewSeconds } : null, now, snapshot.serverOffsetSeconds)) {
+    if (w.kind === 'stale') items.push(t('bundleStale'));
+    if (w.kind === 'expired') items.push(t('bundleExpired'));
+    if (w.kind === 'clock-behind') items.push(t('clockBehind'));
+    if (w.kind === 'clock-skew') items.push(t('clockSkew', { age: formatAge(Math.abs(w.offsetSeconds), language) }));
+  }
+  if (snapshot.rollbackRefused && b) items.push(t('rollback', { version: b.version }));
+  if (snapshot.lastSync === 'offline' && b) items.push(t('offline'));
+  if (snapshot.lastSync === 'failed' && b) items.push(t('syncFailed'));
+  if (snapshot.devRoot) items.push(t('devRoot'));
+  $('warnings').replaceChildren(...items.map((text) => h('li', {}, text)));
+}
+
+function renderLanguage(): void {
+  document.documentElement.lang = language;
+  document.title = t('title');
+  $('title').textContent = t('title');
+  $('language').textContent = t('language');
+  $('manual-label').textContent = t('manualLabel');
+  ($('manual-code') as HTMLInputElement).placeholder = t('manualPlaceholder');
+  $('manual-check').textContent = t('check');
+  renderStatus();
+}
+
+$('language').addEventListener('click', () => {
+  language = language === 'ko' ? 'en' : 'ko';
+  localStorage.setItem(LANGUAGE_KEY, language);
+  renderLanguage();
+  renderCameraStatus();
+});
+
+// ---- verdict overlay
+
+const overlay = $('result');
+let clearTimer: ReturnType<typeof setTimeout> | undefined;
+
+function clearResult(): void {
+  clearTimeout(clearTimer);
+  overlay.hidden = true;
+  delete overlay.dataset.verdict;
+  delete overlay.dataset.code;
+  for (const p of overlay.querySelectorAll('p')) p.textContent = '';
+}
+
+function showResult(result: VerificationResult): void {
+  const verdict = verdictOf(result);
+  overlay.dataset.verdict = verdict;
+  const q = (selector: string) => overlay.querySelector(selector)!;
+  q('.verdict').textContent = t(verdict === 'valid' ? 'valid' : verdict === 'invalid' ? 'invalid' : 'cannotVerify');
+  if (result.ok) {
+    delete overlay.dataset.code;
+    q('.name').textContent = result.holder.name;
+    q('.birth').textContent = t('born', { date: result.holder.birthDate });
+    q('.reason').textContent = '';
+    q('.check-id').textContent = t('checkId');
+  } else {
+    overlay.dataset.code = result.code;
+    q('.name').textContent = '';
+    q('.birth').textContent = '';
+    q('.reason').textContent = FAILURE_REASONS[language][result.code];
+    q('.check-id').textContent = '';
+  }
+  q('.dismiss').textContent = t('tapToDismiss');
+  overlay.hidden = false;
+  clearTimeout(clearTimer);
+  clearTimer = setTimeout(clearResult, HOLD_MS);
+}
+
+overlay.addEventListener('click', clearResult);
+
+async function check(text: string): Promise<VerificationResult> {
+  const bundle = store.current.bundle;
+  if (!bundle) {
+    const code: FailureCode = store.current.problem?.code ?? 'BUNDLE_INVALID';
+    return core.fail(code, store.current.problem?.message ?? 'no trust bundle yet');
+  }
+  return verify(text, bundle, { now: new Date() });
+}
+
+async function handleScan(text: string, frameAt: number, decodedAt: number, decoder: string): Promise<void> {
+  const result = await check(text);
+  const verifiedAt = performance.now();
+  showResult(result);
+  // Wait for the frame that shows the verdict, so the timing covers what the staff actually sees.
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  hooks.scans.push({ decoder, frameAt, decodeMs: decodedAt - frameAt, verifyMs: verifiedAt - decodedAt, totalMs: performance.now() - frameAt });
+  if (hooks.scans.length > 1000) hooks.scans.shift();
+}
+
+$('manual').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = $('manual-code') as HTMLInputElement;
+  const text = input.value.trim();
+  input.value = '';
+  if (text) {
+    const start = performance.now();
+    void handleScan(text, start, start, 'manual');
+  }
+});
+
+// ---- camera
+
+type CameraState = 'starting' | 'ready' | 'unavailable';
+let cameraState: CameraState = 'starting';
+
+function renderCameraStatus(): void {
+  $('camera-status').textContent = t(cameraState === 'starting' ? 'cameraStarting' : cameraState === 'ready' ? 'cameraReady' : 'cameraUnavailable');
+}
+
+async function startCamera(decoder: QrDecoder): Promise<void> {
+  const video = $('video') as HTMLVideoElement;
+  try {
+    video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
+    await video.play();
+  } catch {
+    cameraState = 'unavailable';
+    renderCameraStatus();
+    return;
+  }
+  cameraState = 'ready';
+  renderCameraStatus();
+  const canvas = document.createElement('canvas');
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  const next = (): void => {
+    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => void tick());
+    else setTimeout(() => void tick(), 40);
+  };
+  const tick = async (): Promise<void> => {
+    try {
+      if (video.readyState >= 2 && overlay.hidden && video.videoWidth > 0) {
+        const frameAt = performance.now();
+        const scale = Math.min(1, DECODE_SIZE / Math.max(video.videoWidth, video.videoHeight));
+        canvas.width = Math.round(video.videoWidth * scale);
+        canvas.height = Math.round(video.videoHeight * scale);
+        context.drawImage(video, 0, 0, canvas.width, canvas.height);
+        const text = await decoder.decode(context.getImageData(0, 0, canvas.width, canvas.height));
+        if (text !== null && overlay.hidden) await handleScan(text, frameAt, performance.now(), decoder.name);
+      }
+    } finally {
+      next();
+    }
+  };
+  next();
+}
+
+// ---- start
+
+renderLanguage();
+renderCameraStatus();
+await store.loadSaved(new Date());
+const syncNow = () => store.sync(() => new Date());
+const firstSync = syncNow();
+setInterval(() => void syncNow(), SYNC_INTERVAL_MS);
+window.addEventListener('online', () => void syncNow());
+setInterval(renderStatus, 30_000);
+void registerServiceWorker();
+const decoder = await createQrDecoder(params.get('decoder') === 'jsqr' ? 'jsqr' : 'zxing-wasm');
+hooks.decoder = decoder.name;
+await firstSync;
+hooks.ready = true;
+document.body.dataset.ready = 'true';
+// ?camera=off: a desk without a camera, e.g. a hand-held barcode reader that types into the code field.
+if (params.get('camera') === 'off') {
+  cameraState = 'unavailable';
+  renderCameraStatus();
+} else {
+  void startCamera(decoder);
+}

@@ -1,0 +1,250 @@
+// The venue scanner in real Chromium: a fake camera plays pass QR codes (valid, tampered, revoked,
+// expired, and a rotated, noisy, small one) and the app must show the right full-screen verdict;
+// typed codes, bundle problems (amber), rollback and stale warnings; and offline operation with
+// the server stopped. One browser launch for the whole file (2-core CI).
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { ensureAppsBuilt } from '../support/build-apps.ts';
+import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
+import { startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
+import { boosterContent, createTrustFixture, recentBoosterContent, tamperSignature, type FixturePass, type TrustFixture } from '../support/trust-fixture.ts';
+
+const SKIP = CHROMIUM_MISSING || FFMPEG_MISSING;
+warnIfMissing('scanner browser tests', true);
+const DAY = 86_400;
+const UPDATE_SCREENSHOTS = process.env.VAXPASS_UPDATE_SCREENSHOTS === '1';
+
+interface Seen {
+  verdict: string;
+  code: string | null;
+  name: string;
+  reason: string;
+}
+
+/** Records every verdict the overlay shows, from the test side (the app itself keeps nothing). */
+const RECORD_VERDICTS = () => {
+  const seen: Seen[] = [];
+  (window as unknown as { __seen: Seen[] }).__seen = seen;
+  document.addEventListener('DOMContentLoaded', () => {
+    const overlay = document.getElementById('result')!;
+    new MutationObserver(() => {
+      if (overlay.hidden || !overlay.dataset.verdict) return;
+      const text = (s: string) => overlay.querySelector(s)?.textContent ?? '';
+      seen.push({ verdict: overlay.dataset.verdict, code: overlay.dataset.code ?? null, name: text('.name'), reason: text('.reason') });
+    }).observe(overlay, { attributes: true, attributeFilter: ['hidden'] });
+  });
+};
+
+async function seenVerdicts(page: Page): Promise<Seen[]> {
+  return page.evaluate(() => (window as unknown as { __seen: Seen[] }).__seen);
+}
+
+async function waitForVerdicts(page: Page, predicate: (seen: Seen[]) => boolean, timeoutMs: number): Promise<Seen[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = await seenVerdicts(page);
+    if (predicate(seen) || Date.now() > deadline) return seen;
+    await page.waitForTimeout(250);
+  }
+}
+
+async function openScanner(context: BrowserContext, server: AppTestServer, query: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.addInitScript(RECORD_VERDICTS);
+  await page.goto(`${server.url}/scanner/${query}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  return page;
+}
+
+async function typeCode(page: Page, text: string): Promise<void> {
+  await page.fill('#manual-code', text);
+  await page.click('#manual-check');
+  await page.waitForSelector('#result:not([hidden])');
+}
+
+describe.skipIf(SKIP)('scanner app in Chromium', () => {
+  let fixture: TrustFixture;
+  let server: AppTestServer;
+  let browser: Browser;
+  let dir: ReturnType<typeof tempDir>;
+  const passes = {} as Record<'valid' | 'small' | 'revoked' | 'expired' | 'korean', FixturePass>;
+  let tampered: string;
+  const offSiteRequests: string[] = [];
+
+  beforeAll(async () => {
+    await ensureAppsBuilt();
+    fixture = await createTrustFixture();
+    const now = fixture.now;
+    passes.valid = await fixture.sign(boosterContent());
+    passes.small = await fixture.sign(recentBoosterContent('Kim Min-jun', '1990-11-30', now));
+    passes.revoked = await fixture.sign(recentBoosterContent('Lee Seo-yeon', '2001-02-28', now));
+    passes.expired = await fixture.sign(recentBoosterContent('Park Ji-hoon', '1977-09-09', now), { iat: now - 40 * DAY, exp: now - DAY });
+    passes.korean = await fixture.sign(recentBoosterContent('홍길동', '1968-05-02', now));
+    tampered = tamperSignature((await fixture.sign(recentBoosterContent('Choi Yu-na', '1995-04-17', now))).text);
+    server = await startAppTestServer({
+      bundle: await fixture.bundle({ version: 2, revokedPasses: [passes.revoked.passId] }),
+      rootPublicKey: Buffer.from(fixture.rootPublicKey).toString('base64url'),
+      people: [],
+    });
+    dir = tempDir('vaxpass-camera-');
+    // One looping video with every case: each code for 1.2 s, a blank table for 0.8 s between.
+    const blank = blankFrame();
+    const frames = [
+      qrFrame(passes.valid.text),
+      blank,
+      qrFrame(tampered),
+      blank,
+      qrFrame(passes.revoked.text),
+      blank,
+      qrFrame(passes.expired.text),
+      blank,
+      qrFrame(passes.small.text, { size: 200, rotate: 23, noise: 18, background: 150 }),
+      blank,
+    ];
+    const video = writeCameraVideo(dir.path, 'cases', frames, frames.map((_, i) => (i % 2 === 0 ? 1.2 : 0.8)), 10);
+    browser = await launchChromium(fakeCameraFlags(video));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    dir?.remove();
+  });
+
+  it('verifies codes from the camera: valid, tampered, revoked, expired, and a rotated noisy small code', async () => {
+    const context = await newAppContext(browser);
+    context.on('request', (request) => {
+      if (!request.url().startsWith(server.url)) offSiteRequests.push(request.url());
+    });
+    const page = await openScanner(context, server, '?hold=500');
+    const seen = await waitForVerdicts(
+      page,
+      (s) =>
+        s.some((v) => v.verdict === 'valid' && v.name === 'Maria Gonzalez Lopez') &&
+        s.some((v) => v.verdict === 'valid' && v.name === 'Kim Min-jun') &&
+        s.some((v) => v.code === 'BAD_SIGNATURE') &&
+        s.some((v) => v.code === 'PASS_REVOKED') &&
+        s.some((v) => v.code === 'EXPIRED'),
+      45_000,
+    );
+    await page.screenshot({ path: artifactPath('scanner-camera.png') });
+    const hooks = await page.evaluate(() => {
+      const h = (window as unknown as { vaxpassScanner: { decoder: string; backend: string; scans: { decoder: string; totalMs: number }[] } }).vaxpassScanner;
+      return { decoder: h.decoder, backend: h.backend, scans: h.scans.length, storage: Object.keys(localStorage) };
+    });
+    expect(seen.find((v) => v.name === 'Maria Gonzalez Lopez')?.verdict).toBe('valid');
+    expect(seen.find((v) => v.code === 'BAD_SIGNATURE')).toMatchObject({ verdict: 'invalid', name: '', reason: expect.stringMatching(/signature/i) });
+    expect(seen.find((v) => v.code === 'PASS_REVOKED')).toMatchObject({ verdict: 'invalid', name: '', reason: 'Pass has been revoked' });
+    expect(seen.find((v) => v.code === 'EXPIRED')).toMatchObject({ verdict: 'invalid', reason: 'Pass has expired' });
+    expect(seen.some((v) => v.verdict === 'valid' && v.name === 'Kim Min-jun')).toBe(true);
+    // Nothing but the live verdicts: no other outcome was ever shown.
+    expect(new Set(seen.map((v) => v.code ?? v.name))).toEqual(new Set(['Maria Gonzalez Lopez', 'Kim Min-jun', 'BAD_SIGNATURE', 'PASS_REVOKED', 'EXPIRED']));
+    expect(hooks).toMatchObject({ decoder: 'zxing-wasm', backend: 'webcrypto' });
+    // Stores nothing it scanned: only the trust bundle (and the pinned root with it) and the language choice.
+    expect(hooks.storage.sort()).toEqual(['vaxpass.scanner.trust']);
+    // zxing's wasm and everything else came from this origin (no CDN).
+    expect(offSiteRequests).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('checks a typed code, translates reasons into Korean, and clears the verdict', async () => {
+    const context = await newAppContext(browser);
+    const page = await openScanner(context, server, '?camera=off&hold=60000');
+    await typeCode(page, passes.valid.text);
+    await expect(page.textContent('#result .verdict')).resolves.toBe('VALID');
+    await expect(page.textContent('#result .name')).resolves.toBe('Maria Gonzalez Lopez');
+    await expect(page.textContent('#result .birth')).resolves.toBe('Born 1985-03-14');
+    await expect(page.textContent('#result .check-id')).resolves.toMatch(/photo ID/);
+    await expect(page.inputValue('#manual-code')).resolves.toBe('');
+    await page.screenshot({ path: artifactPath('scanner-valid.png') });
+    await page.click('#result');
+    await expect(page.isHidden('#result')).resolves.toBe(true);
+
+    await typeCode(page, tampered);
+    await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('invalid');
+    await page.screenshot({ path: artifactPath('scanner-invalid.png') });
+    await page.click('#result');
+    await page.click('#language');
+    await typeCode(page, passes.expired.text);
+    await expect(page.textContent('#result .verdict')).resolves.toBe('유효하지 않음');
+    await expect(page.textContent('#result .reason')).resolves.toBe('만료된 증명서입니다');
+    await page.click('#result');
+    await typeCode(page, 'hello');
+    await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('MALFORMED');
+    await page.click('#result');
+    await typeCode(page, passes.korean.text);
+    await expect(page.textContent('#result .name')).resolves.toBe('홍길동');
+    await expect(page.textContent('#result .verdict')).resolves.toBe('유효');
+    await context.close();
+    if (UPDATE_SCREENSHOTS) {
+      mkdirSync('docs/screenshots', { recursive: true });
+      copyFileSync(artifactPath('scanner-valid.png'), 'docs/screenshots/scanner-valid.png');
+      copyFileSync(artifactPath('scanner-invalid.png'), 'docs/screenshots/scanner-invalid.png');
+    }
+  }, 60_000);
+
+  it('shows AMBER without a usable bundle, refuses rollback and warns about a stale bundle and a clock behind it', async () => {
+    const saved = server.state.bundle;
+    try {
+      // No bundle at all: cannot verify.
+      server.state.bundle = null;
+      let context = await newAppContext(browser);
+      let page = await openScanner(context, server, '?camera=off&hold=60000');
+      await typeCode(page, passes.valid.text);
+      await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('cannot-verify');
+      await page.screenshot({ path: artifactPath('scanner-amber.png') });
+      await context.close();
+
+      // An expired bundle is refused by openBundle: cannot verify, with the reason.
+      server.state.bundle = await fixture.bundle({ version: 3, issuedAt: fixture.now - 9 * DAY, expiresAt: fixture.now - DAY });
+      context = await newAppContext(browser);
+      page = await openScanner(context, server, '?camera=off&hold=60000');
+      await typeCode(page, passes.valid.text);
+      await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('BUNDLE_EXPIRED');
+      await context.close();
+
+      // Held v5 (30 h old: stale); the server then offers v4: rollback refused, v5 kept and still used.
+      server.state.bundle = await fixture.bundle({ version: 5, issuedAt: fixture.now - 30 * 3600 });
+      context = await newAppContext(browser);
+      page = await openScanner(context, server, '?camera=off&hold=60000');
+      await expect(page.textContent('#bundle-info')).resolves.toMatch(/^Trust list v5, 30 h old$/);
+      await expect(page.textContent('#warnings')).resolves.toMatch(/more than 24 h old/);
+      server.state.bundle = await fixture.bundle({ version: 4, revokedPasses: [passes.valid.passId] });
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]');
+      await expect(page.textContent('#warnings')).resolves.toMatch(/older trust list; kept v5/);
+      await typeCode(page, passes.valid.text);
+      await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('valid');
+      await context.close();
+
+      // A bundle issued an hour "in the future" of this device: the clock is behind.
+      server.state.bundle = await fixture.bundle({ version: 6, issuedAt: fixture.now + 3600 });
+      context = await newAppContext(browser);
+      page = await openScanner(context, server, '?camera=off&hold=60000');
+      await expect(page.textContent('#warnings')).resolves.toMatch(/Device clock is earlier than the trust list/);
+      await context.close();
+    } finally {
+      server.state.bundle = saved;
+    }
+  }, 60_000);
+
+  it('keeps scanning and verifying offline with the server stopped (service worker)', async () => {
+    const context = await newAppContext(browser);
+    const page = await openScanner(context, server, '?hold=500');
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await context.setOffline(true);
+    await server.close();
+    const response = await page.reload();
+    expect(response?.fromServiceWorker()).toBe(true);
+    await page.waitForSelector('body[data-ready="true"]');
+    const seen = await waitForVerdicts(page, (s) => s.some((v) => v.verdict === 'valid' && v.name === 'Maria Gonzalez Lopez') && s.some((v) => v.code === 'PASS_REVOKED'), 30_000);
+    expect(seen.some((v) => v.verdict === 'valid' && v.name === 'Maria Gonzalez Lopez')).toBe(true);
+    expect(seen.some((v) => v.code === 'PASS_REVOKED')).toBe(true);
+    await expect(page.textContent('#warnings')).resolves.toMatch(/Offline/);
+    await page.screenshot({ path: artifactPath('scanner-offline.png') });
+    await context.close();
+  }, 60_000);
+});
