@@ -3,12 +3,21 @@
 // inserts several times faster than random UUIDs, in SQLite and PostgreSQL alike.
 import { randomFillSync } from 'node:crypto';
 
-const random = new Uint8Array(10);
+// One getrandom() call per 6,553 ids instead of one per id: the syscall, not the formatting, was
+// most of the cost of a bulk import.
+const POOL = new Uint8Array(65_530);
+let poolOffset = POOL.length;
+let random = POOL.subarray(0, 10);
 let lastMs = 0;
 let sequence = 0;
 
 export function timeOrderedId(nowMs: number = Date.now()): string {
-  randomFillSync(random);
+  if (poolOffset + 10 > POOL.length) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  random = POOL.subarray(poolOffset, poolOffset + 10);
+  poolOffset += 10;
   // Within one millisecond, a 12-bit counter keeps ids strictly increasing (RFC 9562 §6.2 method 1).
   if (nowMs <= lastMs) {
     sequence = (sequence + 1) & 0xfff;
