@@ -1,0 +1,69 @@
+// Holder sign-in: an OpenID Connect ID token (JWT) verified with jose against the provider's
+// JWKS, checking signature, issuer, audience and expiry. The token's `sub` is the registry
+// person id (docs/operations.md explains how to map a real provider's subjects).
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { DevIdentityProvider } from './dev-identity-provider.ts';
+import { DEV_IDP_AUDIENCE } from './dev-identity-provider.ts';
+
+export type HolderTokenResult = { ok: true; personId: string } | { ok: false; reason: string };
+
+export interface HolderTokenVerifierOptions {
+  readonly oidc: { readonly issuer: string; readonly jwksUrl: string; readonly audience: string } | null;
+  readonly devIdp: DevIdentityProvider | null;
+  /** Verification time (the server clock). */
+  readonly now: () => Date;
+}
+
+export interface HolderTokenVerifier {
+  /** `devIssuer`: the dev IdP's issuer for this request's origin (only used when the dev IdP is on). */
+  verify(token: string, devIssuer: string | null): Promise<HolderTokenResult>;
+}
+
+const PERSON_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function createHolderTokenVerifier(options: HolderTokenVerifierOptions): HolderTokenVerifier {
+  const remote: JWTVerifyGetKey | null = options.oidc ? createRemoteJWKSet(new URL(options.oidc.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 }) : null;
+  const local: JWTVerifyGetKey | null = options.devIdp ? createLocalJWKSet(options.devIdp.jwks) : null;
+
+  return {
+    async verify(token, devIssuer) {
+      let iss: unknown;
+      try {
+        iss = decodeJwt(token).iss;
+      } catch {
+        return { ok: false, reason: 'the ID token is not a JWT' };
+      }
+      let keys: JWTVerifyGetKey;
+      let issuer: string;
+      let audience: string;
+      if (local && devIssuer !== null && iss === devIssuer) {
+        keys = local;
+        issuer = devIssuer;
+        audience = DEV_IDP_AUDIENCE;
+      } else if (remote && options.oidc) {
+        keys = remote;
+        issuer = options.oidc.issuer;
+        audience = options.oidc.audience;
+      } else {
+        return { ok: false, reason: 'the ID token is not from an accepted identity provider' };
+      }
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          issuer,
+          audience,
+          algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'],
+          requiredClaims: ['exp', 'sub'],
+          currentDate: options.now(),
+          clockTolerance: 30,
+        });
+        if (typeof payload.sub !== 'string' || !PERSON_ID.test(payload.sub)) return { ok: false, reason: 'the ID token subject is not a person id' };
+        return { ok: true, personId: payload.sub };
+      } catch (error) {
+        if (error instanceof errors.JWTExpired) return { ok: false, reason: 'the ID token has expired; sign in again' };
+        if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `the ID token ${error.claim} claim is not accepted` };
+        if (error instanceof errors.JOSEError) return { ok: false, reason: 'the ID token signature or format is not valid' };
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,142 @@
+// Server configuration from environment variables, validated once at start. A bad value stops
+// the server with a message naming the variable; nothing is silently replaced by a default.
+import { randomBytes } from 'node:crypto';
+import { isValidTimeZone } from '../core/civil-time.ts';
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly databasePath: string;
+  readonly keysDir: string;
+  readonly logLevel: LogLevel;
+  /** Development identity provider (DEV ONLY). */
+  readonly devIdp: boolean;
+  /** Admin bearer token; null disables the admin API. */
+  readonly adminToken: string | null;
+  /** True when the admin token was generated at start (printed once, dev only). */
+  readonly adminTokenGenerated: boolean;
+  /** External OpenID provider for holders; null when only the dev IdP is used. */
+  readonly oidc: { readonly issuer: string; readonly jwksUrl: string; readonly audience: string } | null;
+  /** Public origin (scheme://host:port) used in dev IdP tokens and printed URLs; null: from the request. */
+  readonly publicUrl: string | null;
+  readonly bundleLifetimeSeconds: number;
+  readonly bundleRefreshSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly holderQuotaPerMinute: number;
+  readonly appsDir: string;
+  /** Seed demo people and a demo partner on start (default: on when the dev IdP is on). */
+  readonly seedDemo: boolean;
+  readonly timeZone: string;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be "on" or "off", got "${raw}"`);
+}
+
+function path(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw.includes('\0')) throw new ConfigError(name, 'must be a file path');
+  return raw;
+}
+
+function url(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError(name, 'must be an http(s) URL');
+  return raw.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const host = env.HOST || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new ConfigError('HOST', `must be a host name or IP address, got "${host}"`);
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  const devIdp = onOff(env, 'VAXPASS_DEV_IDP', false);
+
+  let adminToken: string | null = env.VAXPASS_ADMIN_TOKEN || null;
+  let adminTokenGenerated = false;
+  if (adminToken !== null && (adminToken.length < 32 || !/^[\x21-\x7e]+$/.test(adminToken))) {
+    throw new ConfigError('VAXPASS_ADMIN_TOKEN', 'must be at least 32 printable characters without spaces (e.g. `openssl rand -base64 32`)');
+  }
+  if (adminToken === null && devIdp) {
+    // Development only: a fresh random token per start, printed once on the console. Without the
+    // dev IdP (production) an unset token disables the admin API instead of inventing one.
+    adminToken = randomBytes(32).toString('base64url');
+    adminTokenGenerated = true;
+  }
+
+  const issuer = url(env, 'VAXPASS_OIDC_ISSUER');
+  const jwksUrl = url(env, 'VAXPASS_OIDC_JWKS_URL');
+  if ((issuer === null) !== (jwksUrl === null)) {
+    throw new ConfigError(issuer === null ? 'VAXPASS_OIDC_ISSUER' : 'VAXPASS_OIDC_JWKS_URL', 'VAXPASS_OIDC_ISSUER and VAXPASS_OIDC_JWKS_URL must be set together');
+  }
+  const audience = env.VAXPASS_OIDC_AUDIENCE || 'vaxpass-holder';
+
+  const bundleLifetimeSeconds = integer(env, 'VAXPASS_BUNDLE_LIFETIME_SECONDS', 48 * 3600, 3600, 30 * 86_400);
+  const bundleRefreshSeconds = integer(env, 'VAXPASS_BUNDLE_REFRESH_SECONDS', Math.floor(bundleLifetimeSeconds / 2), 60, bundleLifetimeSeconds);
+  if (bundleRefreshSeconds > bundleLifetimeSeconds / 2) {
+    throw new ConfigError('VAXPASS_BUNDLE_REFRESH_SECONDS', 'must be at most half of VAXPASS_BUNDLE_LIFETIME_SECONDS so scanners always find a fresh bundle before theirs expires');
+  }
+  const timeZone = env.VAXPASS_TIME_ZONE || 'Asia/Seoul';
+  if (!isValidTimeZone(timeZone)) throw new ConfigError('VAXPASS_TIME_ZONE', `must be an IANA time zone, got "${timeZone}"`);
+
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65_535),
+    host,
+    databasePath: path(env, 'VAXPASS_DB', './data/vaxpass.sqlite'),
+    keysDir: path(env, 'VAXPASS_KEYS', './keys'),
+    logLevel,
+    devIdp,
+    adminToken,
+    adminTokenGenerated,
+    oidc: issuer && jwksUrl ? { issuer, jwksUrl, audience } : null,
+    publicUrl: url(env, 'VAXPASS_PUBLIC_URL'),
+    bundleLifetimeSeconds,
+    bundleRefreshSeconds,
+    maxBodyBytes: integer(env, 'VAXPASS_MAX_BODY_BYTES', 16 * 1024, 1024, 1024 * 1024),
+    holderQuotaPerMinute: integer(env, 'VAXPASS_HOLDER_QUOTA_PER_MINUTE', 60, 1, 1_000_000),
+    appsDir: path(env, 'VAXPASS_APPS_DIR', './dist/apps'),
+    seedDemo: onOff(env, 'VAXPASS_SEED_DEMO', devIdp),
+    timeZone,
+  };
+}
+
+/** A config for tests and embedding: defaults without reading the environment. */
+export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...loadConfig({ VAXPASS_DEV_IDP: 'on', LOG_LEVEL: 'silent', VAXPASS_ADMIN_TOKEN: 'test-admin-token-0123456789abcdefghijkl', VAXPASS_SEED_DEMO: 'off' }), ...overrides };
+}

@@ -1,0 +1,80 @@
+// The issuer's HTTP application. Everything it touches is passed in (database, keys, clock,
+// config), so tests build it in-process with app.request() and on a real port alike.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Rules } from '../core/rules.ts';
+import type { VaxpassDatabase } from '../db/open-database.ts';
+import { createDevIdentityProvider, type DevIdentityProvider } from '../idp/dev-identity-provider.ts';
+import { createHolderTokenVerifier } from '../idp/holder-token-verifier.ts';
+import type { KeyDirectory } from '../keys/key-directory.ts';
+import type { AppEnv } from './app-env.ts';
+import type { Clock } from './clock.ts';
+import type { ServerConfig } from './config.ts';
+import { createErrorHandler, problemResponse } from './error-handler.ts';
+import type { IssuanceContext } from './issuance/issuance-context.ts';
+import { fixedIssuerKeys, type IssuerKeys } from './issuer-keys.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import { noCredentialsInUrl } from './middleware/no-credentials-in-url.ts';
+import { observeRequests } from './middleware/observe-requests.ts';
+import { requestId } from './middleware/request-id.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { ApiError } from './problem.ts';
+import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
+import { createRateLimiter } from './rate-limiter.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+import { devIdpRoutes } from './routes/dev-idp-routes.ts';
+import { docsRoutes } from './routes/docs-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { holderRoutes } from './routes/holder-routes.ts';
+import { partnerRoutes } from './routes/partner-routes.ts';
+import { publicationRoutes } from './routes/publication-routes.ts';
+import { staticApps } from './routes/static-apps.ts';
+
+export interface CreateAppOptions {
+  readonly db: VaxpassDatabase;
+  /** The issuer's keys: a loaded key directory, or a source that follows rotations (watchedKeyDirectory). */
+  readonly signer: IssuerKeys | KeyDirectory;
+  readonly clock: Clock;
+  readonly config: ServerConfig;
+  readonly logger?: Logger;
+  readonly rules?: Rules;
+  readonly isShuttingDown?: () => boolean;
+}
+
+export interface VaxpassApp extends Hono<AppEnv> {
+  readonly publisher: BundlePublisher;
+  readonly metrics: Metrics;
+  readonly devIdp: DevIdentityProvider | null;
+}
+
+export function createApp(options: CreateAppOptions): VaxpassApp {
+  const { db, clock, config } = options;
+  const keys: IssuerKeys = 'current' in options.signer ? options.signer : fixedIssuerKeys(options.signer);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const limiter = createRateLimiter(clock);
+  const devIdp = config.devIdp ? createDevIdentityProvider() : null;
+  const verifier = createHolderTokenVerifier({ oidc: config.oidc, devIdp, now: () => clock.now() });
+  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, ...(options.rules ? { rules: options.rules } : {}) });
+  const issuance: IssuanceContext = { db, keys, clock, config, onIssued: (by) => metrics.passIssued(by) };
+
+  const app = new Hono<AppEnv>();
+  app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), noCredentialsInUrl());
+  const limit = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
+  app.use('/api/*', limit);
+  app.use('/dev-idp/*', limit);
+
+  app.route('/', healthRoutes({ db, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false) }));
+  app.route('/', docsRoutes(config.devIdp));
+  app.route('/', publicationRoutes({ db, keys, clock, publisher, metrics }));
+  app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter));
+  app.route('/api/v1/partner', partnerRoutes(issuance, limiter));
+  app.route('/api/v1/admin', adminRoutes({ db, keys, clock, publisher, adminToken: config.adminToken }));
+  if (devIdp) app.route('/dev-idp', devIdpRoutes({ db, idp: devIdp, clock, config }));
+  app.route('/', staticApps(config.appsDir));
+
+  app.notFound((c) => problemResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`));
+  app.onError(createErrorHandler(logger));
+  return Object.assign(app, { publisher, metrics, devIdp });
+}

@@ -1,0 +1,23 @@
+// Signs one pass for registry contents with the key that signs now. Recording it is the
+// caller's job, in the same transaction as the audit entry.
+import { createHash } from 'node:crypto';
+import type { PassContent } from '../../core/pass-content.ts';
+import { formatIsoDate } from '../../core/civil-time.ts';
+import { issuePass, type IssuedPass } from '../../issuance/issue-pass.ts';
+import type { KeyDirectory } from '../../keys/key-directory.ts';
+import { signingKeyAt } from '../issuer-keys.ts';
+import { ApiError } from '../problem.ts';
+
+/** A stable digest of what a pass says, so a refresh can tell whether the facts changed. */
+export function factsHash(content: PassContent): string {
+  const canonical = JSON.stringify({ ...content, birthDate: formatIsoDate(content.birthDate) }, (_key, value: unknown) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('base64url') : value,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export async function signForPerson(keys: KeyDirectory, content: PassContent, now: number, revokedKids: ReadonlySet<string>): Promise<IssuedPass> {
+  const key = signingKeyAt(keys, now, revokedKids);
+  if (!key) throw new ApiError('NO_SIGNING_KEY', 'no issuer key is valid for signing now; run `vaxpass keys rotate` and check keys/keyring.json');
+  return issuePass({ content, issuer: keys.issuer, now, key });
+}

@@ -1,0 +1,156 @@
+// The OpenAPI 3.1 description of the issuer API, written by hand next to the routes it
+// describes (test/server/openapi.test.ts checks every route is in it and vice versa).
+import { PROBLEMS } from './problem.ts';
+
+const problem = { $ref: '#/components/responses/Problem' };
+const json = (schema: object) => ({ 'application/json': { schema } });
+
+const passView = {
+  type: 'object',
+  required: ['passId', 'type', 'text', 'issuedAt', 'expiresAt', 'kid', 'holder'],
+  properties: {
+    passId: { type: 'string', pattern: '^[0-9a-f]{16,32}$', description: 'Hex pass id (the CWT cti).' },
+    type: { type: 'string', enum: ['vaccination', 'test', 'recovery', 'exemption'] },
+    text: { type: 'string', description: 'QR text ("VP1:" + base45). Render the QR code from it.' },
+    issuedAt: { type: 'string', format: 'date-time' },
+    expiresAt: { type: 'string', format: 'date-time' },
+    kid: { type: 'string', description: 'Issuer key id (base64url, 8 bytes).' },
+    holder: { type: 'object', required: ['name', 'birthDate'], properties: { name: { type: 'string' }, birthDate: { type: 'string', format: 'date' } } },
+  },
+};
+
+const bearer = (scheme: string) => [{ [scheme]: [] }];
+
+export function openApiDocument(): object {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'vaxpass issuer API',
+      version: '1.0.0',
+      description:
+        'Issues signed vaccination passes from the immunization registry and publishes the signed trust bundle that venue scanners verify passes against offline. ' +
+        'Errors are RFC 9457 problem details (application/problem+json) with a stable `code`. Request bodies are strict JSON: duplicate keys, `__proto__`, unknown fields and issuer-set fields are rejected.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'holder', description: 'For the holder app (ID token from the identity provider).' },
+      { name: 'partner', description: 'For partner platforms (API key).' },
+      { name: 'publication', description: 'Public, cacheable: what scanners and CDNs fetch.' },
+      { name: 'admin', description: 'Operator actions (admin token).' },
+      { name: 'dev-idp', description: 'DEV ONLY development identity provider, on only with VAXPASS_DEV_IDP=on.' },
+      { name: 'operations', description: 'Health and metrics.' },
+    ],
+    paths: {
+      '/api/v1/holder/passes': {
+        get: {
+          tags: ['holder'],
+          summary: "The signed-in holder's current passes",
+          description: 'Passes are issued from registry facts on the server clock. A pass already issued for unchanged facts is returned again, so the ETag is stable and a refresh with If-None-Match costs a 304.',
+          security: bearer('holderIdToken'),
+          parameters: [{ name: 'If-None-Match', in: 'header', schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'Passes (possibly empty).', headers: { ETag: { schema: { type: 'string' } } }, content: json({ type: 'object', required: ['passes'], properties: { passes: { type: 'array', items: passView } } }) },
+            '304': { description: 'Unchanged since the ETag sent in If-None-Match.' },
+            '401': problem,
+            '422': problem,
+            '429': { $ref: '#/components/responses/RateLimited' },
+          },
+        },
+      },
+      '/api/v1/partner/passes': {
+        post: {
+          tags: ['partner'],
+          summary: 'Issue a pass for a person the partner identified',
+          description:
+            'Identify the person by `personId`, or by `name` and `birthDate` together (exact match after Unicode NFC). No match → 404 PERSON_NOT_FOUND; more than one → 409 AMBIGUOUS_PERSON. ' +
+            'With `personId`, any `name`/`birthDate` sent must agree with the record. The issuer sets iss, kid, iat, nbf, exp and the pass id; sending them is 422 SERVER_SET_FIELD.',
+          security: bearer('partnerApiKey'),
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 8, maxLength: 255 }, description: 'Same key and body → the same response, replayed (Idempotent-Replayed: true). Same key, different body → 422.' }],
+          requestBody: {
+            required: true,
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                personId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
+                name: { type: 'string', maxLength: 200 },
+                birthDate: { type: 'string', format: 'date' },
+                type: { type: 'string', enum: ['vaccination', 'test', 'recovery', 'exemption'], default: 'vaccination' },
+              },
+            }),
+          },
+          responses: { '201': { description: 'Issued (or replayed).', content: json(passView) }, '400': problem, '401': problem, '403': problem, '404': problem, '409': problem, '413': problem, '415': problem, '422': problem, '429': { $ref: '#/components/responses/RateLimited' } },
+        },
+      },
+      '/api/v1/partner/passes/{passId}': {
+        get: {
+          tags: ['partner'],
+          summary: 'A pass this partner issued',
+          description: 'Passes issued by anyone else are 404, exactly like passes that do not exist.',
+          security: bearer('partnerApiKey'),
+          parameters: [{ name: 'passId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The pass.', content: json(passView) }, '401': problem, '404': problem },
+        },
+      },
+      '/api/v1/trust-bundle': {
+        get: {
+          tags: ['publication'],
+          summary: 'The current signed trust bundle (compact JWS)',
+          parameters: [{ name: 'If-None-Match', in: 'header', schema: { type: 'string' } }],
+          responses: { '200': { description: 'Bundle; Cache-Control: public, max-age=300, stale-while-revalidate=86400.', content: { 'application/jose': { schema: { type: 'string' } } } }, '304': { description: 'Unchanged.' } },
+        },
+      },
+      '/api/v1/trust-bundle/revocations': {
+        get: {
+          tags: ['publication'],
+          summary: 'Signed revocation delta since a bundle version',
+          description: 'Payload: {format: "vaxpass-revocations/1", fromVersion, toVersion, issuedAt, revokedPasses, revokedKeys}, signed like the bundle (typ vaxpass-revocations+jws).',
+          parameters: [{ name: 'since', in: 'query', required: true, schema: { type: 'integer', minimum: 0 } }],
+          responses: { '200': { description: 'Delta.', content: { 'application/jose': { schema: { type: 'string' } } } }, '400': problem },
+        },
+      },
+      '/.well-known/jwks.json': { get: { tags: ['publication'], summary: 'Issuer public keys (JWKS, OKP Ed25519)', responses: { '200': { description: 'JWKS.', content: json({ type: 'object' }) } } } },
+      '/api/v1/trust-root': { get: { tags: ['publication'], summary: 'Root public key (for the development scanner; production scanners embed it)', responses: { '200': { description: 'Root key.', content: json({ type: 'object' }) } } } },
+      '/api/v1/admin/revocations/passes': {
+        post: { tags: ['admin'], summary: 'Revoke a pass', security: bearer('adminToken'), requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['passId'], properties: { passId: { type: 'string' }, reason: { type: 'string' } } }) }, responses: { '201': { description: 'Revoked; listed from bundleVersion on.' }, '200': { description: 'Already revoked.' }, '401': problem, '404': problem } },
+      },
+      '/api/v1/admin/revocations/keys': {
+        post: { tags: ['admin'], summary: 'Revoke an issuer key', security: bearer('adminToken'), requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['kid'], properties: { kid: { type: 'string' }, reason: { type: 'string' } } }) }, responses: { '201': { description: 'Revoked.' }, '200': { description: 'Already revoked.' }, '401': problem, '404': problem } },
+      },
+      '/api/v1/admin/partners': {
+        post: { tags: ['admin'], summary: 'Create a partner; the API key is in this response only', security: bearer('adminToken'), requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string', enum: ['passes:issue', 'passes:read'] } }, quotaPerMinute: { type: 'integer' } } }) }, responses: { '201': { description: 'Partner and its API key.' }, '401': problem } },
+      },
+      '/api/v1/admin/partners/{id}/revoke': {
+        post: { tags: ['admin'], summary: "Revoke a partner's API key", security: bearer('adminToken'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'Revoked.' }, '401': problem, '404': problem } },
+      },
+      '/dev-idp/people': { get: { tags: ['dev-idp'], summary: 'DEV ONLY: demo people to sign in as', responses: { '200': { description: 'People.' } } } },
+      '/dev-idp/token': { post: { tags: ['dev-idp'], summary: 'DEV ONLY: an ID token for a person id', requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['personId'], properties: { personId: { type: 'string' } } }) }, responses: { '200': { description: 'Token.' } } } },
+      '/dev-idp/jwks.json': { get: { tags: ['dev-idp'], summary: "DEV ONLY: the dev identity provider's JWKS", responses: { '200': { description: 'JWKS.' } } } },
+      '/livez': { get: { tags: ['operations'], summary: 'Liveness', responses: { '200': { description: 'Alive.' } } } },
+      '/readyz': { get: { tags: ['operations'], summary: 'Readiness (database, signing key)', responses: { '200': { description: 'Ready.' }, '503': problem } } },
+      '/metrics': { get: { tags: ['operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text format 0.0.4.' } } } },
+      '/openapi.json': { get: { tags: ['operations'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
+      '/docs': { get: { tags: ['operations'], summary: 'API documentation page (works offline)', responses: { '200': { description: 'HTML.' } } } },
+    },
+    components: {
+      securitySchemes: {
+        holderIdToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OpenID Connect ID token; sub = registry person id.' },
+        partnerApiKey: { type: 'http', scheme: 'bearer', description: 'Partner API key (vxp_…). Never in the URL.' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'VAXPASS_ADMIN_TOKEN.' },
+      },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'code'],
+          properties: { type: { type: 'string', format: 'uri' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string', enum: Object.keys(PROBLEMS) }, instance: { type: 'string' } },
+        },
+        Pass: passView,
+      },
+      responses: {
+        Problem: { description: 'RFC 9457 problem details.', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        RateLimited: { description: 'Quota used up.', headers: { 'Retry-After': { schema: { type: 'integer' } } }, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// Every error the API can answer, with its HTTP status and a stable code (RFC 9457 problem
+// details). Routes throw ApiError with a code; the one error handler turns it into problem+json.
+
+export const PROBLEMS = {
+  BAD_REQUEST: { status: 400, title: 'The request is not valid' },
+  INVALID_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  DUPLICATE_JSON_KEY: { status: 400, title: 'The request body repeats a JSON key' },
+  FORBIDDEN_JSON_KEY: { status: 400, title: 'The request body uses a forbidden JSON key' },
+  VALIDATION_FAILED: { status: 422, title: 'The request body does not match the schema' },
+  SERVER_SET_FIELD: { status: 422, title: 'The request tries to set a field only the issuer sets' },
+  INVALID_BIRTH_DATE: { status: 422, title: 'The birth date is not plausible' },
+  INVALID_NAME: { status: 422, title: 'The name cannot go on a pass' },
+  CREDENTIALS_IN_URL: { status: 400, title: 'Credentials must not be sent in the URL' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
+  INVALID_API_KEY: { status: 401, title: 'The API key is not valid' },
+  API_KEY_REVOKED: { status: 401, title: 'The API key has been revoked' },
+  INVALID_ID_TOKEN: { status: 401, title: 'The ID token is not valid' },
+  INVALID_ADMIN_TOKEN: { status: 401, title: 'The admin credential is not valid' },
+  INSUFFICIENT_SCOPE: { status: 403, title: 'The API key does not have the required scope' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  PERSON_NOT_FOUND: { status: 404, title: 'No person in the registry matches' },
+  PASS_NOT_FOUND: { status: 404, title: 'No such pass' },
+  KEY_NOT_FOUND: { status: 404, title: 'No such issuer key' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  AMBIGUOUS_PERSON: { status: 409, title: 'More than one person in the registry matches' },
+  IDEMPOTENCY_KEY_MISSING: { status: 400, title: 'The Idempotency-Key header is required' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was already used with a different request body' },
+  NOTHING_TO_ISSUE: { status: 422, title: 'The registry has no facts for this pass type' },
+  REGISTRY_RECORD_INVALID: { status: 422, title: 'The registry record cannot be put on a pass' },
+  VERSION_NOT_AVAILABLE: { status: 400, title: 'The requested bundle version is not available' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  DEV_IDP_DISABLED: { status: 404, title: 'The development identity provider is off' },
+  ADMIN_DISABLED: { status: 503, title: 'The admin API is not configured' },
+  NO_SIGNING_KEY: { status: 503, title: 'No issuer key can sign now' },
+  NOT_READY: { status: 503, title: 'The service is not ready' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: ProblemCode,
+    /** Human-readable detail. Never personal data: it is echoed to the client and may be logged. */
+    readonly detail: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** Extra problem members (RFC 9457 §3.2), e.g. the fields that failed validation. */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export const PROBLEM_TYPE_BASE = 'https://vaxpass.dev/problems/';
+
+export function problemType(code: ProblemCode): string {
+  return PROBLEM_TYPE_BASE + code.toLowerCase().replaceAll('_', '-');
+}

@@ -1,0 +1,80 @@
+// Admin API: revoke passes and keys (listed from the next bundle version on), manage partners.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { VaxpassDatabase } from '../../db/open-database.ts';
+import { appendAudit } from '../../db/queries/audit-log.ts';
+import { latestBundleVersion } from '../../db/queries/bundle-versions.ts';
+import { findIssuedPass } from '../../db/queries/issued-passes.ts';
+import { createPartner, findPartnerById, revokePartner, PARTNER_SCOPES } from '../../db/queries/partners.ts';
+import { findRevocation, insertRevocation, type RevocationKind } from '../../db/queries/revocations.ts';
+import type { AppEnv } from '../app-env.ts';
+import { unixNow, type Clock } from '../clock.ts';
+import type { IssuerKeys } from '../issuer-keys.ts';
+import { readJsonBody } from '../json-body.ts';
+import { adminAuth } from '../middleware/admin-auth.ts';
+import { ApiError } from '../problem.ts';
+import type { BundlePublisher } from '../publication/bundle-publisher.ts';
+
+const reason = z.string().max(200).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters').optional();
+const revokePassSchema = z.strictObject({ passId: z.string().regex(/^[0-9a-f]{16,32}$/, 'must be the hex pass id'), reason });
+const revokeKeySchema = z.strictObject({ kid: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character key id'), reason });
+const createPartnerSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and -, 2 to 63 characters'),
+  name: z.string().min(1).max(100).regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters'),
+  scopes: z.array(z.enum(PARTNER_SCOPES)).min(1).optional(),
+  quotaPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+});
+
+export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; publisher: BundlePublisher; adminToken: string | null }): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', adminAuth(deps.adminToken));
+
+  async function revoke(kind: RevocationKind, subject: string, why: string | undefined, requestId: string) {
+    const now = unixNow(deps.clock);
+    const created = deps.db.transaction(
+      (tx) => {
+        const bundleVersion = latestBundleVersion(tx) + 1;
+        const inserted = insertRevocation(tx, { kind, subject, reason: why ?? null, revokedAt: now, revokedBy: 'admin', bundleVersion });
+        if (inserted) appendAudit(tx, { at: now, actor: 'admin', action: kind === 'pass' ? 'pass.revoked' : 'key.revoked', passId: kind === 'pass' ? subject : null, requestId, detail: { subject, bundleVersion } });
+        return inserted;
+      },
+      { behavior: 'immediate' },
+    );
+    const bundle = await deps.publisher.current();
+    const entry = findRevocation(deps.db, kind, subject)!;
+    return { status: created ? 201 : 200, body: { kind, subject, revokedAt: new Date(entry.revokedAt * 1000).toISOString(), bundleVersion: entry.bundleVersion, currentBundleVersion: bundle.version } } as const;
+  }
+
+  app.post('/revocations/passes', async (c) => {
+    const { passId, reason: why } = await readJsonBody(c, revokePassSchema);
+    if (!findIssuedPass(deps.db, passId)) throw new ApiError('PASS_NOT_FOUND', 'this issuer signed no pass with that id');
+    const r = await revoke('pass', passId, why, c.get('requestId'));
+    return c.json(r.body, r.status);
+  });
+
+  app.post('/revocations/keys', async (c) => {
+    const { kid, reason: why } = await readJsonBody(c, revokeKeySchema);
+    if (!deps.keys.current().issuerKeys.some((k) => k.kid === kid)) throw new ApiError('KEY_NOT_FOUND', 'no issuer key with that kid is in the keyring');
+    const r = await revoke('key', kid, why, c.get('requestId'));
+    return c.json(r.body, r.status);
+  });
+
+  app.post('/partners', async (c) => {
+    const input = await readJsonBody(c, createPartnerSchema);
+    if (findPartnerById(deps.db, input.id)) throw new ApiError('BAD_REQUEST', `partner ${input.id} already exists`);
+    const now = unixNow(deps.clock);
+    const { partner, apiKey } = deps.db.transaction((tx) => {
+      const created = createPartner(tx, { ...input, now });
+      appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id } });
+      return created;
+    });
+    // The key is shown this once; only its hash is stored.
+    return c.json({ partner, apiKey }, 201, { 'Cache-Control': 'no-store' });
+  });
+
+  app.post('/partners/:id/revoke', (c) => {
+    if (!revokePartner(deps.db, c.req.param('id'), unixNow(deps.clock))) throw new ApiError('NOT_FOUND', 'no such partner');
+    return c.json({ id: c.req.param('id'), revoked: true });
+  });
+  return app;
+}

@@ -1,0 +1,29 @@
+// Liveness (the process answers), readiness (database reachable, a key can sign, a bundle can be
+// served) and Prometheus metrics.
+import { Hono } from 'hono';
+import type { VaxpassDatabase } from '../../db/open-database.ts';
+import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
+import type { AppEnv } from '../app-env.ts';
+import { unixNow, type Clock } from '../clock.ts';
+import type { IssuerKeys } from '../issuer-keys.ts';
+import { signingKeyAt } from '../issuer-keys.ts';
+import type { Metrics } from '../metrics.ts';
+import { problemResponse } from '../error-handler.ts';
+
+export function healthRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; metrics: Metrics; isShuttingDown: () => boolean }): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const noStore = { 'Cache-Control': 'no-store' };
+  app.get('/livez', (c) => c.json({ status: 'ok' }, 200, noStore));
+  app.get('/readyz', (c) => {
+    if (deps.isShuttingDown()) return problemResponse(c, 'NOT_READY', 'shutting down', noStore);
+    try {
+      deps.db.$client.prepare('SELECT 1').get();
+    } catch {
+      return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
+    }
+    if (!signingKeyAt(deps.keys.current(), unixNow(deps.clock), revokedKeyIds(deps.db))) return problemResponse(c, 'NOT_READY', 'no issuer key can sign now', noStore);
+    return c.json({ status: 'ready' }, 200, noStore);
+  });
+  app.get('/metrics', (c) => c.body(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', ...noStore }));
+  return app;
+}

@@ -1,0 +1,57 @@
+// Partner API: issue a pass for a person the partner identified, and read back passes it issued.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { findPassIssuedBy } from '../../db/queries/issued-passes.ts';
+import { findPersonById } from '../../db/queries/registry.ts';
+import type { AppEnv } from '../app-env.ts';
+import { readJsonBody } from '../json-body.ts';
+import { issueForPartner } from '../issuance/partner-issuance.ts';
+import type { IssuanceContext } from '../issuance/issuance-context.ts';
+import { passView } from '../issuance/issued-pass-view.ts';
+import { partnerAuth } from '../middleware/partner-auth.ts';
+import { ApiError } from '../problem.ts';
+import type { RateLimiter } from '../rate-limiter.ts';
+
+/** Fields only the issuer sets (CWT claims, pass id, timestamps): sending one is an error, not ignored. */
+export const SERVER_SET_FIELDS = ['iss', 'kid', 'iat', 'nbf', 'exp', 'cti', 'passId', 'issuedAt', 'expiresAt', 'issuedBy', 'text', 'doses', 'test', 'recovery', 'exemption', 'holder'];
+
+export const partnerPassRequestSchema = z.strictObject({
+  personId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be a registry person id (letters, digits, . _ : -, at most 64)').optional(),
+  name: z.string().min(1).max(200).optional(),
+  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
+  type: z.enum(['vaccination', 'test', 'recovery', 'exemption']).optional(),
+});
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
+const PASS_ID = /^[0-9a-f]{16,32}$/;
+
+export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post('/passes', partnerAuth(ctx.db, 'passes:issue', limiter), async (c) => {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined) throw new ApiError('IDEMPOTENCY_KEY_MISSING', 'send an Idempotency-Key header (8 to 255 printable characters, e.g. a UUID) so retries are safe');
+    if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('BAD_REQUEST', 'the Idempotency-Key must be 8 to 255 printable ASCII characters without spaces');
+    const request = await readJsonBody(c, partnerPassRequestSchema, SERVER_SET_FIELDS);
+    const partner = c.get('partner');
+    const response = await issueForPartner(ctx, partner, key, request, c.get('requestId'));
+    const passId = (JSON.parse(response.body) as { passId: string }).passId;
+    return c.body(response.body, response.status as 201, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+      Location: `/api/v1/partner/passes/${passId}`,
+      ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+    });
+  });
+
+  app.get('/passes/:passId', partnerAuth(ctx.db, 'passes:read', limiter), (c) => {
+    const passId = c.req.param('passId');
+    const partner = c.get('partner');
+    // Object-level authorization lives in the query: only passes this partner issued are found.
+    const row = PASS_ID.test(passId) ? findPassIssuedBy(ctx.db, passId, partner.id) : null;
+    const person = row ? findPersonById(ctx.db, row.personId) : null;
+    if (!row || !person) throw new ApiError('PASS_NOT_FOUND', 'this partner issued no pass with that id');
+    return c.json(passView(row, { name: person.name, birthDate: person.birthDate }), 200, { 'Cache-Control': 'no-store' });
+  });
+  return app;
+}

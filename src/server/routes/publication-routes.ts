@@ -1,0 +1,63 @@
+// What scanners and CDNs fetch: the signed trust bundle, revocation deltas, the issuer JWKS and
+// (for the dev scanner) the root public key.
+import { Hono } from 'hono';
+import type { VaxpassDatabase } from '../../db/open-database.ts';
+import { listRevocations } from '../../db/queries/revocations.ts';
+import type { AppEnv } from '../app-env.ts';
+import { unixNow, type Clock } from '../clock.ts';
+import { ifNoneMatchHits, strongEtag } from '../http-cache.ts';
+import type { IssuerKeys } from '../issuer-keys.ts';
+import { publishedKeys } from '../issuer-keys.ts';
+import type { Metrics } from '../metrics.ts';
+import { ApiError } from '../problem.ts';
+import type { BundlePublisher } from '../publication/bundle-publisher.ts';
+import { signRevocationDelta } from '../publication/revocation-delta.ts';
+import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
+
+const PUBLIC_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
+
+export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; publisher: BundlePublisher; metrics: Metrics }): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/api/v1/trust-bundle', async (c) => {
+    const bundle = await deps.publisher.current();
+    deps.metrics.bundleVersion = bundle.version;
+    const etag = strongEtag(bundle.jws);
+    const headers = { ETag: etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
+    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    return c.body(bundle.jws, 200, { 'Content-Type': 'application/jose', ...headers });
+  });
+
+  app.get('/api/v1/trust-bundle/revocations', async (c) => {
+    const since = c.req.query('since');
+    const bundle = await deps.publisher.current();
+    if (since === undefined || !/^\d{1,15}$/.test(since) || Number(since) > bundle.version) {
+      throw new ApiError('VERSION_NOT_AVAILABLE', `since must be a bundle version between 0 and ${bundle.version}`);
+    }
+    const fromVersion = Number(since);
+    const revoked = listRevocations(deps.db, fromVersion, bundle.version);
+    const jws = await signRevocationDelta(
+      { fromVersion, toVersion: bundle.version, issuedAt: bundle.issuedAt, revokedPasses: revoked.passes, revokedKeys: revoked.keys },
+      deps.keys.current(),
+    );
+    const etag = strongEtag(jws);
+    const headers = { ETag: etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
+    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    return c.body(jws, 200, { 'Content-Type': 'application/jose', ...headers });
+  });
+
+  app.get('/.well-known/jwks.json', (c) => {
+    const now = unixNow(deps.clock);
+    const keys = publishedKeys(deps.keys.current(), now, revokedKeyIds(deps.db))
+      .filter((k) => k.status !== 'revoked')
+      .map((k) => ({ kty: 'OKP', crv: 'Ed25519', x: k.publicKey, kid: k.kid, alg: 'EdDSA', use: 'sig', iss: k.iss, status: k.status, nbf: k.validFrom, signUntil: k.signUntil, verifyUntil: k.verifyUntil }));
+    return c.json({ keys }, 200, { 'Cache-Control': PUBLIC_CACHE, 'Access-Control-Allow-Origin': '*' });
+  });
+
+  app.get('/api/v1/trust-root', (c) => {
+    const directory = deps.keys.current();
+    const x = Buffer.from(directory.rootPublicKey).toString('base64url');
+    return c.json({ kid: directory.rootKid, publicKey: x, jwk: { kty: 'OKP', crv: 'Ed25519', x } }, 200, { 'Cache-Control': PUBLIC_CACHE, 'Access-Control-Allow-Origin': '*' });
+  });
+  return app;
+}
