@@ -1,0 +1,141 @@
+// The holder app in real Chromium against the stand-in issuer API: sign in through the dev
+// identity provider, keep passes on the device, show a scannable full-screen QR, print layouts,
+// background refresh that honours Retry-After and never hides the pass, offline start, Korean.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactPath, CHROMIUM_MISSING, launchChromium, newAppContext, warnIfMissing } from '../support/browser.ts';
+import { ensureAppsBuilt } from '../support/build-apps.ts';
+import { holderPassJson, startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
+import { boosterContent, createTrustFixture, type FixturePass } from '../support/trust-fixture.ts';
+
+warnIfMissing('holder browser tests');
+const UPDATE_SCREENSHOTS = process.env.VAXPASS_UPDATE_SCREENSHOTS === '1';
+
+function decodeQr(png: Buffer): string | null {
+  const image = PNG.sync.read(png);
+  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data ?? null;
+}
+
+type RefreshLog = { status: number | null; delayMs: number }[];
+const refreshLog = (page: Page) => page.evaluate(() => (window as unknown as { vaxpassHolder: { refreshLog: RefreshLog } }).vaxpassHolder.refreshLog);
+const refreshNow = (page: Page) => page.evaluate(() => (window as unknown as { vaxpassHolder: { refresh(): Promise<void> } }).vaxpassHolder.refresh());
+
+describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
+  let server: AppTestServer;
+  let browser: Browser;
+  let pass: FixturePass;
+
+  beforeAll(async () => {
+    await ensureAppsBuilt();
+    const fixture = await createTrustFixture();
+    pass = await fixture.sign(boosterContent());
+    server = await startAppTestServer({
+      bundle: await fixture.bundle(),
+      rootPublicKey: Buffer.from(fixture.rootPublicKey).toString('base64url'),
+      people: [
+        { personId: 'person-maria', name: 'Maria Gonzalez Lopez', passes: [holderPassJson(pass)] },
+        { personId: 'person-nobody', name: 'Kim Min-jun', passes: [] },
+      ],
+    });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('signs in, keeps the pass, shows a scannable full-screen QR and print layouts; survives failed refreshes and works offline', async () => {
+    const context = await newAppContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/holder/`);
+    await page.click('button[data-person="person-maria"]');
+    await page.waitForSelector('article.pass');
+    await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
+    await expect(page.textContent('.pass .holder-birth')).resolves.toBe('1985-03-14');
+    await page.screenshot({ path: artifactPath('holder.png') });
+
+    // Full-screen QR: high contrast, brightness hint, decodes to the pass text.
+    await page.click('.pass .show-qr');
+    await page.waitForSelector('#qr-screen:not([hidden]) svg');
+    await expect(page.textContent('#qr-screen .hint')).resolves.toMatch(/brightness/);
+    const shot = await page.screenshot({ path: artifactPath('holder-qr.png') });
+    expect(decodeQr(shot)).toBe(pass.text);
+    await page.keyboard.press('Escape');
+    await expect(page.isHidden('#qr-screen')).resolves.toBe(true);
+
+    // Printable pages (print CSS): card and A4, QR at level Q, name, birth date, issuer.
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 794, height: 1123 });
+    for (const layout of ['card', 'a4'] as const) {
+      await page.evaluate(([id, l]) => (window as unknown as { vaxpassHolder: { renderPrintSheet(id: string, l: string): Promise<void> } }).vaxpassHolder.renderPrintSheet(id!, l!), [pass.passId, layout]);
+      const printed = await page.screenshot({ path: artifactPath(`holder-print-${layout}.png`) });
+      expect(decodeQr(printed)).toBe(pass.text);
+      await expect(page.textContent('#print-sheet')).resolves.toMatch(/Maria Gonzalez Lopez.*1985-03-14.*Issuer: KDCA/);
+    }
+    await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize({ width: 412, height: 860 });
+
+    // 429 with Retry-After: the app waits at least that long, and the pass stays on screen.
+    server.state.passesFailure = { status: 429, retryAfter: '120' };
+    await refreshNow(page);
+    let log = await refreshLog(page);
+    expect(log.at(-1)).toMatchObject({ status: 429 });
+    expect(log.at(-1)!.delayMs).toBeGreaterThanOrEqual(120_000);
+    await expect(page.textContent('#status')).resolves.toMatch(/Could not refresh; showing your saved passes/);
+    await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
+    // 503 without Retry-After: exponential backoff with jitter, at most base·2^attempt (5 s · 2).
+    server.state.passesFailure = { status: 503 };
+    await refreshNow(page);
+    log = await refreshLog(page);
+    expect(log.at(-1)).toMatchObject({ status: 503 });
+    expect(log.at(-1)!.delayMs).toBeLessThanOrEqual(10_000);
+    await page.screenshot({ path: artifactPath('holder-refresh-failed.png') });
+    // Recovery: a 304 keeps the pass and resets the backoff.
+    server.state.passesFailure = null;
+    await refreshNow(page);
+    log = await refreshLog(page);
+    expect(log.at(-1)!.status).toBe(304);
+    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.session']);
+
+    // Offline with the server gone: the service worker serves the app, storage the pass.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await context.setOffline(true);
+    await server.close();
+    const response = await page.reload();
+    expect(response?.fromServiceWorker()).toBe(true);
+    await page.waitForSelector('article.pass');
+    await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
+    await page.waitForSelector('#status[data-kind="failed"]');
+    await expect(page.textContent('#status')).resolves.toMatch(/Offline: showing your saved passes/);
+    await page.click('.pass .show-qr');
+    expect(decodeQr(await page.screenshot())).toBe(pass.text);
+    await context.close();
+    if (UPDATE_SCREENSHOTS) {
+      mkdirSync('docs/screenshots', { recursive: true });
+      copyFileSync(artifactPath('holder.png'), 'docs/screenshots/holder.png');
+      copyFileSync(artifactPath('holder-qr.png'), 'docs/screenshots/holder-qr.png');
+    }
+  }, 90_000);
+
+  it('starts in Korean for a Korean browser and switches language', async () => {
+    const restarted = await startAppTestServer({ ...server.state, people: server.state.people });
+    try {
+      const context = await newAppContext(browser, { locale: 'ko-KR' });
+      const page = await context.newPage();
+      await page.goto(`${restarted.url}/holder/`);
+      await page.waitForSelector('button[data-person]');
+      await expect(page.textContent('#view h2')).resolves.toBe('로그인');
+      await page.click('#language');
+      await expect(page.textContent('#view h2')).resolves.toBe('Sign in');
+      await expect(page.textContent('#language')).resolves.toBe('한국어');
+      await context.close();
+    } finally {
+      await restarted.close();
+    }
+  }, 30_000);
+});
