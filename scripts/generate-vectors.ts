@@ -262,6 +262,9 @@ export async function buildVectorFile(): Promise<VectorFile> {
   add('claims-exp-before-iat', 'exp one day before iat, correctly signed', text(passCose(claims(maria, 7, { exp: PASS_IAT - DAY }))), bad('MALFORMED'));
   add('claims-unknown-field', 'an extra claim (8) in the payload, correctly signed; a new field needs a new format version', text(cose({ protectedHeader: kidHeader, payload: addClaim(mariaPayload) })), bad('MALFORMED'));
   add('claims-name-not-nfc', 'the holder name in decomposed (NFD) Hangul, correctly signed', text(passCose(claims({ ...hong, name: hong.name.normalize('NFD') }, 8))), bad('MALFORMED'));
+  const invalidUtf8Payload = Uint8Array.from(mariaPayload);
+  invalidUtf8Payload.set([0xc3, 0x28], indexOfBytes(invalidUtf8Payload, utf8.encode('Maria')) + 2);
+  add('claims-name-invalid-utf8', 'holder name bytes "Ma\\xc3\\x28a…" (invalid UTF-8, RFC 8949 §3.1), correctly signed; a lenient decoder would show U+FFFD', text(cose({ protectedHeader: kidHeader, payload: invalidUtf8Payload })), bad('MALFORMED'));
   add('claims-short-pass-id', 'a 4-byte cti (pass ids need at least 64 bits), correctly signed', text(passCose(claims(maria, 9, { cti: Uint8Array.of(1, 2, 3, 4) }))), bad('MALFORMED'));
 
   // ---- UNSUPPORTED_ALGORITHM
