@@ -2,21 +2,20 @@
 // identity provider, keep passes on the device, show a scannable full-screen QR, print layouts,
 // background refresh that honours Retry-After and never hides the pass, offline start, Korean.
 import { copyFileSync, mkdirSync } from 'node:fs';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, CHROMIUM_MISSING, launchChromium, newAppContext, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { holderPassJson, startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
+import { readQrPng } from '../../src/qr/read-qr-image.ts';
 import { boosterContent, createTrustFixture, type FixturePass } from '../support/trust-fixture.ts';
 
 warnIfMissing('holder browser tests');
 const UPDATE_SCREENSHOTS = process.env.VAXPASS_UPDATE_SCREENSHOTS === '1';
 
 function decodeQr(png: Buffer): string | null {
-  const image = PNG.sync.read(png);
-  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data ?? null;
+  const result = readQrPng(new Uint8Array(png));
+  return result.ok ? result.text : null;
 }
 
 type RefreshLog = { status: number | null; delayMs: number }[];
