@@ -1,0 +1,73 @@
+// vaxpass keys rotate: adds the next issuer key without downtime. The new key is published in
+// trust bundles (status "next") for a lead time before it signs, so every scanner holding an
+// unexpired bundle already knows it when the first pass signed by it appears. The current key
+// stops signing when the new one starts and keeps verifying until its verify-until.
+import type { Command } from 'commander';
+import { addIssuerKey, KEY_PERIODS, readKeyring, writeKeyring, type KeyringFile } from '../../keys/key-directory.ts';
+import type { CliContext } from '../support/cli-io.ts';
+import { commandAt, withExamples } from '../support/command-tree.ts';
+import { CliError } from '../support/exit-codes.ts';
+import { DEFAULT_KEY_DIR, loadKeys } from '../support/key-files.ts';
+import { instantOption, isoSeconds, parseDuration, unixSeconds } from '../support/time-options.ts';
+
+/** Default lead time: one full bundle lifetime (48 h), so no scanner with an unexpired bundle misses the new key. */
+export const DEFAULT_ROTATION_LEAD_SECONDS = 48 * 3600;
+
+export interface RotationResult {
+  readonly kid: string;
+  readonly activatesAt: number;
+  /** The key that signs until then (null when none signs now). */
+  readonly previousKid: string | null;
+  readonly keyring: KeyringFile;
+}
+
+/** Adds the next issuer key to the key directory; `leadSeconds` ≥ one bundle refresh period. */
+export function rotateIssuerKeys(dir: string, options: { now: number; leadSeconds: number }): RotationResult {
+  const { now, leadSeconds } = options;
+  const keyring = readKeyring(dir);
+  const pending = keyring.issuerKeys.find((k) => k.status === 'next' && k.validFrom > now);
+  if (pending) throw new CliError(`key ${pending.kid} is already waiting to start signing at ${isoSeconds(pending.validFrom)}; rotate again after that`);
+  const activatesAt = now + leadSeconds;
+  const signing = keyring.issuerKeys
+    .filter((k) => (k.status === 'active' || k.status === 'next') && k.validFrom <= now && now <= k.signUntil)
+    .sort((a, b) => b.validFrom - a.validFrom)[0];
+  // The current key signs until the new one starts; its passes (exp ≤ signUntil + pass lifetime) keep verifying.
+  const issuerKeys = keyring.issuerKeys.map((k) =>
+    k === signing
+      ? { ...k, signUntil: Math.min(k.signUntil, activatesAt), verifyUntil: Math.min(k.verifyUntil, activatesAt + KEY_PERIODS.passLifetimeSeconds) }
+      : k,
+  );
+  const added = addIssuerKey(dir, { ...keyring, issuerKeys }, activatesAt);
+  writeKeyring(dir, added.keyring);
+  return { kid: added.kid, activatesAt, previousKid: signing?.kid ?? null, keyring: added.keyring };
+}
+
+interface KeysRotateOptions {
+  readonly dir: string;
+  readonly lead: string;
+  readonly at?: string;
+}
+
+export function registerKeysRotate(program: Command, ctx: CliContext): void {
+  const command = commandAt(program, 'keys rotate')
+    .summary('add the next issuer key (published before it signs)')
+    .description(
+      'Add the next issuer key. It is listed in trust bundles with status "next" at once and starts signing after the lead time; ' +
+        'the current key stops signing then and keeps verifying until its verify-until. A running issuer picks up the change without a restart. ' +
+        'The lead time must be at least one bundle refresh period; the default (48h, a whole bundle lifetime) guarantees every scanner with an unexpired bundle knows the new key before its first pass.',
+    )
+    .option('--dir <dir>', 'key directory', DEFAULT_KEY_DIR)
+    .option('--lead <duration>', 'time before the new key signs (e.g. 48h, 7d)', '48h')
+    .option('--at <iso>', 'pretend the clock is at this instant (demos and tests)')
+    .action((options: KeysRotateOptions) => {
+      const now = unixSeconds(instantOption(options.at));
+      const leadSeconds = parseDuration(options.lead, '--lead');
+      if (leadSeconds < 3600) throw new CliError('--lead must be at least 1h (one bundle refresh period)');
+      loadKeys(options.dir); // a clear error when the directory is missing or damaged
+      const result = rotateIssuerKeys(options.dir, { now, leadSeconds });
+      ctx.io.stdout(`added    issuer key ${result.kid} (status next, signs from ${isoSeconds(result.activatesAt)})\n`);
+      if (result.previousKid) ctx.io.stdout(`current  issuer key ${result.previousKid} signs until ${isoSeconds(result.activatesAt)}, then retires\n`);
+      ctx.io.stderr(`rotation scheduled in ${options.dir}; the next trust bundle lists the new key\n`);
+    });
+  withExamples(command, ['vaxpass keys rotate', 'vaxpass keys rotate --dir /srv/vaxpass/keys --lead 7d']);
+}
