@@ -29,7 +29,7 @@ import { certifyBundleSigner, signTrustBundle, type BundleContents } from '../sr
 import { mismatch, replayVector, VECTOR_FILE_FORMAT, type ExpectedOutcome, type PassVector, type VectorFile } from '../test/support/replay-vector.ts';
 
 // ---- TEST-ONLY key seeds. Published on purpose; never use them for anything but these vectors.
-const TEST_ONLY_SEEDS = {
+export const TEST_ONLY_SEEDS = {
   root: '5d73d0eca0ec07f322bce802d7fc130090a0f1f3c3530e5be1174e8e3d07ba81',
   bundleSigner: 'c8c39d78a352720e7a5a6e2a108417561d7e1f8dbfb89490beb48c7f09d3bc2d',
   rogueRoot: 'fd2e083b5600ae6d4215f749de99bd7c5fe9e12c878b7217f3f745b6201af983',
@@ -48,14 +48,14 @@ const DEFAULT_OUT = 'test/vectors/vaxpass-v1.json';
 // RFC 8410 §7: PKCS#8 wrapping of a 32-byte Ed25519 seed.
 const PKCS8_SEED_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
-interface TestKey {
+export interface TestKey {
   readonly privateKey: KeyObject;
   readonly publicKey: Uint8Array;
   readonly kid: Uint8Array;
   readonly kidText: string;
 }
 
-function keyFromSeed(seedHex: string): TestKey {
+export function keyFromSeed(seedHex: string): TestKey {
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_SEED_PREFIX, Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
   const publicKey = rawPublicKey(createPublicKey(privateKey));
   const kid = keyIdBytes(publicKey);
