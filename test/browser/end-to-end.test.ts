@@ -1,0 +1,118 @@
+// The whole path on a real issuer (startServer: SQLite, dev keys, demo registry, dev identity
+// provider, real HTTP on an ephemeral port) and real Chromium: a holder signs in and gets a pass,
+// the scanner's fake camera shows that pass and the scanner says VALID; the admin revokes it, the
+// scanner syncs the next bundle and says revoked.
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend.ts';
+import { openBundle, verify, fromBase64Url } from '../../src/core/index.ts';
+import { readQrPng } from '../../src/qr/read-qr-image.ts';
+import { startServer, type RunningServer } from '../../src/server/main.ts';
+import { APPS_DIR } from '../support/app-test-server.ts';
+import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { ensureAppsBuilt } from '../support/build-apps.ts';
+import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
+
+warnIfMissing('end-to-end browser tests', true);
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef0123456789';
+
+interface HolderPass {
+  passId: string;
+  text: string;
+  holder: { name: string; birthDate: string };
+}
+
+describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scanner end to end (real server, real Chromium)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let server: RunningServer;
+  let browser: Browser;
+  let person: { personId: string; name: string };
+  let pass: HolderPass;
+
+  beforeAll(async () => {
+    await ensureAppsBuilt();
+    dir = tempDir('vaxpass-e2e-');
+    server = await startServer({
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        VAXPASS_DB: join(dir.path, 'vaxpass.sqlite'),
+        VAXPASS_KEYS: join(dir.path, 'keys'),
+        VAXPASS_DEV_IDP: 'on',
+        VAXPASS_ADMIN_TOKEN: ADMIN_TOKEN,
+        VAXPASS_APPS_DIR: APPS_DIR,
+        LOG_LEVEL: 'silent',
+      },
+      print: () => undefined,
+      writeLog: () => undefined,
+    });
+    // Find a demo person whose pass the rules accept today, the way the holder app would get it.
+    const backend = createNodeCryptoBackend();
+    const root = fromBase64Url(((await (await fetch(`${server.url}/api/v1/trust-root`)).json()) as { publicKey: string }).publicKey)!;
+    const opened = await openBundle(await (await fetch(`${server.url}/api/v1/trust-bundle`)).text(), { root, now: new Date(), backend });
+    if (!opened.ok) throw new Error(`server bundle does not open: ${opened.code}`);
+    const people = (await (await fetch(`${server.url}/dev-idp/people`)).json()) as { personId: string; name: string }[];
+    for (const candidate of people) {
+      const token = ((await (await fetch(`${server.url}/dev-idp/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId: candidate.personId }) })).json()) as { id_token: string }).id_token;
+      const { passes } = (await (await fetch(`${server.url}/api/v1/holder/passes`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { passes: HolderPass[] };
+      for (const p of passes) {
+        if ((await verify(p.text, opened.bundle, { now: new Date() })).ok) {
+          person = candidate;
+          pass = p;
+          break;
+        }
+      }
+      if (pass) break;
+    }
+    if (!pass) throw new Error('no demo person has a pass that is valid today');
+    const video = writeCameraVideo(dir.path, 'e2e', [qrFrame(pass.text), blankFrame()], [1.5, 0.5], 10);
+    browser = await launchChromium(fakeCameraFlags(video));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    dir?.remove();
+  });
+
+  it('a holder signs in through the dev identity provider and gets a scannable pass', async () => {
+    const context = await newAppContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/holder/`);
+    await page.click(`button[data-person="${person.personId}"]`);
+    await page.waitForSelector(`article.pass[data-pass="${pass.passId}"]`);
+    await expect(page.textContent(`article.pass[data-pass="${pass.passId}"] .holder-name`)).resolves.toBe(pass.holder.name);
+    await page.click(`article.pass[data-pass="${pass.passId}"] .show-qr`);
+    await page.waitForSelector('#qr-screen:not([hidden]) svg');
+    const decoded = readQrPng(new Uint8Array(await page.screenshot({ path: artifactPath('e2e-holder-qr.png') })));
+    expect(decoded).toEqual({ ok: true, text: pass.text });
+    await context.close();
+  }, 60_000);
+
+  it('the scanner verifies that pass from the camera, then shows it revoked after the admin revokes it and the bundle syncs', async () => {
+    const context = await newAppContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/scanner/?hold=500`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForSelector('#result[data-verdict="valid"]', { timeout: 20_000 });
+    await expect(page.textContent('#result .name')).resolves.toBe(pass.holder.name);
+    await expect(page.textContent('#result .birth')).resolves.toBe(`Born ${pass.holder.birthDate}`);
+    await page.screenshot({ path: artifactPath('e2e-scanner-valid.png') });
+    const before = await page.textContent('#bundle-info');
+
+    const revoked = await fetch(`${server.url}/api/v1/admin/revocations/passes`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ passId: pass.passId }),
+    });
+    expect(revoked.status).toBe(201);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.textContent('#bundle-info')).not.toBe(before);
+    await page.waitForSelector('#result[data-code="PASS_REVOKED"]', { timeout: 20_000 });
+    await expect(page.textContent('#result .reason')).resolves.toBe('Pass has been revoked');
+    await page.screenshot({ path: artifactPath('e2e-scanner-revoked.png') });
+    await context.close();
+  }, 60_000);
+});
