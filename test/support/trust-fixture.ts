@@ -13,6 +13,8 @@ import { REFERENCE_PASSES } from '../../src/demo/reference-passes.ts';
 import { ed25519Signer } from '../../src/keys/key-directory.ts';
 import { keyIdBytes, keyIdOf, rawPublicKey } from '../../src/keys/key-id.ts';
 import { certifyBundleSigner, signTrustBundle } from '../../src/publication/sign-trust-bundle.ts';
+import { signRevocationDelta } from '../../src/server/publication/revocation-delta.ts';
+import type { KeyDirectory } from '../../src/keys/key-directory.ts';
 
 const DAY = 86_400;
 export const ISSUER = 'KDCA';
@@ -44,6 +46,8 @@ export interface TrustFixture {
   readonly issuerKid: string;
   sign(content: PassContent, times?: { iat?: number; exp?: number }): Promise<FixturePass>;
   bundle(options?: BundleOptions): Promise<string>;
+  /** A signed revocation delta (src/core/revocation-delta.ts) from the same bundle signer. */
+  delta(fromVersion: number, toVersion: number, revokedPasses: readonly string[], issuedAt?: number): Promise<string>;
 }
 
 function key(): { privateKey: KeyObject; raw: Uint8Array; kid: string } {
@@ -83,6 +87,11 @@ export async function createTrustFixture(now = Math.floor(Date.now() / 1000)): P
       const text = await signPass({ iss: ISSUER, iat, nbf: iat, exp, cti, content }, keyIdBytes(issuer.raw), ed25519Signer(issuer.privateKey));
       const birth = new Date(content.birthDate * DAY * 1000).toISOString().slice(0, 10);
       return { passId: toHex(cti), text, type: content.type, iat, exp, kid: issuer.kid, holder: { name: content.name, birthDate: birth } };
+    },
+    delta(fromVersion, toVersion, revokedPasses, issuedAt = now - 60) {
+      // signRevocationDelta only reads the directory's bundle signer.
+      const directory = { signer: { privateKey: signer.privateKey, kid: signer.kid, certificate } } as unknown as KeyDirectory;
+      return signRevocationDelta({ fromVersion, toVersion, issuedAt, revokedPasses, revokedKeys: [] }, directory);
     },
     bundle(options = {}) {
       const revoked = [...(options.revokedPasses ?? [])];
@@ -126,6 +135,10 @@ export function recentBoosterContent(name: string, birthDate: string, now: numbe
 }
 
 /** The same pass with one signature byte changed: the QR still decodes, the signature fails. */
+export function randomPassIds(count: number): string[] {
+  return Array.from({ length: count }, () => randomBytes(8).toString('hex'));
+}
+
 export function tamperSignature(text: string): string {
   const bytes = decodeBase45(text.slice(QR_PREFIX.length));
   if (!bytes) throw new Error('not a pass');

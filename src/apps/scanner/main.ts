@@ -41,6 +41,8 @@ const hooks = {
   backend: '' as string,
   scans: [] as ScanTiming[],
   core,
+  /** Decodes one image with the active decoder (benchmarks compare decoders on the same frame). */
+  decodeImage: null as ((image: ImageData) => Promise<string | null>) | null,
 };
 (globalThis as unknown as { vaxpassScanner: typeof hooks }).vaxpassScanner = hooks;
 
@@ -224,6 +226,7 @@ setInterval(renderStatus, 30_000);
 void registerServiceWorker();
 const decoder = await createQrDecoder(params.get('decoder') === 'jsqr' ? 'jsqr' : 'zxing-wasm');
 hooks.decoder = decoder.name;
+hooks.decodeImage = (image) => decoder.decode(image);
 await firstSync;
 hooks.ready = true;
 document.body.dataset.ready = 'true';

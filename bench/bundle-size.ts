@@ -1,0 +1,81 @@
+// Trust bundle size and sync cost: what a scanner downloads and how long opening it takes, with
+// one issuer key and 0 / 10,000 / 100,000 revoked passes; and the signed revocation delta a
+// scanner can fetch instead (src/core/revocation-delta.ts) for a day's new revocations.
+// Opening = the core's openBundle (two Ed25519 verifications, JSON parse, structural checks) with
+// the node:crypto and the WebCrypto (Node's globalThis.crypto) backends. Baselines in the same
+// run: JSON.parse of the same payload, and one raw node:crypto Ed25519 verify.
+// Usage: npx tsx bench/bundle-size.ts
+import { generateKeyPairSync, sign, verify as cryptoVerify } from 'node:crypto';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { applyRevocationDelta, createWebCryptoBackend, openBundle, type Ed25519Backend, type TrustedBundle } from '../src/core/index.ts';
+import { createNodeCryptoBackend } from '../src/node/node-crypto-backend.ts';
+import { createTrustFixture, randomPassIds } from '../test/support/trust-fixture.ts';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const kb = (n: number) => (n >= 10_240 ? `${(n / 1024).toFixed(0)} KiB` : `${n} B`);
+
+async function timeIt(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+  for (let i = 0; i < Math.min(3, runs); i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+async function main(): Promise<void> {
+  const fixture = await createTrustFixture();
+  const now = new Date(fixture.now * 1000);
+  const backends: Ed25519Backend[] = [createNodeCryptoBackend(), createWebCryptoBackend()];
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const sig = sign(null, Buffer.alloc(256, 1), privateKey);
+  const rawVerifyMs = await timeIt(2000, () => cryptoVerify(null, Buffer.alloc(256, 1), publicKey, sig));
+  console.log(`baseline: raw node:crypto Ed25519 verify ${(rawVerifyMs * 1000).toFixed(0)} µs`);
+  console.log('');
+  console.log('full bundle (1 issuer key, default rules):');
+  console.log('revocations | bytes | gzip -6 | brotli | open node:crypto | open WebCrypto | JSON.parse baseline');
+  const opened = new Map<number, TrustedBundle>();
+  for (const revocations of [0, 10_000, 100_000]) {
+    const text = await fixture.bundle({ version: 10, extraRevocations: revocations });
+    const bytes = Buffer.byteLength(text);
+    const gzip = gzipSync(text).length;
+    const brotli = brotliCompressSync(text).length;
+    const runs = revocations >= 100_000 ? 10 : 30;
+    const times: number[] = [];
+    for (const backend of backends) {
+      times.push(
+        await timeIt(runs, async () => {
+          const r = await openBundle(text, { root: fixture.rootPublicKey, now, backend });
+          if (!r.ok) throw new Error(r.message);
+          opened.set(revocations, r.bundle);
+        }),
+      );
+    }
+    const payload = Buffer.from(text.split('.')[1]!, 'base64url').toString('utf8');
+    const parseMs = await timeIt(runs, () => JSON.parse(payload));
+    console.log(
+      `${String(revocations).padStart(11)} | ${kb(bytes)} | ${kb(gzip)} | ${kb(brotli)} | ${times[0]!.toFixed(2)} ms | ${times[1]!.toFixed(2)} ms | ${parseMs.toFixed(2)} ms (open = ${(times[0]! / parseMs).toFixed(1)}× parse)`,
+    );
+  }
+  console.log('');
+  console.log('revocation delta (signed, from the held version to the next) applied to a bundle holding 100,000 revocations:');
+  console.log('new revocations | bytes | gzip -6 | apply node:crypto | vs full 100k bundle gzip');
+  const held = opened.get(100_000)!;
+  const fullGzip = gzipSync(await fixture.bundle({ version: 11, extraRevocations: 100_000 })).length;
+  for (const count of [1, 100, 1_000, 10_000]) {
+    const delta = await fixture.delta(10, 11, randomPassIds(count));
+    const bytes = Buffer.byteLength(delta);
+    const gzip = gzipSync(delta).length;
+    const applyMs = await timeIt(10, async () => {
+      const r = await applyRevocationDelta(held, delta, { root: fixture.rootPublicKey, now });
+      if (!r.ok) throw new Error(r.message);
+    });
+    console.log(`${String(count).padStart(15)} | ${kb(bytes)} | ${kb(gzip)} | ${applyMs.toFixed(2)} ms | ${(gzip / fullGzip * 100).toFixed(2)} % of ${kb(fullGzip)}`);
+  }
+  console.log('');
+  console.log('conditional GET with an unchanged bundle: 304 Not Modified, no body (headers only).');
+}
+
+await main();
