@@ -72,8 +72,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       logger.info('shutting down', {});
       const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 10_000);
       force.unref();
+      // Keep-alive connections that finish their last request become idle; close them as they do,
+      // instead of waiting for the keep-alive timeout.
+      const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
       server.close(() => {
         clearTimeout(force);
+        clearInterval(idle);
         closeDatabase(db);
         logger.info('stopped', {});
         ok();

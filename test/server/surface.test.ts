@@ -1,0 +1,183 @@
+// Operations surface: config validation, health, metrics, OpenAPI, the offline docs page, the
+// dev identity provider switch, static apps, graceful shutdown.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/server/config.ts';
+import { startServer } from '../../src/server/main.ts';
+import { createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
+
+let f: ServerFixture;
+beforeEach(async () => {
+  f = await createServerFixture();
+});
+afterEach(() => f.cleanup());
+
+describe('configuration', () => {
+  it('has defaults that need no configuration', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databasePath: './data/vaxpass.sqlite', keysDir: './keys', devIdp: false, adminToken: null, bundleLifetimeSeconds: 172_800 });
+  });
+
+  it('refuses bad values with a message naming the variable', () => {
+    const bad: [Record<string, string>, string][] = [
+      [{ PORT: 'eighty' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ HOST: 'bad host' }, 'HOST'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ VAXPASS_DEV_IDP: 'yes please' }, 'VAXPASS_DEV_IDP'],
+      [{ VAXPASS_ADMIN_TOKEN: 'short' }, 'VAXPASS_ADMIN_TOKEN'],
+      [{ VAXPASS_OIDC_ISSUER: 'https://id.example' }, 'VAXPASS_OIDC_JWKS_URL'],
+      [{ VAXPASS_OIDC_ISSUER: 'not a url', VAXPASS_OIDC_JWKS_URL: 'https://id.example/jwks' }, 'VAXPASS_OIDC_ISSUER'],
+      [{ VAXPASS_BUNDLE_REFRESH_SECONDS: '172800' }, 'VAXPASS_BUNDLE_REFRESH_SECONDS'],
+      [{ VAXPASS_TIME_ZONE: 'Mars/Olympus' }, 'VAXPASS_TIME_ZONE'],
+    ];
+    for (const [env, variable] of bad) {
+      let error: unknown;
+      try {
+        loadConfig(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, variable).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe(variable);
+      expect((error as ConfigError).message.startsWith(`${variable}: `)).toBe(true);
+    }
+  });
+
+  it('generates a dev admin token only with the dev IdP on, and disables admin otherwise', () => {
+    expect(loadConfig({ VAXPASS_DEV_IDP: 'on' })).toMatchObject({ adminTokenGenerated: true, adminToken: expect.stringMatching(/^.{43}$/) });
+    expect(loadConfig({ VAXPASS_DEV_IDP: 'off' })).toMatchObject({ adminTokenGenerated: false, adminToken: null });
+  });
+});
+
+describe('health and metrics', () => {
+  it('/livez, /readyz and /metrics', async () => {
+    expect(await (await f.app.request('/livez')).json()).toEqual({ status: 'ok' });
+    expect((await f.app.request('/readyz')).status).toBe(200);
+    await f.holderPasses('demo-0001');
+    await f.partnerIssue({ personId: 'demo-0002' });
+    await f.partnerIssue({ personId: 'nobody-0001' });
+    const metrics = await (await f.app.request('/metrics')).text();
+    expect(metrics).toContain('vaxpass_http_requests_total{method="GET",route="/api/v1/holder/passes",status="200"} 1');
+    expect(metrics).toContain('vaxpass_http_requests_total{method="POST",route="/api/v1/partner/passes",status="404"} 1');
+    expect(metrics).toMatch(/vaxpass_http_request_duration_seconds_bucket\{method="POST",route="\/api\/v1\/partner\/passes",le="\+Inf"\} 2/);
+    expect(metrics).toContain('vaxpass_passes_issued_total{channel="partner"} 1');
+    expect(metrics).not.toContain('demo-0001');
+  });
+});
+
+describe('API description', () => {
+  it('/openapi.json is OpenAPI 3.1 and documents every route the app serves', async () => {
+    const doc = (await (await f.app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)));
+    const served = new Set(
+      f.app.routes
+        .filter((r) => r.method !== 'ALL' && !r.path.startsWith('/holder') && !r.path.startsWith('/scanner') && r.path !== '/')
+        .map((r) => `${r.method} ${r.path}`),
+    );
+    expect([...served].filter((r) => !documented.has(r))).toEqual([]);
+    expect([...documented].filter((r) => !served.has(r))).toEqual([]);
+  });
+
+  it('/docs works offline: no external scripts, styles or fonts', async () => {
+    const res = await f.app.request('/docs');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('/openapi.json');
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?https?:/i);
+    expect(html).not.toMatch(/cdn|unpkg|jsdelivr|googleapis/i);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('the landing page links the apps, docs and bundle', async () => {
+    const html = await (await f.app.request('/')).text();
+    for (const link of ['/holder/', '/scanner/', '/docs', '/api/v1/trust-bundle']) expect(html).toContain(`href="${link}"`);
+    expect(html).toContain('DEV ONLY');
+  });
+});
+
+describe('dev identity provider', () => {
+  it('is marked DEV ONLY and is absent unless enabled', async () => {
+    const res = await f.app.request('/dev-idp/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"personId":"demo-0001"}' });
+    expect(res.headers.get('x-vaxpass-dev-only')).toBe('true');
+    expect(((await res.json()) as { warning: string }).warning).toMatch(/DEV ONLY/);
+    const off = await createServerFixture({ devIdp: false });
+    try {
+      for (const path of ['/dev-idp/people', '/dev-idp/jwks.json']) expect((await off.app.request(path)).status).toBe(404);
+      expect((await off.app.request('/dev-idp/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"personId":"demo-0001"}' })).status).toBe(404);
+      // A token minted by some other server's dev IdP is worthless here.
+      const token = await f.holderToken('demo-0001');
+      expect((await off.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+    } finally {
+      off.cleanup();
+    }
+  });
+});
+
+describe('static apps', () => {
+  it('serves built files and refuses paths outside the app directory', async () => {
+    const apps = mkdtempSync(join(tmpdir(), 'vaxpass-apps-'));
+    mkdirSync(join(apps, 'holder', 'assets'), { recursive: true });
+    writeFileSync(join(apps, 'holder', 'index.html'), '<!doctype html><title>holder</title>');
+    writeFileSync(join(apps, 'holder', 'assets', 'app-1234.js'), 'console.log(1)');
+    writeFileSync(join(apps, 'secret.txt'), 'TOP-SECRET-CONTENT');
+    const g = await createServerFixture({ appsDir: apps });
+    try {
+      expect((await g.app.request('/holder')).status).toBe(308);
+      const index = await g.app.request('/holder/');
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toContain('text/html');
+      expect((await g.app.request('/holder/assets/app-1234.js')).headers.get('cache-control')).toContain('immutable');
+      for (const path of ['/holder/../secret.txt', '/holder/%2e%2e/secret.txt', '/holder/..%2fsecret.txt', '/holder/%E0%A4%A', '/holder/%00']) {
+        const res = await g.app.request(path);
+        expect(res.status, path).toBe(404);
+        expect(await res.text()).not.toContain('TOP-SECRET-CONTENT');
+      }
+      const scanner = await g.app.request('/scanner/');
+      expect(scanner.status).toBe(404);
+      expect((await problemOf(scanner)).detail).toMatch(/build:apps/);
+    } finally {
+      g.cleanup();
+      rmSync(apps, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes an in-flight request, then stops accepting and closes the database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vaxpass-shutdown-'));
+    const server = await startServer({ env: { PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_DEV_IDP: 'on', LOG_LEVEL: 'silent' }, print: () => {} });
+    try {
+      // A request whose body is still arriving when shutdown starts must still be answered.
+      const body = '{"personId":"demo-0001"}';
+      const url = new URL(`${server.url}/api/v1/partner/passes`);
+      let send!: () => void;
+      const status = new Promise<number>((ok, fail) => {
+        const req = httpRequest(
+          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { Authorization: `Bearer ${server.demoPartnerApiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'shutdown-0001', 'Content-Length': String(body.length) } },
+          (res) => {
+            res.resume();
+            ok(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', fail);
+        req.write(body.slice(0, 5));
+        send = () => req.end(body.slice(5));
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const closed = server.close();
+      await new Promise((r) => setTimeout(r, 50));
+      send();
+      expect(await status).toBe(201);
+      await closed;
+      await expect(fetch(`${server.url}/livez`)).rejects.toThrow();
+      expect(server.db.$client.open).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
