@@ -254,6 +254,7 @@ export async function buildVectorFile(): Promise<VectorFile> {
   add('cbor-duplicate-key-payload', 'payload map with iss (1) twice, correctly signed', text(cose({ protectedHeader: kidHeader, payload: duplicateIss(mariaPayload) })), bad('MALFORMED'));
   add('cbor-duplicate-key-protected', 'protected header {1: -8, 4: kid, 1: -8}, correctly signed', text(cose({ protectedHeader: concatBytes(Uint8Array.of(0xa3), kidHeader.subarray(1), Uint8Array.of(0x01, 0x27)), payload: mariaPayload })), bad('MALFORMED'));
   add('cbor-non-minimal-integer', 'iat encoded as an 8-byte integer where 4 bytes suffice (RFC 8949 §4.2.1), correctly signed', text(cose({ protectedHeader: kidHeader, payload: widenIat(mariaPayload, PASS_IAT) })), bad('MALFORMED'));
+  add('cbor-float-iat', 'iat encoded as a 64-bit float with an integral value (1642204800.0), correctly signed; the format has no floats', text(cose({ protectedHeader: kidHeader, payload: floatIat(mariaPayload, PASS_IAT) })), bad('MALFORMED'));
   add('cose-kid-only-unprotected', 'kid in the unprotected header only, correctly signed', text(cose({ protectedHeader: encodeCbor(new Map<CborValue, CborValue>([[1, COSE_ALG_EDDSA]])), unprotected: new Map<CborValue, CborValue>([[4, active.kid]]), payload: mariaPayload })), bad('MALFORMED'));
   add('cose-unprotected-not-empty', 'an extra field in the unprotected header', text(cose({ protectedHeader: kidHeader, unprotected: new Map<CborValue, CborValue>([[99, 'x']]), payload: mariaPayload })), bad('MALFORMED'));
   add('cose-extra-protected-field', 'protected header with a content type (3) besides alg and kid, correctly signed', text(cose({ protectedHeader: encodeCbor(new Map<CborValue, CborValue>([[1, COSE_ALG_EDDSA], [3, 61], [4, active.kid]])), payload: mariaPayload })), bad('MALFORMED'));
@@ -371,6 +372,15 @@ function widenIat(payload: Uint8Array, iat: number): Uint8Array {
   const minimal = Uint8Array.of(0x06, 0x1a, iat >>> 24, (iat >>> 16) & 0xff, (iat >>> 8) & 0xff, iat & 0xff);
   const i = indexOfBytes(payload, minimal);
   return concatBytes(payload.subarray(0, i), Uint8Array.of(0x06, 0x1b, 0, 0, 0, 0), minimal.subarray(2), payload.subarray(i + minimal.length));
+}
+
+/** Replaces `06 1a <iat:4>` by `06 fb <iat as an IEEE 754 double>`. */
+function floatIat(payload: Uint8Array, iat: number): Uint8Array {
+  const minimal = Uint8Array.of(0x06, 0x1a, iat >>> 24, (iat >>> 16) & 0xff, (iat >>> 8) & 0xff, iat & 0xff);
+  const i = indexOfBytes(payload, minimal);
+  const double = new Uint8Array(8);
+  new DataView(double.buffer).setFloat64(0, iat);
+  return concatBytes(payload.subarray(0, i), Uint8Array.of(0x06, 0xfb), double, payload.subarray(i + minimal.length));
 }
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;

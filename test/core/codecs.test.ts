@@ -80,6 +80,9 @@ describe('strict CBOR (RFC 8949 §4.2, as configured in src/core/cbor.ts)', () =
     ['', 'empty input'],
     ['82', 'truncated array'],
     ['62c328', 'invalid UTF-8 in a text string'],
+    ['fa3f800000', 'a float (1.0 as single precision) where an integer belongs'],
+    ['fb41d87883a0000000', 'a float with an integral value (1642204800.0)'],
+    ['f93c00', 'a half-precision float'],
   ])('rejects %s (%s)', (hex) => {
     expect(decodeStrictCbor(bytes(hex))).toBeNull();
   });

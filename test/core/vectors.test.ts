@@ -55,6 +55,12 @@ describe('vaxpass-v1 vectors', () => {
     }
   });
 
+  it('docs/pass-format.md §9 shows the current reference vector', () => {
+    const doc = readFileSync(new URL('../../docs/pass-format.md', import.meta.url), 'utf8');
+    const example = file.vectors.find((v) => v.name === 'valid-vaccination-booster')!;
+    expect(doc).toContain(example.text);
+  });
+
   it('regenerating writes byte-identical output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vaxpass-vectors-'));
     try {
