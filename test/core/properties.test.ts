@@ -112,11 +112,11 @@ describe('tampering', () => {
     }
   });
 
-  it('every position of the COSE bytes, changed by xor 0x01, 0x80 and 0xff, is rejected (node:crypto)', async () => {
+  it('every single-byte mutation of the COSE bytes (each position, all 255 other values) is rejected (node:crypto, exhaustive)', async () => {
     const bundle = await opened(createNodeCryptoBackend());
     const accepted: string[] = [];
     for (let i = 0; i < cose.length; i++) {
-      for (const x of [0x01, 0x80, 0xff]) {
+      for (let x = 1; x < 256; x++) {
         const mutated = Uint8Array.from(cose);
         mutated[i]! ^= x;
         if ((await verify(toQrText(mutated), bundle, { now })).ok) accepted.push(`byte ${i} ^ ${x}`);
