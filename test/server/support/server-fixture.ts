@@ -77,7 +77,7 @@ export async function createServerFixture(overrides: Partial<ServerConfig> = {},
     async holderPasses(personId) {
       return app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${await fixture.holderToken(personId)}` } });
     },
-    partnerIssue(body, options = {}) {
+    async partnerIssue(body, options = {}) {
       return app.request('/api/v1/partner/passes', {
         method: 'POST',
         headers: {
@@ -88,7 +88,7 @@ export async function createServerFixture(overrides: Partial<ServerConfig> = {},
         body: options.raw ?? JSON.stringify(body),
       });
     },
-    admin(path, body, token = ADMIN_TOKEN) {
+    async admin(path, body, token = ADMIN_TOKEN) {
       return app.request(`/api/v1/admin${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     },
     async fetchBundleText() {
