@@ -165,6 +165,17 @@ export async function buildVectorFile(): Promise<VectorFile> {
     tampered: tamperedBundle(defaultBundle),
     'not-a-jws': 'this is not a trust bundle',
   };
+  // A bundle of September 2021, so boundary instants lie after its clock floor (issuedAt).
+  const certificate2021 = await certifyBundleSigner(root.privateKey, toBase64Url(keyIdBytes(root.publicKey)), {
+    sub: signer.kidText,
+    publicKey: toBase64Url(signer.publicKey),
+    nbf: at('2021-08-01T00:00:00Z'),
+    exp: at('2021-11-01T00:00:00Z'),
+  });
+  bundles['september-2021'] = await signTrustBundle(
+    { ...baseContents, version: 5, issuedAt: at('2021-09-01T00:00:00Z'), expiresAt: at('2021-10-01T00:00:00Z'), revokedPasses: [], revokedKeys: [] },
+    { ...bundleSigner, certificate: certificate2021 },
+  );
 
   // ---- pass building blocks
   const reference = (id: string): PassContent => {
@@ -323,6 +334,19 @@ export async function buildVectorFile(): Promise<VectorFile> {
   add('rules-recovery-day-10', 'first positive test 2022-01-05: scanned on day 10, recovery counts from day 11', text(passCose(claims({ ...recovery, type: 'recovery', recovery: { firstPositiveTest: day('2022-01-05') } }, 28))), bad('RULES_NOT_MET'));
   add('rules-exemption-ended', 'exemption ended 2022-01-14 (KST); scanned 2022-01-15 12:00 KST', text(passCose(claims({ ...exemption, type: 'exemption', exemption: { validFrom: day('2021-07-01'), validUntil: day('2022-01-14') } }, 29))), bad('RULES_NOT_MET'));
   add('rules-changed-by-bundle', 'the valid primary-series pass under a bundle whose rules shorten primary validity to 90 days: policy changes without re-issuing', text(passCose(claims(hong, 2))), bad('RULES_NOT_MET'), { bundle: 'strict-rules' });
+
+  // ---- date boundaries in Asia/Seoul (midnight KST = 15:00 UTC the day before), replayed by every runtime
+  const sept = { bundle: 'september-2021' } as const;
+  const earlyIat = { iat: at('2021-08-25T00:00:00Z'), nbf: at('2021-08-25T00:00:00Z') };
+  const primaryAug = claims({ ...hong, type: 'vaccination', doses: [{ product: 1, date: day('2021-07-22') }, { product: 1, date: day('2021-08-19') }] }, 30, earlyIat);
+  add('boundary-primary-day-13-last-second', '2nd dose 2021-08-19; 2021-09-01 23:59:59 KST is still day 13', text(passCose(primaryAug)), bad('RULES_NOT_MET'), { ...sept, now: '2021-09-01T14:59:59.000Z' });
+  add('boundary-primary-day-14-midnight-kst', '2nd dose 2021-08-19; valid from 2021-09-02 00:00 KST = 2021-09-01T15:00:00Z (day 14)', text(passCose(primaryAug)), ok('vaccination', hong, 'vaccination.primary'), { ...sept, now: '2021-09-01T15:00:00.000Z' });
+  const recoveryAug = claims({ ...recovery, type: 'recovery', recovery: { firstPositiveTest: day('2021-08-22') } }, 31, earlyIat);
+  add('boundary-recovery-day-10-last-second', 'first positive test 2021-08-22; 2021-09-01 23:59:59 KST is day 10', text(passCose(recoveryAug)), bad('RULES_NOT_MET'), { ...sept, now: '2021-09-01T14:59:59.000Z' });
+  add('boundary-recovery-day-11-midnight-kst', 'first positive test 2021-08-22; valid from 2021-09-02 00:00 KST (day 11)', text(passCose(recoveryAug)), ok('recovery', recovery, 'recovery'), { ...sept, now: '2021-09-01T15:00:00.000Z' });
+  const pcrAug = claims({ ...pcr, test: { ...pcr.test, sampledAt: at('2021-08-31T06:00:00Z') } }, 32, { iat: at('2021-08-31T12:00:00Z'), nbf: at('2021-08-31T12:00:00Z') });
+  add('boundary-pcr-48h-minus-one-second', 'PCR sampled 2021-08-31 15:00 KST, scanned 47:59:59 later', text(passCose(pcrAug)), ok('test', pcr, 'test'), { ...sept, now: '2021-09-02T05:59:59.000Z' });
+  add('boundary-pcr-48h', 'PCR sampled 2021-08-31 15:00 KST, scanned exactly 48 h later', text(passCose(pcrAug)), bad('RULES_NOT_MET'), { ...sept, now: '2021-09-02T06:00:00.000Z' });
 
   // ---- bundle failures (the pass itself is valid)
   add('bundle-rollback', 'offered bundle v10 while holding v11', mariaText, bad('BUNDLE_ROLLBACK'), { heldBundle: 'newer' });
