@@ -26,13 +26,18 @@ export function encodeBase45(bytes: Uint8Array): string {
   return out;
 }
 
-/** Returns null for anything that is not canonical base45 (RFC 9285 §4.2: values over 65535 or 255 are invalid). */
-export function decodeBase45(text: string): Uint8Array | null {
-  const rem = text.length % 3;
+/**
+ * Returns null for anything that is not canonical base45 (RFC 9285 §4.2: values over 65535 or 255 are invalid).
+ * `start` skips a prefix without copying the string (the verifier decodes after "VP1:").
+ */
+export function decodeBase45(text: string, start = 0): Uint8Array | null {
+  const length = text.length - start;
+  if (length < 0) return null;
+  const rem = length % 3;
   if (rem === 1) return null;
-  const out = new Uint8Array(((text.length - rem) / 3) * 2 + (rem === 2 ? 1 : 0));
+  const out = new Uint8Array(((length - rem) / 3) * 2 + (rem === 2 ? 1 : 0));
   let o = 0;
-  let i = 0;
+  let i = start;
   for (; i + 2 < text.length; i += 3) {
     const c = valueAt(text, i);
     const d = valueAt(text, i + 1);

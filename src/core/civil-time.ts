@@ -8,7 +8,8 @@ export type CivilDay = number;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 // Zone offsets only change on quarter-hour boundaries, so one lookup serves a 15-minute bucket.
-const offsetCache = new Map<string, number>();
+// Keyed zone → bucket (numbers), so the hot path of verification builds no key strings.
+const offsetCache = new Map<string, Map<number, number>>();
 const OFFSET_CACHE_LIMIT = 4096;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -42,8 +43,12 @@ export function isValidTimeZone(timeZone: string): boolean {
 /** Offset of `timeZone` from UTC, in seconds, at the instant `unixSeconds`. */
 export function zoneOffsetSeconds(unixSeconds: number, timeZone: string): number {
   const bucket = Math.floor(unixSeconds / 900);
-  const key = `${timeZone}|${bucket}`;
-  const cached = offsetCache.get(key);
+  let zoneCache = offsetCache.get(timeZone);
+  if (zoneCache === undefined) {
+    zoneCache = new Map();
+    offsetCache.set(timeZone, zoneCache);
+  }
+  const cached = zoneCache.get(bucket);
   if (cached !== undefined) return cached;
   const parts = formatterFor(timeZone).formatToParts(new Date(bucket * 900 * 1000));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
@@ -51,8 +56,8 @@ export function zoneOffsetSeconds(unixSeconds: number, timeZone: string): number
   if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
   const asUtc = Date.UTC(year, get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) / 1000;
   const offset = asUtc - bucket * 900;
-  if (offsetCache.size >= OFFSET_CACHE_LIMIT) offsetCache.clear();
-  offsetCache.set(key, offset);
+  if (zoneCache.size >= OFFSET_CACHE_LIMIT) zoneCache.clear();
+  zoneCache.set(bucket, offset);
   return offset;
 }
 
@@ -79,6 +84,18 @@ export function parseIsoDate(text: string): CivilDay | null {
   return ms / 1000 / SECONDS_PER_DAY;
 }
 
+/** Civil day → 'YYYY-MM-DD' (proleptic Gregorian), by arithmetic rather than a Date round trip: it runs once per verification. */
 export function formatIsoDate(day: CivilDay): string {
-  return new Date(day * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
+  // days_from_civil inverse (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"), eras of 400 years.
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  if (y < 0 || y > 9999) return new Date(day * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
+  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }

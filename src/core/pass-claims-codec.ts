@@ -109,9 +109,13 @@ function readHolder(h: CborValue | undefined): PassContent {
   const birthDate = civilDay(h.get(HOLDER.birthDate), 'birth date');
   const deviceKey = h.get(HOLDER.deviceKey);
   need(deviceKey === undefined || (deviceKey instanceof Uint8Array && deviceKey.length === LIMITS.deviceKeyBytes), 'device key is not 32 bytes');
-  const base = deviceKey === undefined ? { name, birthDate } : { name, birthDate, deviceKey };
-  const facts = h.get(HOLDER.facts);
-  switch (h.get(HOLDER.type)) {
+  const content = readFacts(h.get(HOLDER.type), h.get(HOLDER.facts), name, birthDate);
+  // Literal objects rather than spreads: this runs once per verification.
+  return deviceKey === undefined ? content : { ...content, deviceKey };
+}
+
+function readFacts(type: CborValue | undefined, facts: CborValue | undefined, name: string, birthDate: number): PassContent {
+  switch (type) {
     case TYPE_CODES.vaccination: {
       need(Array.isArray(facts) && facts.length >= 1 && facts.length <= LIMITS.maxDoses, 'doses are missing or too many');
       const doses: Dose[] = facts.map((d) => {
@@ -119,7 +123,7 @@ function readHolder(h: CborValue | undefined): PassContent {
         return { product: d[0], date: civilDay(d[1], 'dose date') };
       });
       for (let i = 1; i < doses.length; i++) need(doses[i]!.date >= doses[i - 1]!.date, 'doses are not in date order');
-      return { ...base, type: 'vaccination', doses };
+      return { name, birthDate, type: 'vaccination', doses };
     }
     case TYPE_CODES.test: {
       need(Array.isArray(facts) && facts.length === 3, 'test facts are invalid');
@@ -128,16 +132,16 @@ function readHolder(h: CborValue | undefined): PassContent {
       need(kind !== undefined, 'test kind is unknown');
       need(result !== undefined, 'test result is unknown');
       need(isInt(facts[1], 0, MAX_TIME), 'test sample time is invalid');
-      return { ...base, type: 'test', test: { kind, sampledAt: facts[1], result } };
+      return { name, birthDate, type: 'test', test: { kind, sampledAt: facts[1], result } };
     }
     case TYPE_CODES.recovery:
-      return { ...base, type: 'recovery', recovery: { firstPositiveTest: civilDay(facts, 'first positive test date') } };
+      return { name, birthDate, type: 'recovery', recovery: { firstPositiveTest: civilDay(facts, 'first positive test date') } };
     case TYPE_CODES.exemption: {
       need(Array.isArray(facts) && facts.length === 2, 'exemption facts are invalid');
       const validFrom = civilDay(facts[0], 'exemption start');
       const validUntil = civilDay(facts[1], 'exemption end');
       need(validFrom <= validUntil, 'exemption ends before it starts');
-      return { ...base, type: 'exemption', exemption: { validFrom, validUntil } };
+      return { name, birthDate, type: 'exemption', exemption: { validFrom, validUntil } };
     }
     default:
       throw new ClaimsError('pass type is unknown');

@@ -59,7 +59,10 @@ const FORBIDDEN_NAME_CHARACTERS = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/u;
 export function nameProblem(name: string): string | null {
   if (name.length === 0 || name.trim() !== name) return 'name is empty or has leading/trailing spaces';
   if (name.normalize('NFC') !== name) return 'name is not in Unicode NFC';
-  if ([...name].length > LIMITS.nameMaxCodePoints) return `name is longer than ${LIMITS.nameMaxCodePoints} characters`;
+  // A string never has more code points than UTF-16 units, so only long strings need counting.
+  if (name.length > LIMITS.nameMaxCodePoints && [...name].length > LIMITS.nameMaxCodePoints) {
+    return `name is longer than ${LIMITS.nameMaxCodePoints} characters`;
+  }
   if (FORBIDDEN_NAME_CHARACTERS.test(name)) return 'name contains control or formatting characters';
   return null;
 }

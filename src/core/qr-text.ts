@@ -23,7 +23,7 @@ export function fromQrText(text: string): QrTextResult {
     if (version) return { ok: false, code: 'UNSUPPORTED_VERSION', message: `pass format version ${version[1]} is not supported` };
     return { ok: false, code: 'MALFORMED', message: `text does not start with ${QR_PREFIX}` };
   }
-  const bytes = decodeBase45(text.slice(QR_PREFIX.length));
+  const bytes = decodeBase45(text, QR_PREFIX.length);
   if (!bytes) return { ok: false, code: 'MALFORMED', message: 'text is not valid base45' };
   return { ok: true, bytes };
 }

@@ -3,7 +3,7 @@
 import { toBase64Url, toHex } from './bytes.ts';
 import { formatIsoDate } from './civil-time.ts';
 import { sigStructure, parseCoseSign1 } from './cose-sign1.ts';
-import { verifyEd25519Strict } from './crypto/ed25519-policy.ts';
+import { checkEd25519Strict } from './crypto/ed25519-policy.ts';
 import { decodeClaims } from './pass-claims-codec.ts';
 import { fromQrText } from './qr-text.ts';
 import { evaluateRules } from './rules.ts';
@@ -36,7 +36,8 @@ export async function verify(text: string, bundle: TrustedBundle, options: Verif
   const key = bundle.keys.get(kidText);
   if (!key) return fail('UNKNOWN_KEY', `key ${kidText} is not in the trust bundle`);
   if (key.status === 'revoked' || bundle.revokedKeys.has(kidText)) return fail('KEY_REVOKED', `key ${kidText} has been revoked`);
-  if (!(await verifyEd25519Strict(bundle.backend, signature, sigStructure(protectedHeader, payload), key.publicKeyBytes))) {
+  const checked = checkEd25519Strict(bundle.backend, signature, sigStructure(protectedHeader, payload), key.publicKeyBytes);
+  if (!(typeof checked === 'boolean' ? checked : await checked)) {
     return fail('BAD_SIGNATURE', 'signature does not match the pass contents and key');
   }
 

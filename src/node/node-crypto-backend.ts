@@ -1,6 +1,7 @@
 // Ed25519 verification through node:crypto (OpenSSL), the fastest backend on the server, the CLI
 // and in benchmarks. Raw keys are wrapped once into SPKI KeyObjects and cached.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { bytesEqual } from '../core/bytes.ts';
 import type { Ed25519Backend } from '../core/crypto/ed25519-backend.ts';
 
 // DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) before the 32 key bytes.
@@ -8,16 +9,26 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export function createNodeCryptoBackend(): Ed25519Backend {
   const keys = new Map<string, KeyObject>();
+  // Verification passes the same key array (a bundle key's bytes) every time; remembering the
+  // KeyObject by array identity, re-checked against a private copy of the bytes, skips hex-encoding
+  // the key on every call while staying correct if a caller reuses or mutates the array.
+  const byArray = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>();
+  const keyFor = (publicKey: Uint8Array): KeyObject => {
+    const hit = byArray.get(publicKey);
+    if (hit && bytesEqual(hit.bytes, publicKey)) return hit.key;
+    const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString('hex');
+    let key = keys.get(id);
+    if (!key) {
+      key = ed25519PublicKeyFromRaw(publicKey);
+      keys.set(id, key);
+    }
+    byArray.set(publicKey, { bytes: publicKey.slice(), key });
+    return key;
+  };
   return {
     name: 'node:crypto',
     verify(signature, message, publicKey) {
-      const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString('hex');
-      let key = keys.get(id);
-      if (!key) {
-        key = ed25519PublicKeyFromRaw(publicKey);
-        keys.set(id, key);
-      }
-      return verify(null, message, key, signature);
+      return verify(null, message, keyFor(publicKey), signature);
     },
   };
 }

@@ -57,7 +57,8 @@ export function isCanonicalPointEncoding(p: Uint8Array): boolean {
 }
 
 export function isSmallOrderEncoding(p: Uint8Array): boolean {
-  return SMALL_ORDER_POINTS.some((s) => bytesEqual(s, p));
+  // Public keys are not secret, so the first byte may short-cut the comparison.
+  return SMALL_ORDER_POINTS.some((s) => s[0] === p[0] && bytesEqual(s, p));
 }
 
 export type PublicKeyProblem = 'length' | 'non-canonical' | 'small-order';
@@ -72,11 +73,21 @@ export function publicKeyProblem(publicKey: Uint8Array): PublicKeyProblem | null
 
 /** Verifies under the strict policy with the given backend. Never throws on bad input. */
 export async function verifyEd25519Strict(backend: Ed25519Backend, signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
+  return checkEd25519Strict(backend, signature, message, publicKey);
+}
+
+/**
+ * Same decision as verifyEd25519Strict, but answers synchronously when the backend does
+ * (node:crypto), so the verifier's hot path does not pay two promise round trips per pass.
+ */
+export function checkEd25519Strict(backend: Ed25519Backend, signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean | Promise<boolean> {
   if (signature.length !== 64 || publicKeyProblem(publicKey) !== null) return false;
   if (!isCanonicalScalar(signature.subarray(32)) || !isCanonicalPointEncoding(signature.subarray(0, 32))) return false;
+  let answer: boolean | Promise<boolean>;
   try {
-    return await backend.verify(signature, message, publicKey);
+    answer = backend.verify(signature, message, publicKey);
   } catch {
     return false;
   }
+  return typeof answer === 'boolean' ? answer : answer.then((ok) => ok === true, () => false);
 }
