@@ -107,9 +107,14 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
       body: JSON.stringify({ passId: pass.passId }),
     });
     expect(revoked.status).toBe(201);
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.textContent('#bundle-info')).not.toBe(before);
+    // The held bundle is fresh, so the scanner caught up with the signed revocation delta only.
+    expect(requests).toContain('/api/v1/trust-bundle/revocations');
+    expect(requests).not.toContain('/api/v1/trust-bundle');
     await page.waitForSelector('#result[data-code="PASS_REVOKED"]', { timeout: 20_000 });
     await expect(page.textContent('#result .reason')).resolves.toBe('Pass has been revoked');
     await page.screenshot({ path: artifactPath('e2e-scanner-revoked.png') });

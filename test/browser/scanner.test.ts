@@ -211,6 +211,8 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
       page = await openScanner(context, server, '?camera=off&hold=60000');
       await expect(page.textContent('#bundle-info')).resolves.toMatch(/^Trust list v5, 30 h old$/);
       await expect(page.textContent('#warnings')).resolves.toMatch(/more than 24 h old/);
+      await page.screenshot({ path: artifactPath('scanner-stale-warning.png') });
+      if (UPDATE_SCREENSHOTS) copyFileSync(artifactPath('scanner-stale-warning.png'), 'docs/screenshots/scanner-status.png');
       server.state.bundle = await fixture.bundle({ version: 4, revokedPasses: [passes.valid.passId] });
       await page.reload();
       await page.waitForSelector('body[data-ready="true"]');
@@ -227,6 +229,38 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
       await context.close();
     } finally {
       server.state.bundle = saved;
+    }
+  }, 60_000);
+
+  it('catches up with a signed revocation delta instead of the full bundle, and keeps it across restarts', async () => {
+    const savedBundle = server.state.bundle;
+    try {
+      server.state.bundle = await fixture.bundle({ version: 7 });
+      const context = await newAppContext(browser);
+      const page = await openScanner(context, server, '?camera=off&hold=60000');
+      await expect(page.textContent('#bundle-info')).resolves.toMatch(/^Trust list v7,/);
+      await typeCode(page, passes.korean.text);
+      await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('valid');
+      await page.click('#result');
+      const fullDownloads = server.state.hits.get('/api/v1/trust-bundle') ?? 0;
+      server.state.revocationDelta = await fixture.delta(7, 8, [passes.korean.passId]);
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]');
+      await expect(page.textContent('#bundle-info')).resolves.toMatch(/^Trust list v8,/);
+      expect(server.state.hits.get('/api/v1/trust-bundle') ?? 0).toBe(fullDownloads);
+      await typeCode(page, passes.korean.text);
+      await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('PASS_REVOKED');
+      // Restart with the server unable to answer: the stored delta is applied again.
+      server.state.revocationDelta = null;
+      server.state.bundle = null;
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]');
+      await typeCode(page, passes.korean.text);
+      await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('PASS_REVOKED');
+      await context.close();
+    } finally {
+      server.state.bundle = savedBundle;
+      server.state.revocationDelta = null;
     }
   }, 60_000);
 

@@ -29,6 +29,8 @@ export interface HolderFixture {
 
 export interface AppServerState {
   bundle: string | null;
+  /** Served at /api/v1/trust-bundle/revocations (any `since`); null answers 404. */
+  revocationDelta?: string | null;
   rootPublicKey: string;
   people: HolderFixture[];
   /** When set, /api/v1/holder/passes answers this status (with Retry-After for 429/503). */
@@ -104,6 +106,9 @@ export async function startAppTestServer(initial: Omit<AppServerState, 'hits' | 
           if (req.headers['if-none-match'] === etag) return send(res, 304, '', headers);
           return send(res, 200, state.bundle, { 'Content-Type': 'application/jose', ...headers });
         }
+        case 'GET /api/v1/trust-bundle/revocations':
+          if (!state.revocationDelta) return problem(res, 404, 'No delta');
+          return send(res, 200, state.revocationDelta, { 'Content-Type': 'application/jose', ETag: etagOf(state.revocationDelta) });
         case 'GET /dev-idp/people':
           return sendJson(res, 200, state.people.map(({ personId, name }) => ({ personId, name })));
         case 'POST /dev-idp/token': {

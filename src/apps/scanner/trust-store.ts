@@ -1,8 +1,15 @@
-// The scanner's only stored state: the pinned root key and the last signed trust bundle (as
-// received, with its ETag). Nothing scanned is ever stored. Bundles are opened with the core's
-// openBundle, which checks the chain to the pinned root and refuses rollback to an older version.
+// The scanner's only stored state: the pinned root key, the last signed trust bundle (as
+// received, with its ETag) and the signed revocation delta since that bundle. Nothing scanned is
+// ever stored. Bundles are opened with the core's openBundle, which checks the chain to the pinned
+// root and refuses rollback to an older version.
+//
+// Sync cost: while the held full bundle is in the first half of its lifetime, the scanner asks
+// only for the revocations since it (GET /api/v1/trust-bundle/revocations?since=<version>, a few
+// KB for a day's revocations instead of the whole list); past half-life, or when the delta fails,
+// it fetches the full bundle with a conditional GET (new keys, rules and a new expiry come only
+// that way).
 import type { Ed25519Backend, OpenBundleResult, TrustedBundle } from '../../core/index.ts';
-import { fromBase64Url, openBundle, toBase64Url } from '../../core/index.ts';
+import { applyRevocationDelta, fromBase64Url, openBundle, toBase64Url } from '../../core/index.ts';
 import { apiUrl } from '../shared/dom.ts';
 
 const STORAGE_KEY = 'vaxpass.scanner.trust';
@@ -11,6 +18,8 @@ interface StoredTrust {
   readonly root: string;
   readonly bundle: string | null;
   readonly etag: string | null;
+  /** Cumulative signed revocation delta since `bundle`'s version, or null. */
+  readonly delta?: string | null;
 }
 
 export type BundleProblem = Extract<OpenBundleResult, { ok: false }>;
@@ -43,6 +52,8 @@ function writeStored(value: StoredTrust): void {
 
 export class TrustStore {
   private root: Uint8Array | null = null;
+  /** The stored full bundle as opened (deltas are applied to it, not to each other). */
+  private full: TrustedBundle | null = null;
   private stored: StoredTrust | null = readStored();
   private snapshot: TrustSnapshot = { bundle: null, problem: null, devRoot: false, serverOffsetSeconds: null, lastSync: 'never', rollbackRefused: false };
 
@@ -91,7 +102,50 @@ export class TrustStore {
     const root = await this.resolveRoot().catch(() => null);
     if (!root) return;
     const opened = await openBundle(this.stored.bundle, { root, now, backend: this.backend });
-    this.update(opened.ok ? { bundle: opened.bundle, problem: null } : { bundle: null, problem: opened });
+    if (!opened.ok) return this.update({ bundle: null, problem: opened });
+    this.full = opened.bundle;
+    let bundle = opened.bundle;
+    if (this.stored.delta) {
+      const applied = await applyRevocationDelta(opened.bundle, this.stored.delta, { root, now });
+      if (applied.ok) bundle = applied.bundle;
+    }
+    this.update({ bundle, problem: null });
+  }
+
+  private fullBundleInFirstHalf(now: Date): boolean {
+    if (!this.full) return false;
+    const seconds = now.getTime() / 1000;
+    return seconds < this.full.issuedAt + (this.full.expiresAt - this.full.issuedAt) / 2;
+  }
+
+  /** True when the delta settled this sync (applied, unchanged or a refused rollback). */
+  private async syncDelta(root: Uint8Array, now: () => Date): Promise<boolean> {
+    const full = this.full;
+    const held = this.snapshot.bundle;
+    if (!full || !held || !this.stored) return false;
+    let response: Response;
+    try {
+      response = await fetch(apiUrl(`/api/v1/trust-bundle/revocations?since=${full.version}`), { cache: 'no-cache' });
+    } catch {
+      return false;
+    }
+    if (!response.ok) return false;
+    const text = (await response.text()).trim();
+    const applied = await applyRevocationDelta(full, text, { root, now: now() });
+    const serverOffsetSeconds = offsetFrom(response, now());
+    if (!applied.ok) return false;
+    if (applied.bundle.version < held.version) {
+      this.update({ lastSync: 'ok', serverOffsetSeconds, rollbackRefused: true });
+      return true;
+    }
+    if (applied.bundle.version > held.version) {
+      this.stored = { ...this.stored, delta: text };
+      writeStored(this.stored);
+      this.update({ bundle: applied.bundle, problem: null, lastSync: 'ok', serverOffsetSeconds, rollbackRefused: false });
+    } else {
+      this.update({ lastSync: 'ok', serverOffsetSeconds });
+    }
+    return true;
   }
 
   /** Conditional GET of the current bundle; keeps the held one on any failure or rollback. */
@@ -104,6 +158,7 @@ export class TrustStore {
       return;
     }
     if (!root) return;
+    if (this.fullBundleInFirstHalf(now()) && (await this.syncDelta(root, now))) return;
     const headers: Record<string, string> = {};
     if (this.stored?.etag && this.snapshot.bundle) headers['If-None-Match'] = this.stored.etag;
     let response: Response;
@@ -113,8 +168,7 @@ export class TrustStore {
       this.update({ lastSync: 'offline' });
       return;
     }
-    const serverDate = Date.parse(response.headers.get('Date') ?? '');
-    const serverOffsetSeconds = Number.isNaN(serverDate) ? null : Math.round((serverDate - now().getTime()) / 1000);
+    const serverOffsetSeconds = offsetFrom(response, now());
     if (response.status === 304) {
       this.update({ lastSync: 'ok', serverOffsetSeconds });
       return;
@@ -126,7 +180,8 @@ export class TrustStore {
     const text = (await response.text()).trim();
     const opened = await openBundle(text, { root, now: now(), backend: this.backend, held: this.snapshot.bundle });
     if (opened.ok) {
-      this.stored = { root: toBase64Url(root), bundle: text, etag: response.headers.get('ETag') };
+      this.full = opened.bundle;
+      this.stored = { root: toBase64Url(root), bundle: text, etag: response.headers.get('ETag'), delta: null };
       writeStored(this.stored);
       this.update({ bundle: opened.bundle, problem: null, lastSync: 'ok', serverOffsetSeconds, rollbackRefused: false });
     } else if (opened.code === 'BUNDLE_ROLLBACK') {
@@ -136,4 +191,10 @@ export class TrustStore {
       this.update(this.snapshot.bundle ? { lastSync: 'failed', serverOffsetSeconds } : { problem: opened, lastSync: 'failed', serverOffsetSeconds });
     }
   }
+}
+
+/** Server clock minus device clock (seconds), from the response's Date header. */
+function offsetFrom(response: Response, deviceNow: Date): number | null {
+  const serverDate = Date.parse(response.headers.get('Date') ?? '');
+  return Number.isNaN(serverDate) ? null : Math.round((serverDate - deviceNow.getTime()) / 1000);
 }
