@@ -3,11 +3,12 @@
 import { desc, eq, max } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { bundleVersions } from '../schema.ts';
+import { prepared } from './prepared.ts';
 
 export type BundleVersionRow = typeof bundleVersions.$inferSelect;
 
 export function latestBundle(db: Queryable): BundleVersionRow | null {
-  return db.select().from(bundleVersions).orderBy(desc(bundleVersions.version)).limit(1).get() ?? null;
+  return prepared(db, 'latestBundle', (d) => d.select().from(bundleVersions).orderBy(desc(bundleVersions.version)).limit(1).prepare()).get() ?? null;
 }
 
 export function latestBundleVersion(db: Queryable): number {

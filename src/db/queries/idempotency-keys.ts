@@ -1,13 +1,17 @@
 // Partner idempotency keys (draft-ietf-httpapi-idempotency-key-header): the unique index on
 // (partner, key) is what makes concurrent duplicates produce exactly one pass.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { idempotencyKeys } from '../schema.ts';
+import { prepared } from './prepared.ts';
 
 export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
 
 export function findIdempotencyRecord(db: Queryable, partnerId: string, key: string): IdempotencyRecord | null {
-  return db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.partnerId, partnerId), eq(idempotencyKeys.key, key))).get() ?? null;
+  const query = prepared(db, 'findIdempotencyRecord', (d) =>
+    d.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.partnerId, sql.placeholder('partnerId')), eq(idempotencyKeys.key, sql.placeholder('key')))).prepare(),
+  );
+  return query.get({ partnerId, key }) ?? null;
 }
 
 /** Inserts the record; false when the key was taken meanwhile (the caller then replays the stored one). */

@@ -1,10 +1,11 @@
 // Passes the issuer signed. A holder refresh looks for a pass it can hand out again; a partner
 // reads only the passes it issued itself (the query filters on issued_by, so BOLA cannot happen
 // by forgetting a check in a route).
-import { and, count, desc, eq, gt } from 'drizzle-orm';
+import { and, count, desc, eq, gt, sql } from 'drizzle-orm';
 import type { PassType } from '../../core/verification-result.ts';
 import type { Queryable } from '../open-database.ts';
 import { issuedPasses } from '../schema.ts';
+import { prepared } from './prepared.ts';
 
 export type IssuedPassRow = typeof issuedPasses.$inferSelect;
 
@@ -14,23 +15,24 @@ export function insertIssuedPass(db: Queryable, row: IssuedPassRow): void {
 
 /** The newest pass issued to the holder for these exact facts that is still valid after `validAfter`. */
 export function findReusableHolderPass(db: Queryable, personId: string, type: PassType, factsHash: string, validAfter: number): IssuedPassRow | null {
-  return (
-    db
+  const query = prepared(db, 'findReusableHolderPass', (d) =>
+    d
       .select()
       .from(issuedPasses)
       .where(
         and(
-          eq(issuedPasses.personId, personId),
-          eq(issuedPasses.type, type),
+          eq(issuedPasses.personId, sql.placeholder('personId')),
+          eq(issuedPasses.type, sql.placeholder('type')),
           eq(issuedPasses.issuedBy, 'holder'),
-          eq(issuedPasses.factsHash, factsHash),
-          gt(issuedPasses.exp, validAfter),
+          eq(issuedPasses.factsHash, sql.placeholder('factsHash')),
+          gt(issuedPasses.exp, sql.placeholder('validAfter')),
         ),
       )
       .orderBy(desc(issuedPasses.iat))
       .limit(1)
-      .get() ?? null
+      .prepare(),
   );
+  return query.get({ personId, type, factsHash, validAfter }) ?? null;
 }
 
 export function findPassIssuedBy(db: Queryable, passId: string, issuedBy: string): IssuedPassRow | null {

@@ -1,9 +1,10 @@
 // Partner platforms and their API keys. Only the SHA-256 of a key is stored; the key is returned
 // once by createPartner and cannot be recovered afterwards.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { partners } from '../schema.ts';
+import { prepared } from './prepared.ts';
 
 export const PARTNER_SCOPES = ['passes:issue', 'passes:read'] as const;
 export type PartnerScope = (typeof PARTNER_SCOPES)[number];
@@ -46,7 +47,7 @@ export function createPartner(db: Queryable, input: NewPartner): { partner: Part
 /** The partner holding this API key, or null. The stored hash is compared in constant time. */
 export function findPartnerByApiKey(db: Queryable, apiKey: string): Partner | null {
   const hash = hashApiKey(apiKey);
-  const row = db.select().from(partners).where(eq(partners.apiKeyHash, hash)).get();
+  const row = prepared(db, 'findPartnerByApiKey', (d) => d.select().from(partners).where(eq(partners.apiKeyHash, sql.placeholder('hash'))).prepare()).get({ hash });
   if (!row || !timingSafeEqual(Buffer.from(row.apiKeyHash, 'hex'), Buffer.from(hash, 'hex'))) return null;
   return toPartner(row);
 }

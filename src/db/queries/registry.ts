@@ -1,7 +1,10 @@
 // Reading people and their facts from the registry tables (written by the registry import).
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { exemptions, people, recoveries, testResults, vaccinationEvents } from '../schema.ts';
+import { prepared } from './prepared.ts';
+
+const byPerson = sql.placeholder('personId');
 
 export interface PersonRecord {
   readonly id: string;
@@ -17,7 +20,8 @@ export interface PersonFacts {
 }
 
 export function findPersonById(db: Queryable, id: string): PersonRecord | null {
-  return db.select({ id: people.id, name: people.name, birthDate: people.birthDate }).from(people).where(eq(people.id, id)).get() ?? null;
+  const query = prepared(db, 'findPersonById', (d) => d.select({ id: people.id, name: people.name, birthDate: people.birthDate }).from(people).where(eq(people.id, byPerson)).prepare());
+  return query.get({ personId: id }) ?? null;
 }
 
 /** Exact match on name and birth date. At most `limit` rows, so "more than one" is cheap to detect. */
@@ -35,30 +39,32 @@ export function listPeople(db: Queryable, limit = 100): PersonRecord[] {
 }
 
 export function readPersonFacts(db: Queryable, personId: string): PersonFacts {
-  return {
-    doses: db
+  const q = prepared(db, 'readPersonFacts', (d) => ({
+    doses: d
       .select({ productCode: vaccinationEvents.productCode, doseDate: vaccinationEvents.doseDate })
       .from(vaccinationEvents)
-      .where(eq(vaccinationEvents.personId, personId))
+      .where(eq(vaccinationEvents.personId, byPerson))
       .orderBy(asc(vaccinationEvents.doseDate))
-      .all(),
-    tests: db
+      .prepare(),
+    tests: d
       .select({ kind: testResults.kind, sampledAt: testResults.sampledAt, result: testResults.result })
       .from(testResults)
-      .where(eq(testResults.personId, personId))
+      .where(eq(testResults.personId, byPerson))
       .orderBy(asc(testResults.sampledAt))
-      .all(),
-    recoveries: db
+      .prepare(),
+    recoveries: d
       .select({ firstPositiveTest: recoveries.firstPositiveTest })
       .from(recoveries)
-      .where(eq(recoveries.personId, personId))
+      .where(eq(recoveries.personId, byPerson))
       .orderBy(asc(recoveries.firstPositiveTest))
-      .all(),
-    exemptions: db
+      .prepare(),
+    exemptions: d
       .select({ validFrom: exemptions.validFrom, validUntil: exemptions.validUntil })
       .from(exemptions)
-      .where(eq(exemptions.personId, personId))
+      .where(eq(exemptions.personId, byPerson))
       .orderBy(asc(exemptions.validFrom))
-      .all(),
-  };
+      .prepare(),
+  }));
+  const params = { personId };
+  return { doses: q.doses.all(params), tests: q.tests.all(params), recoveries: q.recoveries.all(params), exemptions: q.exemptions.all(params) };
 }

@@ -1,8 +1,9 @@
 // Revoked passes and keys. Each entry records the first bundle version that lists it, which is
 // what revocation deltas (?since=N) select on.
-import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { revocations } from '../schema.ts';
+import { prepared } from './prepared.ts';
 
 export type RevocationKind = 'pass' | 'key';
 
@@ -26,7 +27,10 @@ export function insertRevocation(db: Queryable, r: NewRevocation): boolean {
 }
 
 export function findRevocation(db: Queryable, kind: RevocationKind, subject: string) {
-  return db.select().from(revocations).where(and(eq(revocations.kind, kind), eq(revocations.subject, subject))).get() ?? null;
+  const query = prepared(db, 'findRevocation', (d) =>
+    d.select().from(revocations).where(and(eq(revocations.kind, sql.placeholder('kind')), eq(revocations.subject, sql.placeholder('subject')))).prepare(),
+  );
+  return query.get({ kind, subject }) ?? null;
 }
 
 /** Revocations listed in bundle versions (after, upTo]. */

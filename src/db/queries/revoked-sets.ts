@@ -2,7 +2,9 @@
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { revocations } from '../schema.ts';
+import { prepared } from './prepared.ts';
 
 export function revokedKeyIds(db: Queryable): Set<string> {
-  return new Set(db.select({ s: revocations.subject }).from(revocations).where(eq(revocations.kind, 'key')).all().map((r) => r.s));
+  const query = prepared(db, 'revokedKeyIds', (d) => d.select({ s: revocations.subject }).from(revocations).where(eq(revocations.kind, 'key')).prepare());
+  return new Set(query.all().map((r) => r.s));
 }

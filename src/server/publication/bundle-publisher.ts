@@ -24,6 +24,8 @@ export interface BundlePublisherOptions {
 export interface BundlePublisher {
   /** The bundle to serve now, signing a new version first if needed. */
   current(): Promise<BundleVersionRow>;
+  /** Forget the memo: the next current() re-reads keys and revocations (call after a revocation). */
+  invalidate(): void;
 }
 
 type Inputs = Omit<BundleContents, 'version' | 'issuedAt' | 'expiresAt'>;
@@ -44,6 +46,9 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   const { db } = options;
   // One publication at a time in this process; the version primary key guards across processes.
   let queue: Promise<unknown> = Promise.resolve();
+  // Within one clock second the answer cannot change except through invalidate(), so busy
+  // seconds read keys and revocations once instead of per request.
+  let memo: { at: number; row: BundleVersionRow } | null = null;
 
   async function publishIfNeeded(): Promise<BundleVersionRow> {
     for (let attempt = 0; ; attempt++) {
@@ -73,9 +78,17 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
 
   return {
     current() {
-      const run = queue.then(publishIfNeeded, publishIfNeeded);
+      const now = unixNow(options.clock);
+      if (memo && memo.at === now) return Promise.resolve(memo.row);
+      const run = queue.then(publishIfNeeded, publishIfNeeded).then((row) => {
+        memo = { at: now, row };
+        return row;
+      });
       queue = run.catch(() => undefined);
       return run;
+    },
+    invalidate() {
+      memo = null;
     },
   };
 }

@@ -40,6 +40,7 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
       },
       { behavior: 'immediate' },
     );
+    deps.publisher.invalidate();
     const bundle = await deps.publisher.current();
     const entry = findRevocation(deps.db, kind, subject)!;
     return { status: created ? 201 : 200, body: { kind, subject, revokedAt: new Date(entry.revokedAt * 1000).toISOString(), bundleVersion: entry.bundleVersion, currentBundleVersion: bundle.version } } as const;
