@@ -1,7 +1,10 @@
 // Server configuration from environment variables, validated once at start. A bad value stops
 // the server with a message naming the variable; nothing is silently replaced by a default.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isValidTimeZone } from '../core/civil-time.ts';
+import { DEFAULT_RULES, type Rules } from '../core/rules.ts';
+import { readRules } from '../core/trust-bundle.ts';
 
 export interface ServerConfig {
   readonly port: number;
@@ -27,6 +30,8 @@ export interface ServerConfig {
   /** Seed demo people and a demo partner on start (default: on when the dev IdP is on). */
   readonly seedDemo: boolean;
   readonly timeZone: string;
+  /** Rules published in the trust bundle (VAXPASS_RULES_FILE, else DEFAULT_RULES). */
+  readonly rules: Rules;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -81,6 +86,20 @@ function url(env: Env, name: string): string | null {
   return raw.replace(/\/+$/, '');
 }
 
+function rulesFile(env: Env, name: string): Rules {
+  const file = env[name];
+  if (file === undefined || file === '') return DEFAULT_RULES;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(name, `cannot read rules from ${file} (${error instanceof SyntaxError ? 'not JSON' : (error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  const rules = readRules(value);
+  if (typeof rules === 'string') throw new ConfigError(name, `rules in ${file} are invalid: ${rules}`);
+  return rules;
+}
+
 export function loadConfig(env: Env = process.env): ServerConfig {
   const host = env.HOST || '127.0.0.1';
   if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new ConfigError('HOST', `must be a host name or IP address, got "${host}"`);
@@ -116,6 +135,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   if (!isValidTimeZone(timeZone)) throw new ConfigError('VAXPASS_TIME_ZONE', `must be an IANA time zone, got "${timeZone}"`);
 
   return {
+    rules: rulesFile(env, 'VAXPASS_RULES_FILE'),
     port: integer(env, 'PORT', 8080, 0, 65_535),
     host,
     databasePath: path(env, 'VAXPASS_DB', './data/vaxpass.sqlite'),

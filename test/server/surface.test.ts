@@ -5,6 +5,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '../../src/core/index.ts';
+import { runCli } from '../../src/cli/main.ts';
+import { readKeyring } from '../../src/keys/key-directory.ts';
 import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/main.ts';
 import { createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
@@ -47,9 +50,48 @@ describe('configuration', () => {
     }
   });
 
+  it('publishes rules from VAXPASS_RULES_FILE and refuses an invalid rules file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vaxpass-rules-'));
+    try {
+      const good = join(dir, 'rules.json');
+      const custom = { ...DEFAULT_RULES, test: { kinds: { PCR: { validHours: 72 }, RAT: { validHours: 24 } } } };
+      writeFileSync(good, JSON.stringify(custom));
+      const g = await createServerFixture({ rules: loadConfig({ VAXPASS_RULES_FILE: good }).rules });
+      try {
+        expect((await g.openServedBundle()).rules).toEqual(custom);
+      } finally {
+        g.cleanup();
+      }
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify({ ...DEFAULT_RULES, timeZone: 'Nowhere/Land' }));
+      for (const file of [bad, join(dir, 'missing.json')]) {
+        expect(() => loadConfig({ VAXPASS_RULES_FILE: file })).toThrow(/^VAXPASS_RULES_FILE: /);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('generates a dev admin token only with the dev IdP on, and disables admin otherwise', () => {
     expect(loadConfig({ VAXPASS_DEV_IDP: 'on' })).toMatchObject({ adminTokenGenerated: true, adminToken: expect.stringMatching(/^.{43}$/) });
     expect(loadConfig({ VAXPASS_DEV_IDP: 'off' })).toMatchObject({ adminTokenGenerated: false, adminToken: null });
+  });
+});
+
+describe('vaxpass keys rotate', () => {
+  it('adds a next key with the lead time, prints what it did, and refuses a second pending rotation', async () => {
+    const out: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), readStdin: async () => '' };
+    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--lead', '72h', '--at', '2026-01-10T12:00:00+09:00'], io)).toBe(0);
+    const keys = readKeyring(f.keysDir).issuerKeys;
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toMatchObject({ status: 'next', validFrom: Math.floor(Date.parse('2026-01-13T03:00:00Z') / 1000) });
+    expect(keys[0]!.signUntil).toBe(keys[1]!.validFrom);
+    expect(out.join('')).toContain(`added    issuer key ${keys[1]!.kid}`);
+    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--at', '2026-01-10T12:00:00+09:00'], io)).toBe(2);
+    expect(out.join('')).toMatch(/already waiting/);
+    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--lead', '5m'], io)).toBe(2);
+    expect(await runCli(['keys', 'rotate', '--dir', join(f.keysDir, 'missing')], io)).toBe(2);
   });
 });
 
