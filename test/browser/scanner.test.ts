@@ -149,6 +149,15 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     await context.close();
   }, 90_000);
 
+  it('falls back to the pure-JS decoder (jsQR) and still reads the camera', async () => {
+    const context = await newAppContext(browser);
+    const page = await openScanner(context, server, '?decoder=jsqr&hold=500');
+    const seen = await waitForVerdicts(page, (s) => s.some((v) => v.name === 'Maria Gonzalez Lopez'), 30_000);
+    expect(seen.find((v) => v.name === 'Maria Gonzalez Lopez')?.verdict).toBe('valid');
+    await expect(page.evaluate(() => (window as unknown as { vaxpassScanner: { decoder: string } }).vaxpassScanner.decoder)).resolves.toBe('jsqr');
+    await context.close();
+  }, 60_000);
+
   it('checks a typed code, translates reasons into Korean, and clears the verdict', async () => {
     const context = await newAppContext(browser);
     const page = await openScanner(context, server, '?camera=off&hold=60000');
