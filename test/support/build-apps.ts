@@ -33,6 +33,8 @@ export async function ensureAppsBuilt(): Promise<void> {
       mkdirSync(LOCK);
       break;
     } catch {
+      // A lock older than a build can take was left by a killed run.
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 60_000) rmdirSync(LOCK);
       if (Date.now() > deadline) throw new Error(`${LOCK} held for 2 minutes; remove it if no build is running`);
       await new Promise((r) => setTimeout(r, 250));
     }
