@@ -96,6 +96,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   printBanner(print, url, config, demoPartnerApiKey);
   logger.info('listening', { port, devIdp: config.devIdp });
+  if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
   return { url, app, db, config, demoPartnerApiKey, close };
 }
 
