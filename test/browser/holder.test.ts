@@ -93,6 +93,12 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     expect(log.at(-1)).toMatchObject({ status: 503 });
     expect(log.at(-1)!.delayMs).toBeLessThanOrEqual(10_000);
     await page.screenshot({ path: artifactPath('holder-refresh-failed.png') });
+    // An expired session (401) keeps the pass and offers to sign in again, without retry storms.
+    server.state.passesFailure = { status: 401 };
+    await refreshNow(page);
+    expect((await refreshLog(page)).at(-1)).toEqual({ status: 401, delayMs: -1 });
+    await expect(page.textContent('#status')).resolves.toMatch(/Session expired/);
+    await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
     // Recovery: a 304 keeps the pass and resets the backoff.
     server.state.passesFailure = null;
     await refreshNow(page);

@@ -186,11 +186,21 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     await typeCode(page, passes.korean.text);
     await expect(page.textContent('#result .name')).resolves.toBe('홍길동');
     await expect(page.textContent('#result .verdict')).resolves.toBe('유효');
+    await page.screenshot({ path: artifactPath('scanner-valid-ko.png') });
     await context.close();
+
+    // The verdict clears itself, leaving nothing of the holder on screen.
+    const quick = await newAppContext(browser);
+    const short = await openScanner(quick, server, '?camera=off&hold=800');
+    await typeCode(short, passes.valid.text);
+    await short.waitForSelector('#result', { state: 'hidden', timeout: 3000 });
+    await expect(short.textContent('#result')).resolves.not.toMatch(/Maria/);
+    await quick.close();
     if (UPDATE_SCREENSHOTS) {
       mkdirSync('docs/screenshots', { recursive: true });
       copyFileSync(artifactPath('scanner-valid.png'), 'docs/screenshots/scanner-valid.png');
       copyFileSync(artifactPath('scanner-invalid.png'), 'docs/screenshots/scanner-invalid.png');
+      copyFileSync(artifactPath('scanner-valid-ko.png'), 'docs/screenshots/scanner-valid-ko.png');
     }
   }, 60_000);
 
