@@ -1,6 +1,7 @@
 // Holder sign-in: an OpenID Connect ID token (JWT) verified with jose against the provider's
 // JWKS, checking signature, issuer, audience and expiry. The token's `sub` is the registry
 // person id (docs/operations.md explains how to map a real provider's subjects).
+import { createHash } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { DevIdentityProvider } from './dev-identity-provider.ts';
 import { DEV_IDP_AUDIENCE } from './dev-identity-provider.ts';
@@ -12,7 +13,14 @@ export interface HolderTokenVerifierOptions {
   readonly devIdp: DevIdentityProvider | null;
   /** Verification time (the server clock). */
   readonly now: () => Date;
+  /**
+   * How long a verified token is remembered (never past its exp), so a holder app refreshing every
+   * few seconds costs a hash lookup instead of a signature check. 0 disables. Default 300 s.
+   */
+  readonly cacheSeconds?: number;
 }
+
+const CACHE_MAX_ENTRIES = 10_000;
 
 export interface HolderTokenVerifier {
   /** `devIssuer`: the dev IdP's issuer for this request's origin (only used when the dev IdP is on). */
@@ -25,45 +33,63 @@ export function createHolderTokenVerifier(options: HolderTokenVerifierOptions): 
   const remote: JWTVerifyGetKey | null = options.oidc ? createRemoteJWKSet(new URL(options.oidc.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 }) : null;
   const local: JWTVerifyGetKey | null = options.devIdp ? createLocalJWKSet(options.devIdp.jwks) : null;
 
+  const cacheSeconds = options.cacheSeconds ?? 300;
+  // Keyed by the token's SHA-256 and the expected dev issuer; the token itself is not kept.
+  const verified = new Map<string, { personId: string; until: number }>();
+
+  async function verifyUncached(token: string, devIssuer: string | null): Promise<HolderTokenResult & { exp?: number }> {
+    let iss: unknown;
+    try {
+      iss = decodeJwt(token).iss;
+    } catch {
+      return { ok: false, reason: 'the ID token is not a JWT' };
+    }
+    let keys: JWTVerifyGetKey;
+    let issuer: string;
+    let audience: string;
+    if (local && devIssuer !== null && iss === devIssuer) {
+      keys = local;
+      issuer = devIssuer;
+      audience = DEV_IDP_AUDIENCE;
+    } else if (remote && options.oidc) {
+      keys = remote;
+      issuer = options.oidc.issuer;
+      audience = options.oidc.audience;
+    } else {
+      return { ok: false, reason: 'the ID token is not from an accepted identity provider' };
+    }
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer,
+        audience,
+        algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'],
+        requiredClaims: ['exp', 'sub'],
+        currentDate: options.now(),
+        clockTolerance: 30,
+      });
+      if (typeof payload.sub !== 'string' || !PERSON_ID.test(payload.sub)) return { ok: false, reason: 'the ID token subject is not a person id' };
+      return { ok: true, personId: payload.sub, exp: payload.exp! };
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) return { ok: false, reason: 'the ID token has expired; sign in again' };
+      if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `the ID token ${error.claim} claim is not accepted` };
+      if (error instanceof errors.JOSEError) return { ok: false, reason: 'the ID token signature or format is not valid' };
+      throw error;
+    }
+  }
+
   return {
     async verify(token, devIssuer) {
-      let iss: unknown;
-      try {
-        iss = decodeJwt(token).iss;
-      } catch {
-        return { ok: false, reason: 'the ID token is not a JWT' };
+      const now = options.now().getTime() / 1000;
+      const key = cacheSeconds > 0 ? createHash('sha256').update(token).update('\0').update(devIssuer ?? '').digest('base64url') : '';
+      const hit = cacheSeconds > 0 ? verified.get(key) : undefined;
+      if (hit && now < hit.until) return { ok: true, personId: hit.personId };
+      const result = await verifyUncached(token, devIssuer);
+      if (!result.ok) return result;
+      if (cacheSeconds > 0) {
+        if (verified.size >= CACHE_MAX_ENTRIES) verified.clear();
+        verified.set(key, { personId: result.personId, until: Math.min(result.exp ?? now, now + cacheSeconds) });
       }
-      let keys: JWTVerifyGetKey;
-      let issuer: string;
-      let audience: string;
-      if (local && devIssuer !== null && iss === devIssuer) {
-        keys = local;
-        issuer = devIssuer;
-        audience = DEV_IDP_AUDIENCE;
-      } else if (remote && options.oidc) {
-        keys = remote;
-        issuer = options.oidc.issuer;
-        audience = options.oidc.audience;
-      } else {
-        return { ok: false, reason: 'the ID token is not from an accepted identity provider' };
-      }
-      try {
-        const { payload } = await jwtVerify(token, keys, {
-          issuer,
-          audience,
-          algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'],
-          requiredClaims: ['exp', 'sub'],
-          currentDate: options.now(),
-          clockTolerance: 30,
-        });
-        if (typeof payload.sub !== 'string' || !PERSON_ID.test(payload.sub)) return { ok: false, reason: 'the ID token subject is not a person id' };
-        return { ok: true, personId: payload.sub };
-      } catch (error) {
-        if (error instanceof errors.JWTExpired) return { ok: false, reason: 'the ID token has expired; sign in again' };
-        if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `the ID token ${error.claim} claim is not accepted` };
-        if (error instanceof errors.JOSEError) return { ok: false, reason: 'the ID token signature or format is not valid' };
-        throw error;
-      }
+      return { ok: true, personId: result.personId };
     },
   };
 }

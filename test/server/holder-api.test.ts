@@ -60,6 +60,9 @@ describe('GET /api/v1/holder/passes', () => {
     expect(conditional.status).toBe(304);
     expect(await conditional.text()).toBe('');
     expect(countIssuedPasses(f.db)).toBe(rows);
+    // A remembered (cached) token verification still ends at the token's exp.
+    f.clock.advance(3600);
+    expect((await f.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
   it('issues a new pass when the registry facts change', async () => {
