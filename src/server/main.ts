@@ -7,12 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase, type VaxpassDatabase } from '../db/open-database.ts';
+import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { createPartner, findPartnerById } from '../db/queries/partners.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
 import { initKeyDirectory, rootPublicKeyPath } from '../keys/key-directory.ts';
 import { systemClock, unixNow, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { createApp, type VaxpassApp } from './create-app.ts';
+import { IDEMPOTENCY_RETENTION_SECONDS } from './issuance/partner-issuance.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
 
@@ -63,12 +65,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     s.once('error', fail);
   });
   const { port } = server.address() as AddressInfo;
+  const purge = setInterval(() => {
+    const removed = deleteIdempotencyRecordsBefore(db, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS);
+    if (removed > 0) logger.info('idempotency keys purged', { removed });
+  }, 3600_000);
+  purge.unref();
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= new Promise<void>((ok) => {
       shuttingDown = true;
+      clearInterval(purge);
       logger.info('shutting down', {});
       const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 10_000);
       force.unref();

@@ -171,6 +171,18 @@ describe('POST /api/v1/partner/passes', () => {
     expect(countIssuedPasses(f.db)).toBe(2);
   });
 
+  it('remembers an Idempotency-Key for 24 hours', async () => {
+    const key = newIdempotencyKey();
+    const first = (await (await f.partnerIssue({ personId: 'demo-0001' }, { idempotencyKey: key })).json()) as PassBody;
+    f.clock.advance(23 * 3600);
+    const replay = await f.partnerIssue({ personId: 'demo-0002' }, { idempotencyKey: key });
+    expect(replay.status).toBe(422);
+    f.clock.advance(2 * 3600);
+    const fresh = await f.partnerIssue({ personId: 'demo-0002' }, { idempotencyKey: key });
+    expect(fresh.status).toBe(201);
+    expect(((await fresh.json()) as PassBody).passId).not.toBe(first.passId);
+  });
+
   it('enforces the per-partner quota with 429 and Retry-After', async () => {
     const g = await createServerFixture({}, { quotaPerMinute: 2 });
     try {

@@ -1,6 +1,6 @@
 // Partner idempotency keys (draft-ietf-httpapi-idempotency-key-header): the unique index on
 // (partner, key) is what makes concurrent duplicates produce exactly one pass.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { idempotencyKeys } from '../schema.ts';
 import { prepared } from './prepared.ts';
@@ -17,4 +17,9 @@ export function findIdempotencyRecord(db: Queryable, partnerId: string, key: str
 /** Inserts the record; false when the key was taken meanwhile (the caller then replays the stored one). */
 export function insertIdempotencyRecord(db: Queryable, record: IdempotencyRecord): boolean {
   return db.insert(idempotencyKeys).values(record).onConflictDoNothing().run().changes > 0;
+}
+
+/** Forgets records created before `before` (unix seconds); returns how many. */
+export function deleteIdempotencyRecordsBefore(db: Queryable, before: number): number {
+  return db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, before)).run().changes;
 }

@@ -7,7 +7,7 @@ import { civilDayAt, parseIsoDate } from '../../core/civil-time.ts';
 import { LIMITS, nameProblem } from '../../core/pass-content.ts';
 import type { PassType } from '../../core/verification-result.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
-import { findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../../db/queries/idempotency-keys.ts';
+import { deleteIdempotencyRecordsBefore, findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../../db/queries/idempotency-keys.ts';
 import { insertIssuedPass } from '../../db/queries/issued-passes.ts';
 import type { Partner } from '../../db/queries/partners.ts';
 import { findPeopleByNameAndBirthDate, findPersonById, readPersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
@@ -25,6 +25,9 @@ export interface PartnerPassRequest {
   readonly birthDate?: string | undefined;
   readonly type?: PassType | undefined;
 }
+
+/** How long an Idempotency-Key is remembered; a retry after that is a new request. */
+export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600;
 
 export interface StoredResponse {
   readonly status: number;
@@ -75,10 +78,12 @@ export function matchPerson(ctx: IssuanceContext, request: PartnerPassRequest, n
 export async function issueForPartner(ctx: IssuanceContext, partner: Partner, idempotencyKey: string, request: PartnerPassRequest, requestId: string): Promise<StoredResponse> {
   const { db } = ctx;
   const hash = requestHash(request);
-  const earlier = findIdempotencyRecord(db, partner.id, idempotencyKey);
-  if (earlier) return replay(earlier, hash);
-
   const now = unixNow(ctx.clock);
+  const earlier = findIdempotencyRecord(db, partner.id, idempotencyKey);
+  if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(earlier, hash);
+  // An expired record left behind (the hourly purge has not run yet) is replaced.
+  if (earlier) deleteIdempotencyRecordsBefore(db, now - IDEMPOTENCY_RETENTION_SECONDS);
+
   const person = matchPerson(ctx, request, now);
   const type = request.type ?? 'vaccination';
   const built = passContentsFromRegistry(person, readPersonFacts(db, person.id), now, ctx.config.timeZone);
