@@ -16,6 +16,7 @@ export class Metrics {
   private readonly durations = new Map<string, Histogram>();
   private readonly issued = new Map<string, number>();
   bundleVersion = 0;
+  signerCertificateExpiresAt = 0;
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const key = `method="${escapeLabel(method)}",route="${escapeLabel(route)}",status="${status}"`;
@@ -47,6 +48,8 @@ export class Metrics {
     for (const by of ['holder', 'partner']) lines.push(`vaxpass_passes_issued_total{channel="${by}"} ${this.issued.get(by) ?? 0}`);
     lines.push('# HELP vaxpass_trust_bundle_version Version of the trust bundle last served.', '# TYPE vaxpass_trust_bundle_version gauge');
     lines.push(`vaxpass_trust_bundle_version ${this.bundleVersion}`);
+    lines.push('# HELP vaxpass_bundle_signer_certificate_expiry_timestamp_seconds When the root certificate of the bundle-signing key expires; renew before.', '# TYPE vaxpass_bundle_signer_certificate_expiry_timestamp_seconds gauge');
+    lines.push(`vaxpass_bundle_signer_certificate_expiry_timestamp_seconds ${this.signerCertificateExpiresAt}`);
     return `${lines.join('\n')}\n`;
   }
 }

@@ -107,7 +107,13 @@ describe('health and metrics', () => {
     expect(metrics).toContain('vaxpass_http_requests_total{method="POST",route="/api/v1/partner/passes",status="404"} 1');
     expect(metrics).toMatch(/vaxpass_http_request_duration_seconds_bucket\{method="POST",route="\/api\/v1\/partner\/passes",le="\+Inf"\} 2/);
     expect(metrics).toContain('vaxpass_passes_issued_total{channel="partner"} 1');
+    expect(metrics).toMatch(/vaxpass_bundle_signer_certificate_expiry_timestamp_seconds \d{10}/);
     expect(metrics).not.toContain('demo-0001');
+    // Past the signer certificate (90 days from key creation) the issuer is not ready.
+    f.clock.advance(100 * 86_400);
+    const notReady = await f.app.request('/readyz');
+    expect(notReady.status).toBe(503);
+    expect((await problemOf(notReady)).detail).toMatch(/certificate/);
   });
 });
 

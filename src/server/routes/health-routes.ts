@@ -21,9 +21,16 @@ export function healthRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; cloc
     } catch {
       return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
     }
-    if (!signingKeyAt(deps.keys.current(), unixNow(deps.clock), revokedKeyIds(deps.db))) return problemResponse(c, 'NOT_READY', 'no issuer key can sign now', noStore);
+    const now = unixNow(deps.clock);
+    const directory = deps.keys.current();
+    if (!signingKeyAt(directory, now, revokedKeyIds(deps.db))) return problemResponse(c, 'NOT_READY', 'no issuer key can sign now', noStore);
+    // Scanners refuse bundles whose signer certificate has expired.
+    if (now > directory.signer.certificateExpiresAt) return problemResponse(c, 'NOT_READY', 'the bundle-signing certificate has expired; renew it with the root key', noStore);
     return c.json({ status: 'ready' }, 200, noStore);
   });
-  app.get('/metrics', (c) => c.body(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', ...noStore }));
+  app.get('/metrics', (c) => {
+    deps.metrics.signerCertificateExpiresAt = deps.keys.current().signer.certificateExpiresAt;
+    return c.body(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', ...noStore });
+  });
   return app;
 }
