@@ -55,14 +55,28 @@ const median = (xs: readonly number[]): number => {
 
 export async function measure(contenders: readonly Contender[], options: MeasureOptions = {}): Promise<Measured[]> {
   const warmupMs = options.warmupMs ?? envNumber('BENCH_WARMUP_MS', 500);
-  const roundMs = options.roundMs ?? envNumber('BENCH_ROUND_MS', 300);
-  const rounds = options.rounds ?? envNumber('BENCH_ROUNDS', 7);
+  const roundMs = options.roundMs ?? envNumber('BENCH_ROUND_MS', 150);
+  const rounds = options.rounds ?? envNumber('BENCH_ROUNDS', 15);
   for (const c of contenders) await runFor(c, warmupMs);
   const results = contenders.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < contenders.length; i++) results[i]!.push(await runFor(contenders[i]!, roundMs));
   }
   return contenders.map((c, i) => ({ name: c.name, opsPerSecond: median(results[i]!), rounds: results[i]! }));
+}
+
+export interface Compared {
+  readonly baseline: Measured;
+  readonly subject: Measured;
+  /** Median over rounds of subject/baseline measured back to back, so load changes between rounds cancel out. */
+  readonly ratio: number;
+}
+
+/** Measures a subject against a baseline in alternating rounds and reports the paired ratio. */
+export async function compare(baseline: Contender, subject: Contender, options: MeasureOptions = {}): Promise<Compared> {
+  const [b, s] = await measure([baseline, subject], options);
+  const ratios = b!.rounds.map((rate, i) => s!.rounds[i]! / rate);
+  return { baseline: b!, subject: s!, ratio: median(ratios) };
 }
 
 /** Renders rows as an aligned text table. */
