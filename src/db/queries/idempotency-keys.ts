@@ -16,7 +16,15 @@ export function findIdempotencyRecord(db: Queryable, partnerId: string, key: str
 
 /** Inserts the record; false when the key was taken meanwhile (the caller then replays the stored one). */
 export function insertIdempotencyRecord(db: Queryable, record: IdempotencyRecord): boolean {
-  return db.insert(idempotencyKeys).values(record).onConflictDoNothing().run().changes > 0;
+  const ph = (name: string) => sql.placeholder(name);
+  const insert = prepared(db, 'insertIdempotencyRecord', (d) =>
+    d
+      .insert(idempotencyKeys)
+      .values({ partnerId: ph('partnerId'), key: ph('key'), requestHash: ph('requestHash'), responseStatus: ph('responseStatus'), responseBody: ph('responseBody'), createdAt: ph('createdAt') })
+      .onConflictDoNothing()
+      .prepare(),
+  );
+  return insert.run({ ...record }).changes > 0;
 }
 
 /** Forgets records created before `before` (unix seconds); returns how many. */

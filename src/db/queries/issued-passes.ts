@@ -9,8 +9,15 @@ import { prepared } from './prepared.ts';
 
 export type IssuedPassRow = typeof issuedPasses.$inferSelect;
 
+const ph = (name: string) => sql.placeholder(name);
+
 export function insertIssuedPass(db: Queryable, row: IssuedPassRow): void {
-  db.insert(issuedPasses).values(row).run();
+  prepared(db, 'insertIssuedPass', (d) =>
+    d
+      .insert(issuedPasses)
+      .values({ passId: ph('passId'), personId: ph('personId'), kid: ph('kid'), type: ph('type'), iat: ph('iat'), exp: ph('exp'), issuedBy: ph('issuedBy'), factsHash: ph('factsHash'), text: ph('text'), createdAt: ph('createdAt') })
+      .prepare(),
+  ).run({ passId: row.passId, personId: row.personId, kid: row.kid, type: row.type, iat: row.iat, exp: row.exp, issuedBy: row.issuedBy, factsHash: row.factsHash, text: row.text, createdAt: row.createdAt });
 }
 
 /** The newest pass issued to the holder for these exact facts that is still valid after `validAfter`. */
