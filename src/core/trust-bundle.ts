@@ -82,6 +82,11 @@ export interface OpenBundleOptions {
   readonly backend: Ed25519Backend;
   /** The bundle the scanner already holds; an older version is a rollback. */
   readonly held?: TrustedBundle | null;
+  /**
+   * The highest bundle version this verifier has ever accepted. Keeps rollback protection after the
+   * held bundle itself has expired (an expired bundle cannot be opened to serve as `held`).
+   */
+  readonly minVersion?: number;
 }
 
 export type OpenBundleResult =
@@ -174,8 +179,9 @@ export async function openBundle(text: string, options: OpenBundleOptions): Prom
     return invalid('bundle was signed outside its signer certificate validity');
   }
   if (now > certificate.exp) return invalid('bundle signer certificate has expired');
-  if (options.held && document.version < options.held.version) {
-    return { ok: false, code: 'BUNDLE_ROLLBACK', message: `bundle version ${document.version} is older than the held version ${options.held.version}` };
+  const floor = Math.max(options.held?.version ?? 0, options.minVersion ?? 0);
+  if (document.version < floor) {
+    return { ok: false, code: 'BUNDLE_ROLLBACK', message: `bundle version ${document.version} is older than version ${floor}, which this verifier already accepted` };
   }
   if (now >= document.expiresAt) return { ok: false, code: 'BUNDLE_EXPIRED', message: `bundle expired at ${new Date(document.expiresAt * 1000).toISOString()}` };
 

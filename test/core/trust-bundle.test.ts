@@ -111,6 +111,14 @@ describe('openBundle', () => {
     expect((await open(file.bundles.newer!, held.bundle)).ok).toBe(true);
     expect(await open(file.bundles.default!, held.bundle)).toMatchObject({ ok: false, code: 'BUNDLE_ROLLBACK' });
   });
+
+  it('refuses rollback below minVersion even without a held bundle (the held one may have expired)', async () => {
+    const held = await open(file.bundles.newer!);
+    if (!held.ok) throw new Error(held.message);
+    const minVersion = held.bundle.version;
+    expect(await openBundle(file.bundles.default!, { root, now, backend, minVersion })).toMatchObject({ ok: false, code: 'BUNDLE_ROLLBACK' });
+    expect((await openBundle(file.bundles.newer!, { root, now, backend, minVersion })).ok).toBe(true);
+  });
 });
 
 describe('verify with something that is not an opened bundle', () => {

@@ -20,6 +20,8 @@ interface StoredTrust {
   readonly etag: string | null;
   /** Cumulative signed revocation delta since `bundle`'s version, or null. */
   readonly delta?: string | null;
+  /** Highest bundle version ever accepted: refuses rollback even after the held bundle expired. */
+  readonly highestVersion?: number;
 }
 
 export type BundleProblem = Extract<OpenBundleResult, { ok: false }>;
@@ -139,7 +141,7 @@ export class TrustStore {
       return true;
     }
     if (applied.bundle.version > held.version) {
-      this.stored = { ...this.stored, delta: text };
+      this.stored = { ...this.stored, delta: text, highestVersion: Math.max(applied.bundle.version, this.stored.highestVersion ?? 0) };
       writeStored(this.stored);
       this.update({ bundle: applied.bundle, problem: null, lastSync: 'ok', serverOffsetSeconds, rollbackRefused: false });
     } else {
@@ -178,10 +180,10 @@ export class TrustStore {
       return;
     }
     const text = (await response.text()).trim();
-    const opened = await openBundle(text, { root, now: now(), backend: this.backend, held: this.snapshot.bundle });
+    const opened = await openBundle(text, { root, now: now(), backend: this.backend, held: this.snapshot.bundle, minVersion: this.stored?.highestVersion ?? 0 });
     if (opened.ok) {
       this.full = opened.bundle;
-      this.stored = { root: toBase64Url(root), bundle: text, etag: response.headers.get('ETag'), delta: null };
+      this.stored = { root: toBase64Url(root), bundle: text, etag: response.headers.get('ETag'), delta: null, highestVersion: Math.max(opened.bundle.version, this.stored?.highestVersion ?? 0) };
       writeStored(this.stored);
       this.update({ bundle: opened.bundle, problem: null, lastSync: 'ok', serverOffsetSeconds, rollbackRefused: false });
     } else if (opened.code === 'BUNDLE_ROLLBACK') {
