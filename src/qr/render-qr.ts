@@ -9,7 +9,7 @@ export const DEFAULT_ERROR_CORRECTION: ErrorCorrectionLevel = 'M';
 
 export interface RenderOptions {
   readonly errorCorrectionLevel?: ErrorCorrectionLevel;
-  /** Pixels per module in PNGs (default 8: a version-9 code is 424 px wide with its quiet zone). */
+  /** Pixels per module in PNGs (default 8: a version-9 code, 53 modules plus a 4-module quiet zone each side, is 488 px wide). */
   readonly scale?: number;
 }
 
