@@ -105,21 +105,9 @@ export async function initKeyDirectory(dir: string, options: InitKeysOptions): P
     created.push(files.signerPrivate, files.signerPublic, files.signerCert);
   }
   if (!existsSync(join(dir, files.keyring))) {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const raw = rawPublicKey(publicKey);
-    const kid = keyIdOf(raw);
-    writePrivate(dir, files.issuerPrivate(kid), privateKey);
-    const entry: BundleKey = {
-      kid,
-      iss: options.issuer ?? 'KDCA',
-      publicKey: Buffer.from(raw).toString('base64url'),
-      validFrom: now - 60,
-      signUntil: now + KEY_PERIODS.issuerSignSeconds,
-      verifyUntil: now + KEY_PERIODS.issuerSignSeconds + KEY_PERIODS.passLifetimeSeconds,
-      status: 'active',
-    };
+    const entry = createIssuerKey(dir, options.issuer ?? 'KDCA', now - 60, 'active');
     writeKeyring(dir, { issuer: entry.iss, issuerKeys: [entry] });
-    created.push(files.issuerPrivate(kid), files.keyring);
+    created.push(files.issuerPrivate(entry.kid), files.keyring);
   }
   return created;
 }
@@ -141,22 +129,27 @@ export function writeKeyring(dir: string, keyring: KeyringFile): void {
   writeAtomic(join(dir, files.keyring), `${JSON.stringify(keyring, null, 2)}\n`, 0o644);
 }
 
-/** Adds a new issuer key (status 'next' until `activatesAt`) with its private key file. */
-export function addIssuerKey(dir: string, keyring: KeyringFile, activatesAt: number): { keyring: KeyringFile; kid: string } {
+/** Generates an issuer key pair, writes its private key file and returns its keyring entry. */
+function createIssuerKey(dir: string, issuer: string, validFrom: number, status: BundleKey['status']): BundleKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const raw = rawPublicKey(publicKey);
   const kid = keyIdOf(raw);
   writePrivate(dir, files.issuerPrivate(kid), privateKey);
-  const entry: BundleKey = {
+  return {
     kid,
-    iss: keyring.issuer,
+    iss: issuer,
     publicKey: Buffer.from(raw).toString('base64url'),
-    validFrom: activatesAt,
-    signUntil: activatesAt + KEY_PERIODS.issuerSignSeconds,
-    verifyUntil: activatesAt + KEY_PERIODS.issuerSignSeconds + KEY_PERIODS.passLifetimeSeconds,
-    status: 'next',
+    validFrom,
+    signUntil: validFrom + KEY_PERIODS.issuerSignSeconds,
+    verifyUntil: validFrom + KEY_PERIODS.issuerSignSeconds + KEY_PERIODS.passLifetimeSeconds,
+    status,
   };
-  return { keyring: { ...keyring, issuerKeys: [...keyring.issuerKeys, entry] }, kid };
+}
+
+/** Adds a new issuer key (status 'next' until `activatesAt`) with its private key file. */
+export function addIssuerKey(dir: string, keyring: KeyringFile, activatesAt: number): { keyring: KeyringFile; kid: string } {
+  const entry = createIssuerKey(dir, keyring.issuer, activatesAt, 'next');
+  return { keyring: { ...keyring, issuerKeys: [...keyring.issuerKeys, entry] }, kid: entry.kid };
 }
 
 export function readKeyring(dir: string): KeyringFile {

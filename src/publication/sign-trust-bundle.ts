@@ -1,8 +1,7 @@
 // Signs what scanners cache. The root certifies a bundle-signing key for a period; that key signs
 // each day's bundle. Both are compact JWS (RFC 7515) with EdDSA (RFC 8037), made with jose.
 import { CompactSign, type CryptoKey, type KeyObject } from 'jose';
-import { BUNDLE_FORMAT, BUNDLE_JWS_TYPE, CERT_JWS_TYPE, type BundleDocument, type BundleKey, type SignerCertificate } from '../core/trust-bundle.ts';
-import type { Rules } from '../core/rules.ts';
+import { BUNDLE_FORMAT, BUNDLE_JWS_TYPE, CERT_JWS_TYPE, type BundleDocument, type SignerCertificate } from '../core/trust-bundle.ts';
 
 type PrivateKey = KeyObject | CryptoKey;
 const encoder = new TextEncoder();
@@ -20,15 +19,8 @@ export interface BundleSigner {
   readonly certificate: string;
 }
 
-export interface BundleContents {
-  readonly version: number;
-  readonly issuedAt: number;
-  readonly expiresAt: number;
-  readonly keys: readonly BundleKey[];
-  readonly revokedPasses: readonly string[];
-  readonly revokedKeys: readonly string[];
-  readonly rules: Rules;
-}
+/** Everything a bundle says except its format tag, which is fixed. */
+export type BundleContents = Omit<BundleDocument, 'format'>;
 
 export function bundleDocument(contents: BundleContents): BundleDocument {
   return { format: BUNDLE_FORMAT, ...contents };
