@@ -1,7 +1,7 @@
 // Replays the shared vectors (test/vectors/vaxpass-v1.json) through `vaxpass verify --json`:
 // each vector's bundle and root go to temp files, and the exit code and failure code must match.
 // Runs in-process through runCli (the same code the binary runs; cli.test.ts covers the process
-// wiring). Vectors with a held bundle are skipped: the CLI has no held-bundle state.
+// wiring). Vectors with a held bundle pass it with --held.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,19 +36,21 @@ if (!vectorFile) {
     writeFileSync(path, text);
     bundlePaths.set(name, path);
   }
-  const replayable = file.vectors.filter((v) => v.heldBundle === null);
+  const replayable = file.vectors;
 
   describe('CLI vector replay (vaxpass verify --json)', () => {
-    it('the vector file has the expected format and vectors to replay', () => {
+    it('the vector file has the expected format and vectors to replay, some with a held bundle', () => {
       expect(file.format).toBe('vaxpass-vectors/1');
       expect(replayable.length).toBeGreaterThan(10);
+      expect(replayable.some((v) => v.heldBundle !== null)).toBe(true);
     });
 
     it.each(replayable.map((v) => [v.name, v] as const))('%s', async (_name, vector) => {
       const bundle = bundlePaths.get(vector.bundle);
       expect(bundle, `bundle ${vector.bundle}`).toBeDefined();
       // "--" ends the options, so texts starting with "-" or empty texts reach verify unchanged.
-      const run = await runInProcess(['verify', '--json', '--bundle', bundle!, '--root', root, '--at', vector.now, '--', vector.text]);
+      const held = vector.heldBundle === null ? [] : ['--held', bundlePaths.get(vector.heldBundle)!];
+      const run = await runInProcess(['verify', '--json', '--bundle', bundle!, ...held, '--root', root, '--at', vector.now, '--', vector.text]);
       expect(run.stderr).toBe('');
       const result = JSON.parse(run.stdout);
       if (vector.expected.ok) {

@@ -15,6 +15,7 @@ import { instantOption, isoSeconds } from '../support/time-options.ts';
 interface VerifyOptions {
   readonly image?: string;
   readonly bundle: string;
+  readonly held?: string;
   readonly root: string;
   readonly at?: string;
   readonly json?: boolean;
@@ -35,6 +36,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .argument('[text]', 'the QR text of the pass, or - to read it from stdin')
     .option('--image <file>', 'read the pass from a PNG image of its QR code')
     .requiredOption('--bundle <file>', 'trust bundle (compact JWS, as served at /api/v1/trust-bundle)')
+    .option('--held <file>', 'a bundle this verifier already trusts: an older --bundle is refused as a rollback')
     .option('--root <file>', 'pinned root public key (Ed25519 JWK)', rootPublicKeyPath(DEFAULT_KEY_DIR))
     .option('--at <iso>', 'verify as of this instant instead of now (raised to the bundle\'s issuedAt if earlier)')
     .option('--json', 'print the result object as JSON (with "verdict")')
@@ -43,7 +45,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const passText = await readPassText(text, options.image, ctx);
       const bundleText = readTextFile(options.bundle, 'bundle file');
       const root = readRootPublicKey(options.root);
-      const opened = await openBundle(bundleText, { root, now, backend: createNodeCryptoBackend() });
+      const backend = createNodeCryptoBackend();
+      const held = options.held === undefined ? null : await openBundle(readTextFile(options.held, 'held bundle file'), { root, now, backend });
+      if (held && !held.ok) throw new CliError(`the held bundle ${options.held} cannot be trusted: ${held.code}: ${held.message}`);
+      const opened = await openBundle(bundleText, { root, now, backend, held: held?.bundle ?? null });
       const result: VerificationResult = opened.ok ? await verify(passText, opened.bundle, { now }) : { ok: false, code: opened.code, message: opened.message };
       const verdict = verdictOf(result);
       ctx.io.stdout(options.json ? `${JSON.stringify({ verdict, ...result }, null, 2)}\n` : describe(result, verdict));
@@ -54,6 +59,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     'vaxpass issue --demo | vaxpass verify - --bundle bundle.jws --json',
     'vaxpass verify --image pass.png --bundle bundle.jws --root keys/root.public.jwk',
     'vaxpass verify "VP1:…" --bundle bundle.jws --at 2022-01-20T12:00:00+09:00',
+    'vaxpass verify "VP1:…" --bundle new.jws --held current.jws',
   ]);
 }
 
