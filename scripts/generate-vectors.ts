@@ -282,6 +282,7 @@ export async function buildVectorFile(): Promise<VectorFile> {
   // ---- UNSUPPORTED_ALGORITHM
   add('alg-es256', 'protected header alg -7 (ES256) instead of EdDSA (-8)', text(cose({ protectedHeader: encodeCbor(new Map<CborValue, CborValue>([[1, -7], [4, active.kid]])), payload: mariaPayload })), bad('UNSUPPORTED_ALGORITHM'));
   add('alg-only-unprotected', 'alg EdDSA in the unprotected header only, correctly signed', text(cose({ protectedHeader: encodeCbor(new Map<CborValue, CborValue>([[4, active.kid]])), unprotected: new Map<CborValue, CborValue>([[1, COSE_ALG_EDDSA]]), payload: mariaPayload })), bad('UNSUPPORTED_ALGORITHM'));
+  add('alg-only-unprotected-empty-protected', "empty protected header h'' (RFC 9052 §3), alg and kid unprotected, correctly signed", text(cose({ protectedHeader: new Uint8Array(0), unprotected: new Map<CborValue, CborValue>([[1, COSE_ALG_EDDSA], [4, active.kid]]), payload: mariaPayload })), bad('UNSUPPORTED_ALGORITHM'));
 
   // ---- UNKNOWN_KEY
   add('unknown-kid', 'signed by a key that is not in the trust bundle', text(passCose(mariaPass, unknown)), bad('UNKNOWN_KEY'));

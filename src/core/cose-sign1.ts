@@ -90,7 +90,9 @@ export function parseCoseSign1(bytes: Uint8Array): CoseParseResult {
     if (signature.length !== SIGNATURE_BYTES) return malformed('signature is not 64 bytes');
     return { ok: true, value: { protectedHeader, kid: canonicalKid, payload, signature } };
   }
-  const header = decodeStrictCbor(protectedHeader);
+  // RFC 9052 §3: an empty protected header is sent as a zero-length byte string, not as an encoded
+  // empty map; it must still reach the alg checks below (alg only unprotected → UNSUPPORTED_ALGORITHM).
+  const header = protectedHeader.length === 0 ? new Map<CborValue, CborValue>() : decodeStrictCbor(protectedHeader);
   if (!(header instanceof Map)) return malformed('protected header is not a CBOR map');
   const alg = header.get(HEADER_ALG);
   if (alg === undefined) {
