@@ -60,7 +60,8 @@ function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
-const MAX_TIME = 2 ** 40;
+/** Times are unix seconds below 2^40 (docs/pass-format.md §3); isInt's bounds are inclusive. */
+const MAX_TIME = 2 ** 40 - 1;
 
 function civilDay(v: CborValue | undefined, what: string): number {
   need(isInt(v, LIMITS.minCivilDay, LIMITS.maxCivilDay), `${what} is not a date`);

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeBase45, encodeBase45 } from '../../src/core/base45.ts';
 import { fromBase64Url, fromHex, toBase64Url, toHex } from '../../src/core/bytes.ts';
 import { decodeStrictCbor, encodeCbor } from '../../src/core/cbor.ts';
+import type { Pass } from '../../src/core/pass-content.ts';
+import { decodeClaims, encodeClaims } from '../../src/core/pass-claims-codec.ts';
 import { fromQrText, MAX_QR_TEXT_LENGTH, toQrText } from '../../src/core/qr-text.ts';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -133,5 +135,28 @@ describe('QR text', () => {
     expect(fromQrText('vp1:000')).toMatchObject({ ok: false, code: 'MALFORMED' });
     expect(fromQrText('VP1%3A000')).toMatchObject({ ok: false, code: 'MALFORMED' });
     expect(fromQrText(' VP1:000')).toMatchObject({ ok: false, code: 'MALFORMED' });
+    // docs/pass-format.md §1: only the exact "VP1:" is version 1; VP + 1 to 3 digits is another version.
+    expect(fromQrText('VP01:000')).toMatchObject({ ok: false, code: 'UNSUPPORTED_VERSION' });
+    expect(fromQrText('VP999:000')).toMatchObject({ ok: false, code: 'UNSUPPORTED_VERSION' });
+    expect(fromQrText('VP1000:000')).toMatchObject({ ok: false, code: 'MALFORMED' });
+  });
+});
+
+describe('claims times (docs/pass-format.md §3: unix seconds below 2^40)', () => {
+  const base: Pass = {
+    iss: 'KDCA',
+    iat: 1_642_204_800,
+    nbf: 1_642_204_800,
+    exp: 1_673_740_800,
+    cti: Uint8Array.from({ length: 8 }, (_, i) => i + 1),
+    content: { name: 'Maria', birthDate: 5551, type: 'test', test: { kind: 'PCR', sampledAt: 1_642_200_000, result: 'negative' } },
+  };
+
+  it('accepts 2^40 - 1 and refuses 2^40 for exp and the test sample time', () => {
+    expect(decodeClaims(encodeClaims({ ...base, exp: 2 ** 40 - 1 })).ok).toBe(true);
+    expect(decodeClaims(encodeClaims({ ...base, exp: 2 ** 40 }))).toMatchObject({ ok: false, message: 'exp is missing or invalid' });
+    const at = (sampledAt: number): Pass => ({ ...base, content: { ...base.content, type: 'test', test: { kind: 'PCR', sampledAt, result: 'negative' } } });
+    expect(decodeClaims(encodeClaims(at(2 ** 40 - 1))).ok).toBe(true);
+    expect(decodeClaims(encodeClaims(at(2 ** 40)))).toMatchObject({ ok: false, message: 'test sample time is invalid' });
   });
 });
