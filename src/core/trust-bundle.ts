@@ -248,6 +248,8 @@ function readDocument(v: Record<string, unknown> | null): BundleDocument | strin
     ) {
       return 'bundle has an invalid key entry';
     }
+    // Scanners look keys up by kid, so a repeated kid would make the answer depend on list order.
+    if (keys.some((seen) => seen.kid === key.kid)) return 'bundle lists a key id twice';
     keys.push({ kid: key.kid, iss: key.iss, publicKey: key.publicKey, validFrom: key.validFrom, signUntil: key.signUntil, verifyUntil: key.verifyUntil, status: key.status as KeyStatus });
   }
   if (!(v.revokedPasses as unknown[]).every((p) => typeof p === 'string' && /^[0-9a-f]{16,32}$/.test(p))) return 'bundle has an invalid revoked pass id';

@@ -101,6 +101,10 @@ describe('openBundle', () => {
     ['a key entry with a 31-byte public key', async () => bundle({ format: 'vaxpass-bundle/1', ...contents, keys: [{ kid: 'AAAAAAAAAAA', iss: 'KDCA', publicKey: toBase64Url(new Uint8Array(31)), validFrom: 0, signUntil: 1, verifyUntil: 2, status: 'active' }] })],
     ['a revoked pass id that is not lower-case hex', async () => bundle({ format: 'vaxpass-bundle/1', ...contents, revokedPasses: ['7E577EC700000001'] })],
     ['a JSON array payload', async () => bundle([1, 2, 3])],
+    ['the same kid listed twice', async () => {
+      const key = { kid: 'AAAAAAAAAAA', iss: 'KDCA', publicKey: toBase64Url(signerKey.publicKey), validFrom: 0, signUntil: 1, verifyUntil: 2, status: 'active' };
+      return bundle({ format: 'vaxpass-bundle/1', ...contents, keys: [key, { ...key, status: 'revoked' }] });
+    }],
   ])('refuses a bundle with %s as BUNDLE_INVALID', async (_, make) => {
     expect(await open(await make())).toMatchObject({ ok: false, code: 'BUNDLE_INVALID' });
   });
