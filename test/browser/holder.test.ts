@@ -63,8 +63,17 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     await expect(page.textContent('#qr-screen .hint')).resolves.toMatch(/brightness/);
     const shot = await page.screenshot({ path: artifactPath('holder-qr.png') });
     expect(decodeQr(shot)).toBe(pass.text);
+    // Keyboard users land on Close; a phone held sideways still shows the whole code.
+    await expect(page.evaluate(() => document.activeElement?.className)).resolves.toBe('close');
+    await page.setViewportSize({ width: 640, height: 360 });
+    const code = (await page.locator('#qr-screen .code').boundingBox())!;
+    expect(code.y).toBeGreaterThanOrEqual(0);
+    expect(code.y + code.height).toBeLessThanOrEqual(360);
+    expect(decodeQr(await page.screenshot())).toBe(pass.text);
+    await page.setViewportSize({ width: 412, height: 860 });
     await page.keyboard.press('Escape');
     await expect(page.isHidden('#qr-screen')).resolves.toBe(true);
+    await page.waitForFunction(() => document.activeElement?.classList.contains('show-qr'), undefined, { timeout: 2000 });
 
     // Printable pages (print CSS): card and A4, QR at level Q, name, birth date, issuer.
     await page.emulateMedia({ media: 'print' });

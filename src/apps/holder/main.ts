@@ -26,10 +26,13 @@ function svgElement(markup: string): Element {
 }
 
 const typeLabel = (pass: HeldPass) => t(`type_${pass.type}` as 'type_vaccination');
+/** A test result expires within days, so its hour matters; other passes show the date. */
+const expiryOf = (pass: HeldPass) => dateOf(pass.expiresAt, { withTime: pass.type === 'test' });
 
 // ---- views
 
 async function renderSignIn(): Promise<void> {
+  shownList = '';
   const view = $('view');
   view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', {}, t('loading')));
   try {
@@ -57,8 +60,14 @@ async function signIn(personId: string): Promise<void> {
   }
 }
 
+/** What the list on screen shows; redrawing an unchanged list would drop a keyboard user's focus. */
+let shownList = '';
+
 async function renderPasses(passes: readonly HeldPass[]): Promise<void> {
   const view = $('view');
+  const list = `${language}|${passes.length === 0 ? refreshState.kind : ''}|${JSON.stringify(passes)}`;
+  if (list === shownList) return;
+  shownList = list;
   if (passes.length === 0) {
     view.replaceChildren(h('p', {}, refreshState.kind === 'refreshing' ? t('loading') : t('noPasses')));
     return;
@@ -73,7 +82,7 @@ async function renderPasses(passes: readonly HeldPass[]): Promise<void> {
         thumb,
         h('span', { class: 'type' }, typeLabel(pass)),
         h('h2', { class: 'holder-name' }, pass.holder.name),
-        h('dl', {}, h('dt', {}, t('born')), h('dd', { class: 'holder-birth' }, pass.holder.birthDate), h('dt', {}, t('validUntil')), h('dd', {}, dateOf(pass.expiresAt))),
+        h('dl', {}, h('dt', {}, t('born')), h('dd', { class: 'holder-birth' }, pass.holder.birthDate), h('dt', {}, t('validUntil')), h('dd', {}, expiryOf(pass))),
         h(
           'div',
           { class: 'buttons' },
@@ -84,21 +93,34 @@ async function renderPasses(passes: readonly HeldPass[]): Promise<void> {
       );
     }),
   );
-  view.replaceChildren(...cards);
+  // A newer list may have been drawn while this one's codes were being made.
+  if (shownList === list) view.replaceChildren(...cards);
 }
 
+let qrOpener: HTMLElement | null = null;
+
 async function showQr(pass: HeldPass): Promise<void> {
+  qrOpener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
   const screen = $('qr-screen');
   const code = h('div', { class: 'code' });
   code.append(svgElement(await qrSvg(pass.text, 'M')));
+  const close = h('button', { type: 'button', class: 'close', onclick: closeQr }, t('close'));
   screen.replaceChildren(
     code,
-    h('p', { class: 'name' }, pass.holder.name),
-    h('p', { class: 'birth' }, pass.holder.birthDate),
-    h('p', { class: 'hint' }, `☀ ${t('brightness')}`),
-    h('button', { type: 'button', class: 'close', onclick: closeQr }, t('close')),
+    h(
+      'div',
+      { class: 'info' },
+      h('p', { class: 'name', id: 'qr-name' }, pass.holder.name),
+      h('p', { class: 'birth' }, pass.holder.birthDate),
+      h('p', { class: 'hint' }, `☀ ${t('brightness')}`),
+      close,
+    ),
   );
+  screen.setAttribute('aria-labelledby', 'qr-name');
   screen.hidden = false;
+  setBackgroundInert(true);
+  // Keyboard and screen-reader users land in the dialog, and go back to where they were on close.
+  close.focus();
   // Keep the screen on while the code is shown (where supported); a dimming screen fails scans.
   wakeLock = await navigator.wakeLock?.request('screen').catch(() => null);
   await screen.requestFullscreen?.().catch(() => undefined);
@@ -106,9 +128,22 @@ async function showQr(pass: HeldPass): Promise<void> {
 
 let wakeLock: WakeLockSentinel | null | undefined;
 function closeQr(): void {
-  $('qr-screen').hidden = true;
+  const screen = $('qr-screen');
+  if (screen.hidden) return;
+  screen.hidden = true;
+  setBackgroundInert(false);
   void wakeLock?.release().catch(() => undefined);
-  if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+  // A background refresh may have redrawn the list meanwhile: fall back to the first pass's button.
+  const opener = qrOpener?.isConnected ? qrOpener : document.querySelector<HTMLElement>('.show-qr');
+  qrOpener = null;
+  // Leaving full screen moves focus to the page, so give it back to the opener only afterwards.
+  const exited = document.fullscreenElement ? document.exitFullscreen().catch(() => undefined) : Promise.resolve();
+  void exited.then(() => opener?.focus());
+}
+
+/** The page under the full-screen code: out of the tab order and the accessibility tree while it shows. */
+function setBackgroundInert(inert: boolean): void {
+  for (const element of [document.querySelector('header'), $('status'), $('view')]) if (element) element.inert = inert;
 }
 
 export async function renderPrintSheet(pass: HeldPass, layout: 'card' | 'a4'): Promise<void> {
@@ -120,8 +155,8 @@ export async function renderPrintSheet(pass: HeldPass, layout: 'card' | 'a4'): P
     'div',
     { class: 'details' },
     h('p', { class: 'name' }, pass.holder.name),
-    h('p', { class: 'birth' }, `${t('born')}: ${pass.holder.birthDate}`),
-    h('p', { class: 'type' }, `${typeLabel(pass)} · ${t('validUntil')} ${dateOf(pass.expiresAt)}`),
+    h('p', { class: 'birth' }, `${t('born')}: `, h('span', { class: 'date' }, pass.holder.birthDate)),
+    h('p', { class: 'type' }, `${typeLabel(pass)} · ${t('validUntil')} `, h('span', { class: 'date' }, expiryOf(pass))),
     h('p', { class: 'issuer' }, `${t('issuer')}: ${issuerOf(pass.text) ?? '—'}`),
   );
   const note = h('p', { class: 'note' }, t('printNote'));
@@ -152,8 +187,9 @@ function render(): void {
   signOut.textContent = t('signOut');
   renderStatus();
   const saved = savedPasses();
-  if (saved) void renderPasses(saved.passes);
-  else if (!session) void renderSignIn();
+  if (saved) return void renderPasses(saved.passes);
+  shownList = '';
+  if (!session) void renderSignIn();
   else $('view').replaceChildren(h('p', {}, t('loading')));
 }
 

@@ -13,8 +13,16 @@ export function issuerOf(text: string): string | null {
   return claims.ok ? claims.pass.iss : null;
 }
 
-/** The API gives instants as ISO strings or unix seconds; show the calendar date. */
-export function dateOf(value: string | number): string {
+/**
+ * The API gives instants as ISO strings or unix seconds; show them as the calendar date (and
+ * optionally the time) on the phone's own clock, so a pass expiring at 20:00 UTC shows the next
+ * day in Korea, as the holder lives it.
+ */
+export function dateOf(value: string | number, options: { withTime?: boolean } = {}): string {
   const ms = typeof value === 'number' ? value * 1000 : Date.parse(value);
-  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().slice(0, 10);
+  if (Number.isNaN(ms)) return '';
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  return options.withTime ? `${date} ${two(d.getHours())}:${two(d.getMinutes())}` : date;
 }
