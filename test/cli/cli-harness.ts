@@ -11,7 +11,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-const BIN = fileURLToPath(new URL('../../bin/vaxpass.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/vaxpass.mjs', import.meta.url));
 
 export function spawnCli(args: readonly string[], options: { cwd: string; input?: string }): CliRun {
   const child = spawnSync(process.execPath, [BIN, ...args], {

@@ -1,12 +1,13 @@
 // The CLI as users run it: keys init → bundle build → issue --demo → verify, in a temp directory.
 // Real child processes cover every exit code and the process wiring (stdin, files, modes);
 // the per-reference-pass round trip runs in-process through the same runCli.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_PASSES } from '../../src/demo/reference-passes.ts';
-import { expectOneLineError, runInProcess, spawnCli } from './cli-harness.ts';
+import { BIN, expectOneLineError, runInProcess, spawnCli } from './cli-harness.ts';
 
 // Keys made "at" demo time so the reference passes (January 2022) can be issued and verified then.
 const KEYS_AT = '2022-01-14T00:00:00Z';
@@ -124,6 +125,32 @@ describe('vaxpass CLI (child processes)', () => {
     expect(missing.stdout + badAt.stdout + unknown.stdout + option.stdout).toBe('');
   });
 
+  it('verify reads at most 64 KiB of stdin (MALFORMED, exit 1), and explains a missing default root', async () => {
+    // A producer that never stops: the CLI must answer and close the pipe, not buffer everything.
+    const child = spawn(process.execPath, [BIN, 'verify', '-', '--bundle', bundle, '--root', root, '--at', VERIFY_AT], { cwd: dir });
+    child.stdin.on('error', () => {}); // EPIPE once the CLI stops reading, as intended
+    const chunk = Buffer.alloc(64 * 1024, 'A');
+    const feed = (): void => {
+      while (child.stdin.writable && child.stdin.write(chunk));
+      if (child.stdin.writable) child.stdin.once('drain', feed);
+    };
+    feed();
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stdout).toBe('NOT VALID: MALFORMED: text is longer than 4296 characters\n');
+
+    const elsewhere = mkdtempSync(join(tmpdir(), 'vaxpass-cli-noroot-'));
+    try {
+      const noRoot = spawnCli(['verify', passText, '--bundle', bundle, '--at', VERIFY_AT], { cwd: elsewhere });
+      expect(noRoot.code).toBe(2);
+      expect(expectOneLineError(noRoot)).toBe('vaxpass: no pinned root key: keys/root.public.jwk (the default) does not exist; give the root public key with --root FILE');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('node bin/vaxpass.mjs --help lists the commands', () => {
     const run = spawnCli(['--help'], { cwd: dir });
     expect(run.code).toBe(0);
@@ -175,6 +202,8 @@ describe('vaxpass CLI (in-process)', () => {
   });
 
   it('verify refuses ambiguous or missing input, and a private key as root', async () => {
+    const pem = join(dir, 'root.pem');
+    writeFileSync(pem, '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGhK5YR8GbhkVfuDCJHxitfUpJWrly7YiJvTqKJH55CU=\n-----END PUBLIC KEY-----\n');
     const cases: [string[], string][] = [
       [['verify', '--bundle', bundle, '--root', root], 'no pass given'],
       [['verify', 'VP1:X', '--image', 'pass.png', '--bundle', bundle, '--root', root], 'not both'],
@@ -183,12 +212,32 @@ describe('vaxpass CLI (in-process)', () => {
       [['verify', '--image', bundle, '--bundle', bundle, '--root', root], 'not a PNG image'],
       [['issue', '--keys', keys], 'add --demo'],
       [['bundle', 'build', '--keys', join(dir, 'empty')], 'is missing; run `vaxpass keys init'],
+      [['verify', '-', '--bundle', bundle, '--root', root], 'no pass text on stdin'],
+      [['verify', 'VP1:X', '--bundle', bundle, '--root', pem], 'is not valid JSON: expected an Ed25519 public JWK'],
+      // Date.parse would roll these over into the next month; a time-extraction bug must not pass silently.
+      [['verify', 'VP1:X', '--bundle', bundle, '--root', root, '--at', '2022-02-30T12:00:00+09:00'], '--at must be an ISO-8601 instant'],
+      [['verify', 'VP1:X', '--bundle', bundle, '--root', root, '--at', '2021-02-29T12:00:00Z'], '--at must be an ISO-8601 instant'],
+      [['issue', '--demo', '--keys', keys, '--at', '2022-04-31T09:00:00+09:00'], '--at must be an ISO-8601 instant'],
     ];
     for (const [args, message] of cases) {
       const run = await runInProcess(args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(expectOneLineError(run)).toContain(message);
     }
+  });
+
+  it('bundle build refuses to publish a bundle scanners would reject (a damaged keyring)', async () => {
+    const damaged = join(dir, 'damaged-keys');
+    mkdirSync(damaged);
+    for (const name of readdirSync(keys)) copyFileSync(join(keys, name), join(damaged, name));
+    const keyring = JSON.parse(readFileSync(join(damaged, 'keyring.json'), 'utf8'));
+    keyring.issuerKeys.push({ ...keyring.issuerKeys[0], status: 'retired' });
+    writeFileSync(join(damaged, 'keyring.json'), JSON.stringify(keyring));
+    const out = join(dir, 'damaged.jws');
+    const run = await runInProcess(['bundle', 'build', '--keys', damaged, '--at', ISSUE_AT, '--out', out]);
+    expect(run.code).toBe(2);
+    expect(expectOneLineError(run)).toContain('refusing to publish a bundle scanners would reject (BUNDLE_INVALID: bundle lists a key id twice)');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('every command has --help with examples', async () => {

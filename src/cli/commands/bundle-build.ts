@@ -1,6 +1,7 @@
 // vaxpass bundle build: signs the trust bundle scanners cache (issuer keys, revocations, rules).
 import type { Command } from 'commander';
-import { DEFAULT_RULES, readRules, type Rules } from '../../core/index.ts';
+import { DEFAULT_RULES, openBundle, readRules, type Rules } from '../../core/index.ts';
+import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import { signTrustBundle } from '../../publication/sign-trust-bundle.ts';
 import type { CliContext } from '../support/cli-io.ts';
 import { commandAt, withExamples } from '../support/command-tree.ts';
@@ -49,6 +50,11 @@ export function registerBundleBuild(program: Command, ctx: CliContext): void {
         { version, issuedAt: now, expiresAt, keys: keys.issuerKeys, revokedPasses: [], revokedKeys: [], rules },
         { privateKey: keys.signer.privateKey, kid: keys.signer.kid, certificate: keys.signer.certificate },
       );
+      // Open it exactly as a scanner would before anyone gets it: a damaged keyring (a kid listed
+      // twice, a key that is not base64url) or a certificate from another root would otherwise
+      // only show up as "cannot verify" at every venue.
+      const check = await openBundle(bundle, { root: keys.rootPublicKey, now: new Date(now * 1000), backend: createNodeCryptoBackend() });
+      if (!check.ok) throw new CliError(`refusing to publish a bundle scanners would reject (${check.code}: ${check.message}); check ${options.keys}`);
       if (options.out === undefined) ctx.io.stdout(`${bundle}\n`);
       else writeOutputFile(options.out, `${bundle}\n`, 'bundle file');
       ctx.io.stderr(

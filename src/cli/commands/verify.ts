@@ -44,7 +44,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const now = instantOption(options.at);
       const passText = await readPassText(text, options.image, ctx);
       const bundleText = readTextFile(options.bundle, 'bundle file');
-      const root = readRootPublicKey(options.root);
+      const root = readRootPublicKey(options.root, command.getOptionValueSource('root') === 'default');
       const backend = createNodeCryptoBackend();
       const held = options.held === undefined ? null : await openBundle(readTextFile(options.held, 'held bundle file'), { root, now, backend });
       if (held && !held.ok) throw new CliError(`the held bundle ${options.held} cannot be trusted: ${held.code}: ${held.message}`);
@@ -73,8 +73,17 @@ async function readPassText(text: string | undefined, image: string | undefined,
   if (text === undefined) throw new CliError('no pass given: pass its QR text, - for stdin, or --image FILE');
   if (text !== '-') return text;
   // Only the line break a shell or `echo` adds is removed; the text is otherwise taken exactly as given.
-  return (await ctx.io.readStdin()).replace(/\r?\n$/, '');
+  const piped = (await ctx.io.readStdin(MAX_STDIN_BYTES)).replace(/\r?\n$/, '');
+  // Nothing at all usually means the command before the pipe failed: that is not a pass to judge.
+  if (piped.length === 0) throw new CliError('no pass text on stdin (did the command before the pipe fail?)');
+  return piped;
 }
+
+/**
+ * Far more than the longest acceptable pass (MAX_QR_TEXT_LENGTH characters), yet a bounded read:
+ * whatever is cut off here is already too long, and the core rejects it as MALFORMED.
+ */
+const MAX_STDIN_BYTES = 64 * 1024;
 
 function describe(result: VerificationResult, verdict: Verdict): string {
   if (result.ok) {

@@ -5,17 +5,25 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   /** Progress, status and errors. */
   readonly stderr: (text: string) => void;
-  readonly readStdin: () => Promise<string>;
+  /** All of stdin as UTF-8, or only its first `maxBytes` bytes (and then stops reading) when given. */
+  readonly readStdin: (maxBytes?: number) => Promise<string>;
 }
 
 export function processIo(): CliIo {
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
-    readStdin: async () => {
+    readStdin: async (maxBytes = Infinity) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      return Buffer.concat(chunks).toString('utf8');
+      let length = 0;
+      for await (const chunk of process.stdin) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        chunks.push(bytes);
+        length += bytes.length;
+        // Leaving the loop destroys the stream: a runaway producer gets EPIPE instead of filling memory.
+        if (length >= maxBytes) break;
+      }
+      return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
     },
   };
 }

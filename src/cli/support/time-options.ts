@@ -8,7 +8,11 @@ const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9}
 export function parseInstant(text: string, option = '--at'): Date {
   const m = INSTANT.exec(text);
   const date = m ? new Date(text) : null;
-  if (!m || !date || Number.isNaN(date.getTime()) || Number(m[2]) > 12 || Number(m[3]) > 31 || Number(m[4]) > 23 || Number(m[5]) > 59) {
+  // Date.parse rolls 2022-02-30 over into March instead of refusing it, so the day is checked
+  // against the month's real length (day 0 of the next month is the last day of this one;
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999).
+  const daysInMonth = m ? new Date(new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]), 0)).getUTCDate() : 0;
+  if (!m || !date || Number.isNaN(date.getTime()) || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > daysInMonth || Number(m[4]) > 23 || Number(m[5]) > 59) {
     throw new CliError(`${option} must be an ISO-8601 instant with a zone, e.g. 2022-01-15T12:00:00+09:00 (got ${JSON.stringify(text)})`);
   }
   return date;
