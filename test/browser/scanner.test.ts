@@ -174,7 +174,10 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     await typeCode(page, tampered);
     await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('invalid');
     await page.screenshot({ path: artifactPath('scanner-invalid.png') });
-    await page.click('#result');
+    // Escape dismisses too (keyboard); focus stays in the form for the next code.
+    await page.keyboard.press('Escape');
+    await expect(page.isHidden('#result')).resolves.toBe(true);
+    await expect(page.evaluate(() => document.activeElement?.closest('#manual') !== null)).resolves.toBe(true);
     await page.click('#language');
     await typeCode(page, passes.expired.text);
     await expect(page.textContent('#result .verdict')).resolves.toBe('유효하지 않음');
@@ -211,6 +214,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
       server.state.bundle = null;
       let context = await newAppContext(browser);
       let page = await openScanner(context, server, '?camera=off&hold=60000');
+      await expect(page.getAttribute('#bundle-info', 'data-problem')).resolves.toBe('true');
       await typeCode(page, passes.valid.text);
       await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('cannot-verify');
       await page.screenshot({ path: artifactPath('scanner-amber.png') });
@@ -282,6 +286,21 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
       server.state.revocationDelta = null;
     }
   }, 60_000);
+
+  it('says so when the camera permission is refused, and still takes typed codes', async () => {
+    // A browser with a camera but no auto-granted permission: headless Chromium refuses it.
+    const refusing = await launchChromium(['--use-fake-device-for-media-stream']);
+    try {
+      const page = await openScanner(await newAppContext(refusing), server, '?hold=60000');
+      await page.waitForSelector('#camera[data-state="denied"]');
+      await expect(page.textContent('#camera-status')).resolves.toMatch(/permission denied/);
+      await expect(page.isVisible('#frame-guide')).resolves.toBe(false);
+      await typeCode(page, passes.valid.text);
+      await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('valid');
+    } finally {
+      await refusing.close();
+    }
+  }, 30_000);
 
   it('keeps scanning and verifying offline with the server stopped (service worker)', async () => {
     const context = await newAppContext(browser);

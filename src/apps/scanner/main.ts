@@ -62,8 +62,11 @@ function renderStatus(): void {
   const now = Date.now() / 1000;
   const info = $('bundle-info');
   if (snapshot.bundle) {
+    delete info.dataset.problem;
     info.textContent = t('bundleInfo', { version: snapshot.bundle.version, age: formatAge(now - snapshot.bundle.issuedAt, language) });
   } else {
+    // No usable bundle: every scan will be amber, so this line looks like the amber verdict.
+    info.dataset.problem = 'true';
     info.textContent = snapshot.problem ? FAILURE_REASONS[language][snapshot.problem.code] : t('bundleNone');
   }
   const items: string[] = [];
@@ -78,7 +81,12 @@ function renderStatus(): void {
   if (snapshot.lastSync === 'offline' && b) items.push(t('offline'));
   if (snapshot.lastSync === 'failed' && b) items.push(t('syncFailed'));
   if (snapshot.devRoot) items.push(t('devRoot'));
-  $('warnings').replaceChildren(...items.map((text) => h('li', {}, text)));
+  // The list is a live region: redraw it only when a warning changes, or readers repeat it every 30 s.
+  const warnings = $('warnings');
+  if (warnings.dataset.shown !== items.join('\n')) {
+    warnings.dataset.shown = items.join('\n');
+    warnings.replaceChildren(...items.map((text) => h('li', {}, text)));
+  }
 }
 
 function renderLanguage(): void {
@@ -137,6 +145,10 @@ function showResult(result: VerificationResult): void {
 }
 
 overlay.addEventListener('click', clearResult);
+// Keyboard users dismiss with Escape; focus stays in the code field so a hand-held reader can type the next code.
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && !overlay.hidden) clearResult();
+});
 
 async function check(text: string): Promise<VerificationResult> {
   const bundle = store.current.bundle;
@@ -170,11 +182,21 @@ $('manual').addEventListener('submit', (event) => {
 
 // ---- camera
 
-type CameraState = 'starting' | 'ready' | 'unavailable';
+type CameraState = 'starting' | 'ready' | 'unavailable' | 'denied' | 'missing';
 let cameraState: CameraState = 'starting';
+const CAMERA_MESSAGES = { starting: 'cameraStarting', ready: 'cameraReady', unavailable: 'cameraUnavailable', denied: 'cameraDenied', missing: 'cameraMissing' } as const;
 
 function renderCameraStatus(): void {
-  $('camera-status').textContent = t(cameraState === 'starting' ? 'cameraStarting' : cameraState === 'ready' ? 'cameraReady' : 'cameraUnavailable');
+  $('camera').dataset.state = cameraState;
+  $('camera-status').textContent = t(CAMERA_MESSAGES[cameraState]);
+}
+
+/** Staff can fix a refused permission, but not a missing camera: say which it is. */
+function cameraProblem(error: unknown): CameraState {
+  const name = error instanceof DOMException ? error.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'missing';
+  return 'unavailable';
 }
 
 async function startCamera(decoder: QrDecoder): Promise<void> {
@@ -182,8 +204,8 @@ async function startCamera(decoder: QrDecoder): Promise<void> {
   try {
     video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
     await video.play();
-  } catch {
-    cameraState = 'unavailable';
+  } catch (error) {
+    cameraState = cameraProblem(error);
     renderCameraStatus();
     return;
   }
