@@ -130,9 +130,18 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
       45_000,
     );
     await page.screenshot({ path: artifactPath('scanner-camera.png') });
-    const hooks = await page.evaluate(() => {
+    const hooks = await page.evaluate(async () => {
       const h = (window as unknown as { vaxpassScanner: { decoder: string; backend: string; scans: { decoder: string; totalMs: number }[] } }).vaxpassScanner;
-      return { decoder: h.decoder, backend: h.backend, scans: h.scans.length, storage: Object.keys(localStorage) };
+      const cached = await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname)));
+      return {
+        decoder: h.decoder,
+        backend: h.backend,
+        scans: h.scans.length,
+        storage: Object.keys(localStorage),
+        session: sessionStorage.length,
+        databases: (await indexedDB.databases()).length,
+        cached: cached.flat(),
+      };
     });
     expect(seen.find((v) => v.name === 'Maria Gonzalez Lopez')?.verdict).toBe('valid');
     expect(seen.find((v) => v.code === 'BAD_SIGNATURE')).toMatchObject({ verdict: 'invalid', name: '', reason: expect.stringMatching(/signature/i) });
@@ -144,6 +153,9 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     expect(hooks).toMatchObject({ decoder: 'zxing-wasm', backend: 'webcrypto' });
     // Stores nothing it scanned: only the trust bundle (and the pinned root with it) and the language choice.
     expect(hooks.storage.sort()).toEqual(['vaxpass.scanner.trust']);
+    expect(hooks).toMatchObject({ session: 0, databases: 0 });
+    // The service worker's cache holds the app's own files, never an API answer.
+    expect(hooks.cached.every((path) => path.startsWith('/scanner/'))).toBe(true);
     // zxing's wasm and everything else came from this origin (no CDN).
     expect(offSiteRequests).toEqual([]);
     await context.close();

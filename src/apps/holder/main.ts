@@ -112,7 +112,7 @@ async function showQr(pass: HeldPass): Promise<void> {
       { class: 'info' },
       h('p', { class: 'name', id: 'qr-name' }, pass.holder.name),
       h('p', { class: 'birth' }, pass.holder.birthDate),
-      h('p', { class: 'hint' }, `☀ ${t('brightness')}`),
+      h('p', { class: 'hint' }, h('span', { 'aria-hidden': 'true' }, '☀ '), t('brightness')),
       close,
     ),
   );
