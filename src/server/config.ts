@@ -100,6 +100,19 @@ function rulesFile(env: Env, name: string): Rules {
   return rules;
 }
 
+/**
+ * Bundle lifetime and refresh period. Shared with `vaxpass keys rotate`, whose lead time must be at
+ * least the refresh period the server publishes with.
+ */
+export function bundlePeriods(env: Env = process.env): { lifetimeSeconds: number; refreshSeconds: number } {
+  const lifetimeSeconds = integer(env, 'VAXPASS_BUNDLE_LIFETIME_SECONDS', 48 * 3600, 3600, 30 * 86_400);
+  const refreshSeconds = integer(env, 'VAXPASS_BUNDLE_REFRESH_SECONDS', Math.floor(lifetimeSeconds / 2), 60, lifetimeSeconds);
+  if (refreshSeconds > lifetimeSeconds / 2) {
+    throw new ConfigError('VAXPASS_BUNDLE_REFRESH_SECONDS', 'must be at most half of VAXPASS_BUNDLE_LIFETIME_SECONDS so scanners always find a fresh bundle before theirs expires');
+  }
+  return { lifetimeSeconds, refreshSeconds };
+}
+
 export function loadConfig(env: Env = process.env): ServerConfig {
   const host = env.HOST || '127.0.0.1';
   if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new ConfigError('HOST', `must be a host name or IP address, got "${host}"`);
@@ -126,11 +139,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   }
   const audience = env.VAXPASS_OIDC_AUDIENCE || 'vaxpass-holder';
 
-  const bundleLifetimeSeconds = integer(env, 'VAXPASS_BUNDLE_LIFETIME_SECONDS', 48 * 3600, 3600, 30 * 86_400);
-  const bundleRefreshSeconds = integer(env, 'VAXPASS_BUNDLE_REFRESH_SECONDS', Math.floor(bundleLifetimeSeconds / 2), 60, bundleLifetimeSeconds);
-  if (bundleRefreshSeconds > bundleLifetimeSeconds / 2) {
-    throw new ConfigError('VAXPASS_BUNDLE_REFRESH_SECONDS', 'must be at most half of VAXPASS_BUNDLE_LIFETIME_SECONDS so scanners always find a fresh bundle before theirs expires');
-  }
+  const { lifetimeSeconds: bundleLifetimeSeconds, refreshSeconds: bundleRefreshSeconds } = bundlePeriods(env);
   const timeZone = env.VAXPASS_TIME_ZONE || 'Asia/Seoul';
   if (!isValidTimeZone(timeZone)) throw new ConfigError('VAXPASS_TIME_ZONE', `must be an IANA time zone, got "${timeZone}"`);
 

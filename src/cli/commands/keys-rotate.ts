@@ -4,6 +4,7 @@
 // stops signing when the new one starts and keeps verifying until its verify-until.
 import type { Command } from 'commander';
 import { addIssuerKey, KEY_PERIODS, readKeyring, writeKeyring, type KeyringFile } from '../../keys/key-directory.ts';
+import { bundlePeriods, ConfigError } from '../../server/config.ts';
 import type { CliContext } from '../support/cli-io.ts';
 import { commandAt, withExamples } from '../support/command-tree.ts';
 import { CliError } from '../support/exit-codes.ts';
@@ -21,7 +22,7 @@ export interface RotationResult {
   readonly keyring: KeyringFile;
 }
 
-/** Adds the next issuer key to the key directory; `leadSeconds` ≥ one bundle refresh period. */
+/** Adds the next issuer key to the key directory; the caller checks `leadSeconds` ≥ one bundle refresh period. */
 export function rotateIssuerKeys(dir: string, options: { now: number; leadSeconds: number }): RotationResult {
   const { now, leadSeconds } = options;
   const keyring = readKeyring(dir);
@@ -42,6 +43,18 @@ export function rotateIssuerKeys(dir: string, options: { now: number; leadSecond
   return { kid: added.kid, activatesAt, previousKid: signing?.kid ?? null, keyring: added.keyring };
 }
 
+/** The refresh period the issuer publishes bundles with, read from the same variables as the server. */
+function bundleRefreshSeconds(): number {
+  try {
+    return bundlePeriods(process.env).refreshSeconds;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+const formatHours = (seconds: number): string => `${Math.round((seconds / 3600) * 10) / 10}h`;
+
 interface KeysRotateOptions {
   readonly dir: string;
   readonly lead: string;
@@ -54,7 +67,8 @@ export function registerKeysRotate(program: Command, ctx: CliContext): void {
     .description(
       'Add the next issuer key. It is listed in trust bundles with status "next" at once and starts signing after the lead time; ' +
         'the current key stops signing then and keeps verifying until its verify-until. A running issuer picks up the change without a restart. ' +
-        'The lead time must be at least one bundle refresh period; the default (48h, a whole bundle lifetime) guarantees every scanner with an unexpired bundle knows the new key before its first pass.',
+        'The lead time must be at least one bundle refresh period (VAXPASS_BUNDLE_REFRESH_SECONDS, default 24h, read from the environment like the server does); ' +
+          'the default (48h, a whole bundle lifetime) guarantees every scanner with an unexpired bundle knows the new key before its first pass.',
     )
     .option('--dir <dir>', 'key directory', DEFAULT_KEY_DIR)
     .option('--lead <duration>', 'time before the new key signs (e.g. 48h, 7d)', '48h')
@@ -62,7 +76,13 @@ export function registerKeysRotate(program: Command, ctx: CliContext): void {
     .action((options: KeysRotateOptions) => {
       const now = unixSeconds(instantOption(options.at));
       const leadSeconds = parseDuration(options.lead, '--lead');
-      if (leadSeconds < 3600) throw new CliError('--lead must be at least 1h (one bundle refresh period)');
+      const refreshSeconds = bundleRefreshSeconds();
+      if (leadSeconds < refreshSeconds) {
+        throw new CliError(
+          `--lead must be at least one bundle refresh period (${refreshSeconds}s = ${formatHours(refreshSeconds)}, from VAXPASS_BUNDLE_REFRESH_SECONDS or half of VAXPASS_BUNDLE_LIFETIME_SECONDS): ` +
+            'a scanner that synced just before the rotation must fetch a bundle listing the new key before that key signs',
+        );
+      }
       loadKeys(options.dir); // a clear error when the directory is missing or damaged
       const result = rotateIssuerKeys(options.dir, { now, leadSeconds });
       ctx.io.stdout(`added    issuer key ${result.kid} (status next, signs from ${isoSeconds(result.activatesAt)})\n`);
