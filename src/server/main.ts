@@ -48,9 +48,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger: Logger = createLogger(config.logLevel, options.writeLog);
   const now = unixNow(clock);
 
-  const created = await initKeyDirectory(config.keysDir, { now });
+  const created = await naming('VAXPASS_KEYS', `cannot create or read the key directory ${resolve(config.keysDir)}`, () => initKeyDirectory(config.keysDir, { now }));
   if (created.length > 0) print(`Created development keys in ${resolve(config.keysDir)} (${created.length} files; private keys mode 0600, never commit them).`);
-  const db = openDatabase(config.databasePath);
+  const keys = await naming('VAXPASS_KEYS', `cannot load the keys in ${resolve(config.keysDir)}`, () => watchedKeyDirectory(config.keysDir));
+  const db = await naming('VAXPASS_DB', `cannot open the database ${resolve(config.databasePath)}`, () => openDatabase(config.databasePath));
 
   let demoPartnerApiKey: string | null = null;
   if (config.seedDemo) {
@@ -59,7 +60,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }
 
   let shuttingDown = false;
-  const app = createApp({ db, signer: watchedKeyDirectory(config.keysDir), clock, config, logger, isShuttingDown: () => shuttingDown });
+  const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
   const server: ServerType = await new Promise((ok, fail) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
     s.once('error', fail);
@@ -108,6 +109,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   return { url, app, db, config, demoPartnerApiKey, close };
 }
 
+/**
+ * Runs a start step that depends on a configured path; its failure (a missing directory, a file
+ * that is not a database, a damaged keyring) is reported as a configuration error naming the variable.
+ */
+async function naming<T>(variable: string, what: string, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    // A JSON parser's message can quote the file, and the file may be a private key: never echo it.
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof SyntaxError ? 'a file is not valid JSON' : error instanceof Error ? error.message : String(error));
+    throw new ConfigError(variable, `${what} (${reason})`);
+  }
+}
+
 function printBanner(print: (line: string) => void, url: string, config: ServerConfig, demoPartnerApiKey: string | null): void {
   const lines = [
     '',
@@ -146,7 +161,7 @@ if (isEntryPoint()) {
   const env = dev ? { VAXPASS_DEV_IDP: 'on', ...process.env } : process.env;
   startServer({ env, installSignalHandlers: true }).catch((error: unknown) => {
     if (error instanceof ConfigError) process.stderr.write(`vaxpass: configuration error: ${error.message}\n`);
-    else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') process.stderr.write(`vaxpass: port already in use; set PORT to another port\n`);
+    else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') process.stderr.write(`vaxpass: configuration error: PORT: ${(error as { port?: number }).port ?? 'the port'} is already in use on ${(error as { address?: string }).address ?? 'this host'}; set PORT to a free port (0 picks one)\n`);
     else process.stderr.write(`vaxpass: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   });

@@ -1,10 +1,11 @@
 // `tsx src/server/main.ts --dev` as its own process: starts with nothing but paths configured,
 // prints its URLs, serves, and exits cleanly on SIGTERM. A bad variable refuses to start.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/server/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +53,13 @@ describe('src/server/main.ts', () => {
     expect(main.output().stderr).toContain('vaxpass: configuration error: PORT: must be a whole number');
     await main.url.catch(() => undefined);
   }, 30_000);
+
+  it('names VAXPASS_KEYS or VAXPASS_DB when the path they give cannot be used', async () => {
+    const notADirectory = join(dir, 'plain-file');
+    writeFileSync(notADirectory, 'not a directory, not a database\n');
+    const env = { PORT: '0', LOG_LEVEL: 'silent', VAXPASS_DB: join(dir, 'in-process.sqlite'), VAXPASS_KEYS: join(dir, 'in-process-keys') };
+    const quiet = { print: () => undefined };
+    await expect(startServer({ ...quiet, env: { ...env, VAXPASS_KEYS: join(notADirectory, 'keys') } })).rejects.toThrow(/^VAXPASS_KEYS: cannot create or read the key directory .* \(ENOTDIR\)$/);
+    await expect(startServer({ ...quiet, env: { ...env, VAXPASS_DB: notADirectory } })).rejects.toThrow(/^VAXPASS_DB: cannot open the database .* \(SQLITE_NOTADB\)$/);
+  });
 });
