@@ -148,6 +148,15 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
       await expect(page.textContent('#view h2')).resolves.toBe('Sign in');
       await expect(page.textContent('#language')).resolves.toBe('한국어');
       await context.close();
+
+      // A server without the development identity provider answers 404: say so, instead of "check the connection".
+      const noIdp = await newAppContext(browser);
+      await noIdp.route('**/dev-idp/people', (route) => route.fulfill({ status: 404, contentType: 'application/problem+json', body: '{"status":404}' }));
+      const plain = await noIdp.newPage();
+      await plain.goto(`${restarted.url}/holder/`);
+      await plain.waitForSelector('#view .error');
+      await expect(plain.textContent('#view .error')).resolves.toMatch(/no sign-in/);
+      await noIdp.close();
     } finally {
       await restarted.close();
     }

@@ -37,6 +37,11 @@ async function renderSignIn(): Promise<void> {
   view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', {}, t('loading')));
   try {
     const response = await fetch(apiUrl('/dev-idp/people'), { cache: 'no-store' });
+    // 404: the server is up but has no development sign-in; retrying will not help, so say so.
+    if (response.status === 404) {
+      view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', { class: 'error' }, t('signInUnavailable')));
+      return;
+    }
     if (!response.ok) throw new Error(String(response.status));
     const people = (await response.json()) as { personId: string; name: string }[];
     const list = h('div', { class: 'people' }, ...people.map((p) => h('button', { type: 'button', 'data-person': p.personId, onclick: () => void signIn(p.personId) }, p.name)));
