@@ -74,7 +74,30 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   if (devIdp) app.route('/dev-idp', devIdpRoutes({ db, idp: devIdp, clock, config }));
   app.route('/', staticApps(config.appsDir));
 
-  app.notFound((c) => problemResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`));
+  const allowedMethods = methodsByPath(app);
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    // RFC 9110 §15.5.6: a path that exists with other methods is 405 with Allow, not 404.
+    const allowed = allowedMethods(path);
+    if (allowed.length > 0) return problemResponse(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on this path; use ${allowed.join(' or ')}`, { Allow: allowed.join(', ') });
+    return problemResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${path.slice(0, 200)}`);
+  });
   app.onError(createErrorHandler(logger));
   return Object.assign(app, { publisher, metrics, devIdp });
+}
+
+/** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */
+function methodsByPath(app: Hono<AppEnv>): (path: string) => string[] {
+  let table: { pattern: RegExp; method: string }[] | null = null;
+  return (path) => {
+    table ??= app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => ({
+        method: r.method,
+        pattern: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*')}$`),
+      }));
+    const methods = new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
 }

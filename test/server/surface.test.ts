@@ -134,6 +134,17 @@ describe('API description', () => {
     expect([...documented].filter((r) => !served.has(r))).toEqual([]);
   });
 
+  it('answers a known path with the wrong method 405 and Allow, an unknown path 404', async () => {
+    const wrongMethod = await f.app.request('/api/v1/trust-bundle', { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
+    expect((await problemOf(wrongMethod)).code).toBe('METHOD_NOT_ALLOWED');
+    const getOnPost = await f.app.request('/api/v1/partner/passes/0123456789abcdef', { method: 'PUT' });
+    expect(getOnPost.headers.get('allow')).toBe('GET, HEAD');
+    expect((await f.app.request('/api/v1/partner/passes', { method: 'GET' })).headers.get('allow')).toBe('POST');
+    expect((await f.app.request('/api/v1/nothing-here')).status).toBe(404);
+  });
+
   it('/docs works offline: no external scripts, styles or fonts', async () => {
     const res = await f.app.request('/docs');
     expect(res.status).toBe(200);
