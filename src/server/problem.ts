@@ -25,6 +25,7 @@ export const PROBLEMS = {
   KEY_NOT_FOUND: { status: 404, title: 'No such issuer key' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   AMBIGUOUS_PERSON: { status: 409, title: 'More than one person in the registry matches' },
+  PARTNER_EXISTS: { status: 409, title: 'A partner with this id already exists' },
   IDEMPOTENCY_KEY_MISSING: { status: 400, title: 'The Idempotency-Key header is required' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was already used with a different request body' },
   NOTHING_TO_ISSUE: { status: 422, title: 'The registry has no facts for this pass type' },

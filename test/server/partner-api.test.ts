@@ -133,7 +133,14 @@ describe('POST /api/v1/partner/passes', () => {
   });
 
   it('refuses a revoked API key and a key without the scope', async () => {
-    expect((await f.admin('/partners/partner-a/revoke', {})).status).toBe(200);
+    const first = await f.admin('/partners/partner-a/revoke', {});
+    expect(first.status).toBe(200);
+    const { revokedAt } = (await first.json()) as { revokedAt: string };
+    f.clock.advance(60);
+    // Revoking again keeps the first time and audits once.
+    expect(await (await f.admin('/partners/partner-a/revoke', {})).json()).toEqual({ id: 'partner-a', revoked: true, revokedAt });
+    expect(readAuditLog(f.db).filter((e) => e.action === 'partner.revoked').map((e) => e.detail)).toEqual(['{"partner":"partner-a"}']);
+    expect((await f.admin('/partners/no-such-partner/revoke', {})).status).toBe(404);
     const revoked = await f.partnerIssue({ personId: 'demo-0001' });
     expect(revoked.status).toBe(401);
     expect((await problemOf(revoked)).code).toBe('API_KEY_REVOKED');
@@ -197,6 +204,20 @@ describe('POST /api/v1/partner/passes', () => {
       expect((await g.partnerIssue({ personId: 'demo-0005', type: 'recovery' })).status).toBe(201);
     } finally {
       g.cleanup();
+    }
+  });
+});
+
+describe('POST /api/v1/admin/partners', () => {
+  it('creates a partner whose key works at once; a second partner with the same id is 409', async () => {
+    const created = await f.admin('/partners', { id: 'new-portal', name: 'New portal', quotaPerMinute: 10 });
+    expect(created.status).toBe(201);
+    const { apiKey } = (await created.json()) as { apiKey: string };
+    expect((await f.partnerIssue({ personId: 'demo-0001' }, { apiKey })).status).toBe(201);
+    const twice = await Promise.all([f.admin('/partners', { id: 'new-portal', name: 'Again' }), f.admin('/partners', { id: 'new-portal', name: 'Again' })]);
+    for (const res of twice) {
+      expect(res.status).toBe(409);
+      expect((await problemOf(res)).code).toBe('PARTNER_EXISTS');
     }
   });
 });

@@ -62,20 +62,37 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
 
   app.post('/partners', async (c) => {
     const input = await readJsonBody(c, createPartnerSchema);
-    if (findPartnerById(deps.db, input.id)) throw new ApiError('BAD_REQUEST', `partner ${input.id} already exists`);
     const now = unixNow(deps.clock);
-    const { partner, apiKey } = deps.db.transaction((tx) => {
-      const created = createPartner(tx, { ...input, now });
-      appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id } });
-      return created;
-    });
+    // Checked inside the (immediate, so serialised) transaction: two concurrent creates of one id get 201 and 409, never a 500.
+    const { partner, apiKey } = deps.db.transaction(
+      (tx) => {
+        if (findPartnerById(tx, input.id)) throw new ApiError('PARTNER_EXISTS', `partner ${input.id} already exists; revoke its key or choose another id`);
+        const created = createPartner(tx, { ...input, now });
+        appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id } });
+        return created;
+      },
+      { behavior: 'immediate' },
+    );
     // The key is shown this once; only its hash is stored.
     return c.json({ partner, apiKey }, 201, { 'Cache-Control': 'no-store' });
   });
 
   app.post('/partners/:id/revoke', (c) => {
-    if (!revokePartner(deps.db, c.req.param('id'), unixNow(deps.clock))) throw new ApiError('NOT_FOUND', 'no such partner');
-    return c.json({ id: c.req.param('id'), revoked: true });
+    const id = c.req.param('id');
+    const now = unixNow(deps.clock);
+    const revokedAt = deps.db.transaction(
+      (tx) => {
+        const partner = findPartnerById(tx, id);
+        if (!partner) throw new ApiError('NOT_FOUND', 'no such partner');
+        // Revoking again keeps the first revocation time (and writes no second audit entry).
+        if (partner.revokedAt !== null) return partner.revokedAt;
+        revokePartner(tx, id, now);
+        appendAudit(tx, { at: now, actor: 'admin', action: 'partner.revoked', requestId: c.get('requestId'), detail: { partner: id } });
+        return now;
+      },
+      { behavior: 'immediate' },
+    );
+    return c.json({ id, revoked: true, revokedAt: new Date(revokedAt * 1000).toISOString() });
   });
   return app;
 }
