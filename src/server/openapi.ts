@@ -1,6 +1,11 @@
 // The OpenAPI 3.1 description of the issuer API, written by hand next to the routes it
-// describes (test/server/openapi.test.ts checks every route is in it and vice versa).
+// describes (test/server/surface.test.ts checks every route is in it and vice versa). Request
+// bodies are generated from the same zod schemas the routes validate with, so they cannot drift.
+import { z } from 'zod';
 import { PROBLEMS } from './problem.ts';
+import { createPartnerSchema, revokeKeySchema, revokePassSchema } from './routes/admin-routes.ts';
+import { tokenRequestSchema } from './routes/dev-idp-routes.ts';
+import { partnerPassRequestSchema } from './routes/partner-routes.ts';
 
 const problem = { $ref: '#/components/responses/Problem' };
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -20,6 +25,13 @@ const passView = {
 };
 
 const bearer = (scheme: string) => [{ [scheme]: [] }];
+
+/** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a route's zod body schema, with per-field notes added. */
+function bodySchema(schema: z.ZodType, notes: Readonly<Record<string, object>> = {}): object {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'input' }) as { $schema?: string; properties?: Record<string, object> };
+  for (const [field, note] of Object.entries(notes)) json.properties = { ...json.properties, [field]: { ...json.properties?.[field], ...note } };
+  return json;
+}
 
 export function openApiDocument(): object {
   return {
@@ -55,6 +67,7 @@ export function openApiDocument(): object {
             '401': problem,
             '422': problem,
             '429': { $ref: '#/components/responses/RateLimited' },
+            '503': problem,
           },
         },
       },
@@ -69,18 +82,15 @@ export function openApiDocument(): object {
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 8, maxLength: 255 }, description: 'Same key and body → the same response, replayed (Idempotent-Replayed: true). Same key, different body → 422.' }],
           requestBody: {
             required: true,
-            content: json({
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                personId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$' },
-                name: { type: 'string', maxLength: 200 },
-                birthDate: { type: 'string', format: 'date' },
-                type: { type: 'string', enum: ['vaccination', 'test', 'recovery', 'exemption'], default: 'vaccination' },
-              },
-            }),
+            content: json(
+              bodySchema(partnerPassRequestSchema, {
+                personId: { description: 'Registry person id.' },
+                birthDate: { format: 'date', description: 'With name: identifies the person (exact match).' },
+                type: { default: 'vaccination' },
+              }),
+            ),
           },
-          responses: { '201': { description: 'Issued (or replayed).', content: json(passView) }, '400': problem, '401': problem, '403': problem, '404': problem, '409': problem, '413': problem, '415': problem, '422': problem, '429': { $ref: '#/components/responses/RateLimited' } },
+          responses: { '201': { description: 'Issued (or replayed).', content: json(passView) }, '400': problem, '401': problem, '403': problem, '404': problem, '409': problem, '413': problem, '415': problem, '422': problem, '429': { $ref: '#/components/responses/RateLimited' }, '503': problem },
         },
       },
       '/api/v1/partner/passes/{passId}': {
@@ -113,19 +123,19 @@ export function openApiDocument(): object {
       '/.well-known/jwks.json': { get: { tags: ['publication'], summary: 'Issuer public keys (JWKS, OKP Ed25519)', responses: { '200': { description: 'JWKS.', content: json({ type: 'object' }) } } } },
       '/api/v1/trust-root': { get: { tags: ['publication'], summary: 'Root public key (for the development scanner; production scanners embed it)', responses: { '200': { description: 'Root key.', content: json({ type: 'object' }) } } } },
       '/api/v1/admin/revocations/passes': {
-        post: { tags: ['admin'], summary: 'Revoke a pass', security: bearer('adminToken'), requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['passId'], properties: { passId: { type: 'string' }, reason: { type: 'string' } } }) }, responses: { '201': { description: 'Revoked; listed from bundleVersion on.' }, '200': { description: 'Already revoked.' }, '401': problem, '404': problem } },
+        post: { tags: ['admin'], summary: 'Revoke a pass', security: bearer('adminToken'), requestBody: { required: true, content: json(bodySchema(revokePassSchema)) }, responses: { '201': { description: 'Revoked; listed from bundleVersion on.' }, '200': { description: 'Already revoked.' }, '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '422': problem, '503': problem } },
       },
       '/api/v1/admin/revocations/keys': {
-        post: { tags: ['admin'], summary: 'Revoke an issuer key', security: bearer('adminToken'), requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['kid'], properties: { kid: { type: 'string' }, reason: { type: 'string' } } }) }, responses: { '201': { description: 'Revoked.' }, '200': { description: 'Already revoked.' }, '401': problem, '404': problem } },
+        post: { tags: ['admin'], summary: 'Revoke an issuer key', security: bearer('adminToken'), requestBody: { required: true, content: json(bodySchema(revokeKeySchema)) }, responses: { '201': { description: 'Revoked.' }, '200': { description: 'Already revoked.' }, '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '422': problem, '503': problem } },
       },
       '/api/v1/admin/partners': {
-        post: { tags: ['admin'], summary: 'Create a partner; the API key is in this response only', security: bearer('adminToken'), requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'array', items: { type: 'string', enum: ['passes:issue', 'passes:read'] } }, quotaPerMinute: { type: 'integer' } } }) }, responses: { '201': { description: 'Partner and its API key.' }, '401': problem } },
+        post: { tags: ['admin'], summary: 'Create a partner; the API key is in this response only', security: bearer('adminToken'), requestBody: { required: true, content: json(bodySchema(createPartnerSchema, { scopes: { default: ['passes:issue', 'passes:read'] }, quotaPerMinute: { default: 600 } })) }, responses: { '201': { description: 'Partner and its API key.' }, '400': problem, '401': problem, '409': problem, '413': problem, '415': problem, '422': problem, '503': problem } },
       },
       '/api/v1/admin/partners/{id}/revoke': {
-        post: { tags: ['admin'], summary: "Revoke a partner's API key", security: bearer('adminToken'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'Revoked.' }, '401': problem, '404': problem } },
+        post: { tags: ['admin'], summary: "Revoke a partner's API key", security: bearer('adminToken'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'Revoked (again: the first revokedAt).', content: json({ type: 'object', required: ['id', 'revoked', 'revokedAt'], properties: { id: { type: 'string' }, revoked: { const: true }, revokedAt: { type: 'string', format: 'date-time' } } }) }, '401': problem, '404': problem, '503': problem } },
       },
       '/dev-idp/people': { get: { tags: ['dev-idp'], summary: 'DEV ONLY: demo people to sign in as', responses: { '200': { description: 'People.' } } } },
-      '/dev-idp/token': { post: { tags: ['dev-idp'], summary: 'DEV ONLY: an ID token for a person id', requestBody: { required: true, content: json({ type: 'object', additionalProperties: false, required: ['personId'], properties: { personId: { type: 'string' } } }) }, responses: { '200': { description: 'Token.' } } } },
+      '/dev-idp/token': { post: { tags: ['dev-idp'], summary: 'DEV ONLY: an ID token for a person id', requestBody: { required: true, content: json(bodySchema(tokenRequestSchema)) }, responses: { '200': { description: 'Token.' } } } },
       '/dev-idp/jwks.json': { get: { tags: ['dev-idp'], summary: "DEV ONLY: the dev identity provider's JWKS", responses: { '200': { description: 'JWKS.' } } } },
       '/livez': { get: { tags: ['operations'], summary: 'Liveness', responses: { '200': { description: 'Alive.' } } } },
       '/readyz': { get: { tags: ['operations'], summary: 'Readiness (database, signing key)', responses: { '200': { description: 'Ready.' }, '503': problem } } },

@@ -132,6 +132,10 @@ describe('API description', () => {
     );
     expect([...served].filter((r) => !documented.has(r))).toEqual([]);
     expect([...documented].filter((r) => !served.has(r))).toEqual([]);
+    // Request bodies come from the routes' zod schemas: strict, with the same patterns and required fields.
+    const body = (path: string) => (doc.paths[path] as { post: { requestBody: { content: { 'application/json': { schema: Record<string, unknown> } } } } }).post.requestBody.content['application/json'].schema;
+    expect(body('/api/v1/partner/passes')).toMatchObject({ additionalProperties: false, properties: { personId: { pattern: '^[A-Za-z0-9._:-]{1,64}$' }, type: { default: 'vaccination' } } });
+    expect(body('/api/v1/admin/revocations/passes')).toMatchObject({ additionalProperties: false, required: ['passId'], properties: { passId: { pattern: '^[0-9a-f]{16,32}$' } } });
   });
 
   it('answers a known path with the wrong method 405 and Allow, an unknown path 404', async () => {

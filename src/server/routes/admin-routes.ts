@@ -16,9 +16,9 @@ import { ApiError } from '../problem.ts';
 import type { BundlePublisher } from '../publication/bundle-publisher.ts';
 
 const reason = z.string().max(200).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters').optional();
-const revokePassSchema = z.strictObject({ passId: z.string().regex(/^[0-9a-f]{16,32}$/, 'must be the hex pass id'), reason });
-const revokeKeySchema = z.strictObject({ kid: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character key id'), reason });
-const createPartnerSchema = z.strictObject({
+export const revokePassSchema = z.strictObject({ passId: z.string().regex(/^[0-9a-f]{16,32}$/, 'must be the hex pass id'), reason });
+export const revokeKeySchema = z.strictObject({ kid: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character key id'), reason });
+export const createPartnerSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and -, 2 to 63 characters'),
   name: z.string().min(1).max(100).regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters'),
   scopes: z.array(z.enum(PARTNER_SCOPES)).min(1).optional(),

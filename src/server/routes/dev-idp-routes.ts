@@ -10,7 +10,7 @@ import { unixNow, type Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
 import { readJsonBody } from '../json-body.ts';
 
-const tokenRequestSchema = z.strictObject({ personId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be a registry person id') });
+export const tokenRequestSchema = z.strictObject({ personId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be a registry person id') });
 const DEV_HEADER = { 'X-Vaxpass-Dev-Only': 'true', 'Cache-Control': 'no-store' };
 
 export function devIdpRoutes(deps: { db: VaxpassDatabase; idp: DevIdentityProvider; clock: Clock; config: ServerConfig }): Hono<AppEnv> {
