@@ -20,7 +20,11 @@ export const partners = sqliteTable('partners', {
   revokedAt: integer('revoked_at'),
 }, (t) => [uniqueIndex('partners_api_key_hash').on(t.apiKeyHash)]);
 
-/** Every pass the issuer signed. The pass text is not stored: it can be rebuilt only by signing again. */
+/**
+ * Every pass the issuer signed, with its QR text: a holder refresh hands the same pass out again
+ * instead of signing a new one, and a partner can read back what it issued. Names and birth dates
+ * are not copied here; they stay in the registry tables.
+ */
 export const issuedPasses = sqliteTable(
   'issued_passes',
   {
@@ -77,7 +81,11 @@ export const auditLog = sqliteTable(
   (t) => [index('audit_log_at').on(t.at)],
 );
 
-/** Partner idempotency keys: the first response to a key is replayed for the same body. */
+/**
+ * Partner idempotency keys: the first response to a key is replayed for the same body. The stored
+ * response is the pass as the partner received it (so it holds the holder's name and birth date);
+ * records are purged after 24 hours (IDEMPOTENCY_RETENTION_SECONDS).
+ */
 export const idempotencyKeys = sqliteTable(
   'idempotency_keys',
   {
