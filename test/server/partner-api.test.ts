@@ -102,6 +102,17 @@ describe('POST /api/v1/partner/passes', () => {
     }
   });
 
+  it('refuses resident registration numbers wherever they appear, without echoing them', async () => {
+    for (const body of [{ personId: '850314-1234567' }, { personId: '8503142234567' }, { name: '850314-1234567', birthDate: '1985-03-14' }]) {
+      const res = await f.partnerIssue(body);
+      expect(res.status).toBe(422);
+      const problem = await problemOf(res);
+      expect(problem.code).toBe('NATIONAL_ID_REFUSED');
+      expect(JSON.stringify(problem)).not.toContain('1234567');
+    }
+    expect(countIssuedPasses(f.db)).toBe(0);
+  });
+
   it('requires JSON, within the size limit', async () => {
     const text = await f.partnerIssue(null, { raw: 'personId=demo-0001', contentType: 'application/x-www-form-urlencoded' });
     expect(text.status).toBe(415);

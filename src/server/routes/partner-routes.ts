@@ -22,6 +22,10 @@ export const partnerPassRequestSchema = z.strictObject({
   type: z.enum(['vaccination', 'test', 'recovery', 'exemption']).optional(),
 });
 
+// Korean resident registration number (YYMMDD-GNNNNNN), the same shape the registry import refuses
+// (src/registry/registry-record.ts). vaxpass never processes them, so a partner sending one is told
+// so plainly instead of getting a 404 that suggests trying again.
+const RESIDENT_REGISTRATION_NUMBER = /\d{6}\s*-?\s*[1-8]\d{6}/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
 const PASS_ID = /^[0-9a-f]{16,32}$/;
 
@@ -33,6 +37,10 @@ export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter): Hono<
     if (key === undefined) throw new ApiError('IDEMPOTENCY_KEY_MISSING', 'send an Idempotency-Key header (8 to 255 printable characters, e.g. a UUID) so retries are safe');
     if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('BAD_REQUEST', 'the Idempotency-Key must be 8 to 255 printable ASCII characters without spaces');
     const request = await readJsonBody(c, partnerPassRequestSchema, SERVER_SET_FIELDS);
+    const nationalId = Object.entries(request).find(([, value]) => typeof value === 'string' && RESIDENT_REGISTRATION_NUMBER.test(value));
+    if (nationalId) {
+      throw new ApiError('NATIONAL_ID_REFUSED', `${nationalId[0]} looks like a resident registration number; vaxpass never processes them. Identify the person by registry personId, or by name and birthDate`);
+    }
     const partner = c.get('partner');
     const response = await issueForPartner(ctx, partner, key, request, c.get('requestId'));
     const passId = (JSON.parse(response.body) as { passId: string }).passId;
