@@ -125,7 +125,7 @@ async function showQr(pass: HeldPass): Promise<void> {
   screen.hidden = false;
   setBackgroundInert(true);
   // Keyboard and screen-reader users land in the dialog, and go back to where they were on close.
-  close.focus();
+  close.focus({ preventScroll: true });
   // Keep the screen on while the code is shown (where supported); a dimming screen fails scans.
   wakeLock = await navigator.wakeLock?.request('screen').catch(() => null);
   await screen.requestFullscreen?.().catch(() => undefined);
@@ -159,7 +159,7 @@ export async function renderPrintSheet(pass: HeldPass, layout: 'card' | 'a4'): P
   const details = h(
     'div',
     { class: 'details' },
-    h('p', { class: 'name' }, pass.holder.name),
+    h('p', { class: [...pass.holder.name].length > 30 ? 'name long' : 'name' }, pass.holder.name),
     h('p', { class: 'birth' }, `${t('born')}: `, h('span', { class: 'date' }, pass.holder.birthDate)),
     h('p', { class: 'type' }, `${typeLabel(pass)} · ${t('validUntil')} `, h('span', { class: 'date' }, expiryOf(pass))),
     h('p', { class: 'issuer' }, `${t('issuer')}: ${issuerOf(pass.text) ?? '—'}`),
