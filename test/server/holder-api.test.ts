@@ -129,11 +129,14 @@ describe('GET /api/v1/holder/passes', () => {
 
   it('refuses an ID token in the URL', async () => {
     const token = await f.holderToken('demo-0001');
-    const res = await f.app.request(`/api/v1/holder/passes?id_token=${token}`);
-    expect(res.status).toBe(400);
-    const problem = await problemOf(res);
-    expect(problem.code).toBe('CREDENTIALS_IN_URL');
-    expect(JSON.stringify(problem)).not.toContain(token);
+    for (const param of ['id_token', 'jwt', 'session']) {
+      const res = await f.app.request(`/api/v1/holder/passes?${param}=${token}`);
+      expect(res.status).toBe(400);
+      const problem = await problemOf(res);
+      expect(problem.code).toBe('CREDENTIALS_IN_URL');
+      expect(JSON.stringify(problem)).not.toContain(token);
+    }
+    expect((await f.app.request('/api/v1/trust-bundle/revocations?since=0')).status).toBe(200);
   });
 
   it('refuses registry records the pass format cannot carry truthfully, with a clear problem', async () => {

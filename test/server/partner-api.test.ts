@@ -133,7 +133,7 @@ describe('POST /api/v1/partner/passes', () => {
     expect((await problemOf(invalid)).code).toBe('INVALID_API_KEY');
     const basic = await f.app.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Basic ${btoa(`x:${f.partnerA.apiKey}`)}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: '{"personId":"demo-0001"}' });
     expect(basic.status).toBe(401);
-    for (const param of ['api_key', 'apikey', 'key', 'access_token']) {
+    for (const param of ['api_key', 'apikey', 'key', 'access_token', 'x', 'partner']) {
       const inUrl = await f.app.request(`/api/v1/partner/passes?${param}=${f.partnerA.apiKey}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: '{"personId":"demo-0001"}' });
       expect(inUrl.status).toBe(400);
       const problem = await problemOf(inUrl);

@@ -7,14 +7,18 @@ import { ApiError } from '../problem.ts';
 
 const CREDENTIAL_PARAMETERS = new Set(['api_key', 'apikey', 'api-key', 'key', 'access_token', 'id_token', 'token', 'admin_token', 'authorization', 'auth']);
 
+// Whatever the parameter is called: a partner API key (vxp_…) or a JWT (an ID token; its header is
+// base64url JSON, so it starts with "eyJ").
+const LOOKS_LIKE_CREDENTIAL = /^(?:vxp_|eyJ[A-Za-z0-9_-]*\.eyJ)/;
+
 export function noCredentialsInUrl(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const url = c.req.url;
     const q = url.indexOf('?');
     if (q >= 0) {
-      for (const name of new URLSearchParams(url.slice(q + 1)).keys()) {
-        if (CREDENTIAL_PARAMETERS.has(name.toLowerCase())) {
-          throw new ApiError('CREDENTIALS_IN_URL', `send credentials in the Authorization header, never in the URL (query parameter "${name}"); treat that credential as leaked and rotate it`);
+      for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
+        if (CREDENTIAL_PARAMETERS.has(name.toLowerCase()) || LOOKS_LIKE_CREDENTIAL.test(value)) {
+          throw new ApiError('CREDENTIALS_IN_URL', `send credentials in the Authorization header, never in the URL (query parameter "${name.slice(0, 40)}"); treat that credential as leaked and rotate it`);
         }
       }
     }
