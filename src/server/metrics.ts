@@ -17,6 +17,7 @@ export class Metrics {
   private readonly issued = new Map<string, number>();
   bundleVersion = 0;
   signerCertificateExpiresAt = 0;
+  issuanceAvailable = true;
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const key = `method="${escapeLabel(method)}",route="${escapeLabel(route)}",status="${status}"`;
@@ -50,6 +51,8 @@ export class Metrics {
     lines.push(`vaxpass_trust_bundle_version ${this.bundleVersion}`);
     lines.push('# HELP vaxpass_bundle_signer_certificate_expiry_timestamp_seconds When the root certificate of the bundle-signing key expires; renew before.', '# TYPE vaxpass_bundle_signer_certificate_expiry_timestamp_seconds gauge');
     lines.push(`vaxpass_bundle_signer_certificate_expiry_timestamp_seconds ${this.signerCertificateExpiresAt}`);
+    lines.push('# HELP vaxpass_issuance_available 1 when an issuer key can sign passes now, 0 when issuance answers 503 NO_SIGNING_KEY.', '# TYPE vaxpass_issuance_available gauge');
+    lines.push(`vaxpass_issuance_available ${this.issuanceAvailable ? 1 : 0}`);
     return `${lines.join('\n')}\n`;
   }
 }

@@ -138,7 +138,7 @@ export function openApiDocument(): object {
       '/dev-idp/token': { post: { tags: ['dev-idp'], summary: 'DEV ONLY: an ID token for a person id', requestBody: { required: true, content: json(bodySchema(tokenRequestSchema)) }, responses: { '200': { description: 'Token.' } } } },
       '/dev-idp/jwks.json': { get: { tags: ['dev-idp'], summary: "DEV ONLY: the dev identity provider's JWKS", responses: { '200': { description: 'JWKS.' } } } },
       '/livez': { get: { tags: ['operations'], summary: 'Liveness', responses: { '200': { description: 'Alive.' } } } },
-      '/readyz': { get: { tags: ['operations'], summary: 'Readiness (database, signing key)', responses: { '200': { description: 'Ready.' }, '503': problem } } },
+      '/readyz': { get: { tags: ['operations'], summary: 'Readiness (database, bundle-signer certificate)', responses: { '200': { description: 'Ready: {status: "ready", issuance: "available" | "unavailable"}. No signing key does not make the instance unready: the bundle must still be served.' }, '503': problem } } },
       '/metrics': { get: { tags: ['operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text format 0.0.4.' } } } },
       '/openapi.json': { get: { tags: ['operations'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
       '/docs': { get: { tags: ['operations'], summary: 'API documentation page (works offline)', responses: { '200': { description: 'HTML.' } } } },

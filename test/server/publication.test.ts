@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyRevocationDelta, openBundle, verify, type BundleDocument } from '../../src/core/index.ts';
 import { backend, createServerFixture, problemOf, ADMIN_TOKEN, type ServerFixture } from './support/server-fixture.ts';
+import { rotateIssuerKeys } from '../../src/cli/commands/keys-rotate.ts';
+import { unixNow } from '../../src/server/clock.ts';
 
 let f: ServerFixture;
 beforeEach(async () => {
@@ -73,7 +75,20 @@ describe('revocation', () => {
     const next = await f.partnerIssue({ personId: 'demo-0002' });
     expect(next.status).toBe(503);
     expect((await problemOf(next)).code).toBe('NO_SIGNING_KEY');
-    expect((await f.app.request('/readyz')).status).toBe(503);
+    expect(next.headers.get('retry-after')).toBeNull();
+    // Still ready: scanners must keep fetching the bundle that carries this revocation.
+    const ready = await f.app.request('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', issuance: 'unavailable' });
+    expect(await (await f.app.request('/metrics')).text()).toContain('vaxpass_issuance_available 0');
+    expect((await f.app.request('/api/v1/trust-bundle')).status).toBe(200);
+    // Once a rotation is scheduled, the 503 says when to come back.
+    rotateIssuerKeys(f.keysDir, { now: unixNow(f.clock), leadSeconds: 86_400 });
+    f.clock.advance(2);
+    const later = await f.partnerIssue({ personId: 'demo-0002' });
+    expect(later.status).toBe(503);
+    expect(Number(later.headers.get('retry-after'))).toBeGreaterThan(86_000);
+    expect((await problemOf(later)).detail).toMatch(/next key starts signing at \d{4}-/);
   });
 
   it('requires the admin token and known subjects', async () => {

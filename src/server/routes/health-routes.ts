@@ -1,5 +1,8 @@
-// Liveness (the process answers), readiness (database reachable, a key can sign, a bundle can be
-// served) and Prometheus metrics.
+// Liveness (the process answers), readiness (database reachable, a bundle can be served) and
+// Prometheus metrics. Having no issuer key that can sign (the only key revoked, the next one not
+// started yet) does NOT make the instance unready: the trust bundle carrying that revocation is
+// exactly what scanners must still be able to fetch. It shows as `issuance: "unavailable"` here and
+// as vaxpass_issuance_available 0 on /metrics, for alerting.
 import { Hono } from 'hono';
 import type { VaxpassDatabase } from '../../db/open-database.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
@@ -23,13 +26,15 @@ export function healthRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; cloc
     }
     const now = unixNow(deps.clock);
     const directory = deps.keys.current();
-    if (!signingKeyAt(directory, now, revokedKeyIds(deps.db))) return problemResponse(c, 'NOT_READY', 'no issuer key can sign now', noStore);
     // Scanners refuse bundles whose signer certificate has expired.
     if (now > directory.signer.certificateExpiresAt) return problemResponse(c, 'NOT_READY', 'the bundle-signing certificate has expired; renew it with the root key', noStore);
-    return c.json({ status: 'ready' }, 200, noStore);
+    if (!canIssue()) return c.json({ status: 'ready', issuance: 'unavailable', detail: 'no issuer key can sign now; passes cannot be issued until one can (see /metrics vaxpass_issuance_available)' }, 200, noStore);
+    return c.json({ status: 'ready', issuance: 'available' }, 200, noStore);
   });
+  const canIssue = () => signingKeyAt(deps.keys.current(), unixNow(deps.clock), revokedKeyIds(deps.db)) !== null;
   app.get('/metrics', (c) => {
     deps.metrics.signerCertificateExpiresAt = deps.keys.current().signer.certificateExpiresAt;
+    deps.metrics.issuanceAvailable = canIssue();
     return c.body(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', ...noStore });
   });
   return app;
