@@ -186,6 +186,8 @@ function renderStatus(): void {
 function render(): void {
   document.documentElement.lang = language;
   $('language').textContent = t('language');
+  // The switch is labelled in the other language; screen readers should pronounce it in that language.
+  $('language').lang = language === 'ko' ? 'en' : 'ko';
   const session = sessionStore.get();
   const signOut = $('sign-out');
   signOut.hidden = !session;

@@ -94,6 +94,8 @@ function renderLanguage(): void {
   document.title = t('title');
   $('title').textContent = t('title');
   $('language').textContent = t('language');
+  // The switch is labelled in the other language; screen readers should pronounce it in that language.
+  $('language').lang = language === 'ko' ? 'en' : 'ko';
   $('manual-label').textContent = t('manualLabel');
   ($('manual-code') as HTMLInputElement).placeholder = t('manualPlaceholder');
   $('manual-check').textContent = t('check');
