@@ -240,6 +240,15 @@ describe('vaxpass CLI (in-process)', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a failed write (the target is a directory) leaves no temporary file behind', async () => {
+    const target = join(dir, 'a-directory');
+    mkdirSync(target);
+    const run = await runInProcess(['bundle', 'build', '--keys', keys, '--at', ISSUE_AT, '--out', target]);
+    expect(run.code).toBe(2);
+    expect(expectOneLineError(run)).toBe(`vaxpass: cannot write bundle file ${target}: is a directory`);
+    expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+
   it('every command has --help with examples', async () => {
     for (const path of [['keys', 'init'], ['bundle', 'build'], ['issue'], ['verify']]) {
       const run = await runInProcess([...path, '--help']);

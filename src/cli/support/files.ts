@@ -1,6 +1,6 @@
 // File access with errors a person can act on ("cannot read bundle file x: no such file")
 // instead of Node's errno objects.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { CliError } from './exit-codes.ts';
 
 function reason(error: unknown): string {
@@ -50,6 +50,8 @@ export function writeOutputFile(path: string, content: string | Uint8Array, what
     writeFileSync(tmp, content);
     renameSync(tmp, path);
   } catch (error) {
+    // The rename can fail after the temporary file was written (the target is a directory): do not leave it behind.
+    rmSync(tmp, { force: true });
     throw new CliError(`cannot write ${what} ${path}: ${reason(error)}`);
   }
 }
