@@ -6,5 +6,7 @@ export interface AppEnv {
     requestId: string;
     partner: Partner;
     holderPersonId: string;
+    /** The problem code of an error response, for the access log line. */
+    problemCode: string;
   };
 }

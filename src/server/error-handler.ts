@@ -10,6 +10,7 @@ import { ApiError, PROBLEMS, problemType, type ProblemCode } from './problem.ts'
 export function problemResponse(c: Context<AppEnv>, code: ProblemCode, detail: string, headers: Readonly<Record<string, string>> = {}, extensions: Readonly<Record<string, unknown>> = {}): Response {
   const { status, title } = PROBLEMS[code];
   const requestId = c.get('requestId') ?? null;
+  c.set('problemCode', code);
   const body = { type: problemType(code), title, status, detail, code, instance: requestId ? `urn:vaxpass:request:${requestId}` : undefined, ...extensions };
   return c.body(JSON.stringify(body), status as ContentfulStatusCode, { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...headers });
 }

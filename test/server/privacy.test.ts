@@ -55,5 +55,8 @@ describe('privacy of logs and audit', () => {
     expect(body).toMatchObject({ type: expect.stringMatching(/^https:\/\//), title: expect.any(String), status: 400, code: 'INVALID_JSON', instance: expect.stringMatching(/^urn:vaxpass:request:/) });
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
     expect(res.headers.get('x-request-id')).toBe(String(body.instance).split(':').at(-1));
+    // The access log line carries the same request id and the problem code.
+    const line = f.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.requestId === res.headers.get('x-request-id'));
+    expect(line).toMatchObject({ msg: 'request', status: 400, code: 'INVALID_JSON' });
   });
 });

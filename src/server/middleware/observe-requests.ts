@@ -1,4 +1,5 @@
-// Access log line and metrics per request: method, route pattern, status, duration, request id.
+// Access log line and metrics per request: method, route pattern, status, problem code, duration,
+// request id.
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import type { Logger } from '../logger.ts';
@@ -11,6 +12,6 @@ export function observeRequests(logger: Logger, metrics: Metrics): MiddlewareHan
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
     metrics.observeRequest(c.req.method, route, c.res.status, seconds);
-    logger.info('request', { requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, ms: Math.round(seconds * 10_000) / 10 });
+    logger.info('request', { requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, code: c.get('problemCode'), ms: Math.round(seconds * 10_000) / 10 });
   };
 }
