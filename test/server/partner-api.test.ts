@@ -131,6 +131,8 @@ describe('POST /api/v1/partner/passes', () => {
     const invalid = await f.partnerIssue({ personId: 'demo-0001' }, { apiKey: 'vxp_not-a-real-key' });
     expect(invalid.status).toBe(401);
     expect((await problemOf(invalid)).code).toBe('INVALID_API_KEY');
+    const lowercaseScheme = await f.app.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `bearer ${f.partnerA.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: '{"personId":"demo-0001"}' });
+    expect(lowercaseScheme.status).toBe(201);
     const basic = await f.app.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Basic ${btoa(`x:${f.partnerA.apiKey}`)}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: '{"personId":"demo-0001"}' });
     expect(basic.status).toBe(401);
     for (const param of ['api_key', 'apikey', 'key', 'access_token', 'x', 'partner']) {

@@ -9,8 +9,9 @@ import type { RateLimiter } from '../rate-limiter.ts';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="vaxpass-partner"' };
 
+/** The token of an "Authorization: Bearer <token>" header; the scheme name is case-insensitive (RFC 9110 §11.1). */
 export function bearerToken(header: string | undefined): string | null {
-  const match = /^Bearer ([\x21-\x7e]{1,4096})$/.exec(header ?? '');
+  const match = /^Bearer +([\x21-\x7e]{1,4096})$/i.exec(header ?? '');
   return match ? match[1]! : null;
 }
 
