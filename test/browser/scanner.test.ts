@@ -178,6 +178,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     await expect(page.textContent('#result .name')).resolves.toBe('Maria Gonzalez Lopez');
     await expect(page.textContent('#result .birth')).resolves.toBe('Born 1985-03-14');
     await expect(page.textContent('#result .check-id')).resolves.toMatch(/photo ID/);
+    await expect(page.locator('#result .symbol polyline').count()).resolves.toBe(1);
     await expect(page.inputValue('#manual-code')).resolves.toBe('');
     await page.screenshot({ path: artifactPath('scanner-valid.png') });
     await page.click('#result');
@@ -185,6 +186,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
 
     await typeCode(page, tampered);
     await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('invalid');
+    await expect(page.locator('#result .symbol polyline').count()).resolves.toBe(0);
     await page.screenshot({ path: artifactPath('scanner-invalid.png') });
     // Escape dismisses too (keyboard); focus stays in the form for the next code.
     await page.keyboard.press('Escape');

@@ -120,12 +120,36 @@ function clearResult(): void {
   delete overlay.dataset.verdict;
   delete overlay.dataset.code;
   for (const p of overlay.querySelectorAll('p')) p.textContent = '';
+  overlay.querySelector('.symbol')!.replaceChildren();
+}
+
+/**
+ * A shape per verdict (tick, cross, exclamation mark), so the verdict reads without colour: staff
+ * with red-green colour blindness, and Korean, where 유효 begins both 유효 and 유효하지 않음.
+ */
+function verdictSymbol(verdict: 'valid' | 'invalid' | 'cannot-verify'): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  const draw = (tag: string, attributes: Record<string, string>) => {
+    const shape = document.createElementNS(ns, tag);
+    for (const [name, value] of Object.entries(attributes)) shape.setAttribute(name, value);
+    svg.append(shape);
+  };
+  if (verdict === 'valid') draw('polyline', { points: '4 12.5 9.5 18 20 6' });
+  else if (verdict === 'invalid') draw('path', { d: 'M6 6 18 18M18 6 6 18' });
+  else {
+    draw('path', { d: 'M12 4v10' });
+    draw('circle', { cx: '12', cy: '19.5', r: '1.7', class: 'dot' });
+  }
+  return svg;
 }
 
 function showResult(result: VerificationResult): void {
   const verdict = verdictOf(result);
   overlay.dataset.verdict = verdict;
   const q = (selector: string) => overlay.querySelector(selector)!;
+  q('.symbol').replaceChildren(verdictSymbol(verdict));
   q('.verdict').textContent = t(verdict === 'valid' ? 'valid' : verdict === 'invalid' ? 'invalid' : 'cannotVerify');
   if (result.ok) {
     delete overlay.dataset.code;
