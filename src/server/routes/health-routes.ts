@@ -5,6 +5,7 @@
 // as vaxpass_issuance_available 0 on /metrics, for alerting.
 import { Hono } from 'hono';
 import type { VaxpassDatabase } from '../../db/open-database.ts';
+import { databaseAnswers } from '../../db/queries/health.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 import type { AppEnv } from '../app-env.ts';
 import { unixNow, type Clock } from '../clock.ts';
@@ -19,11 +20,7 @@ export function healthRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; cloc
   app.get('/livez', (c) => c.json({ status: 'ok' }, 200, noStore));
   app.get('/readyz', (c) => {
     if (deps.isShuttingDown()) return problemResponse(c, 'NOT_READY', 'shutting down', noStore);
-    try {
-      deps.db.$client.prepare('SELECT 1').get();
-    } catch {
-      return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
-    }
+    if (!databaseAnswers(deps.db)) return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
     const now = unixNow(deps.clock);
     const directory = deps.keys.current();
     // Scanners refuse bundles whose signer certificate has expired.
