@@ -78,6 +78,11 @@ export type CoseParseResult =
 export function parseCoseSign1(bytes: Uint8Array): CoseParseResult {
   const canonical = parseCanonicalLayout(bytes);
   if (canonical !== null) return { ok: true, value: canonical };
+  return parseCoseSign1Decoded(bytes);
+}
+
+/** The general path: strict CBOR decoding and the header rules. Exported so tests can hold the fast path to it. */
+export function parseCoseSign1Decoded(bytes: Uint8Array): CoseParseResult {
   const outer = decodeStrictCbor(bytes);
   if (!Array.isArray(outer) || outer.length !== 4) return malformed('not a COSE_Sign1 array of four items');
   const [protectedHeader, unprotected, payload, signature] = outer;
@@ -115,7 +120,7 @@ export function parseCoseSign1(bytes: Uint8Array): CoseParseResult {
 // they decode strictly to the same map, so any other header takes the general path below.
 const CANONICAL_HEADER_PREFIX = Uint8Array.of(0xa2, 0x01, 0x27, 0x04, 0x40 | KID_BYTES);
 
-function kidOfCanonicalHeader(header: Uint8Array): Uint8Array | null {
+export function kidOfCanonicalHeader(header: Uint8Array): Uint8Array | null {
   if (header.length !== CANONICAL_HEADER_PREFIX.length + KID_BYTES) return null;
   for (let i = 0; i < CANONICAL_HEADER_PREFIX.length; i++) if (header[i] !== CANONICAL_HEADER_PREFIX[i]) return null;
   return header.subarray(CANONICAL_HEADER_PREFIX.length);
@@ -129,7 +134,7 @@ function kidOfCanonicalHeader(header: Uint8Array): Uint8Array | null {
  * so this changes no decision; anything else (other lengths, non-minimal forms, extra headers,
  * trailing bytes) returns null and goes through decodeStrictCbor and the checks above.
  */
-function parseCanonicalLayout(bytes: Uint8Array): ParsedCoseSign1 | null {
+export function parseCanonicalLayout(bytes: Uint8Array): ParsedCoseSign1 | null {
   const headerEnd = 2 + CANONICAL_HEADER_PREFIX.length + KID_BYTES;
   if (bytes.length < headerEnd + 2 + 2 + SIGNATURE_BYTES || bytes[0] !== 0x84 || bytes[1] !== 0x40 + headerEnd - 2) return null;
   const protectedHeader = bytes.subarray(2, headerEnd);

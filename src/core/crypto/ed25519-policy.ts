@@ -89,5 +89,7 @@ export function checkEd25519Strict(backend: Ed25519Backend, signature: Uint8Arra
   } catch {
     return false;
   }
-  return typeof answer === 'boolean' ? answer : answer.then((ok) => ok === true, () => false);
+  // Promise.resolve rather than answer.then: a backend that breaks its contract (returns neither a
+  // boolean nor a promise) must still not make verification throw; it counts as "not verified".
+  return typeof answer === 'boolean' ? answer : Promise.resolve(answer).then((ok) => ok === true, () => false);
 }
