@@ -301,16 +301,21 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     }
   }, 60_000);
 
-  it('says so when the camera permission is refused, and still takes typed codes', async () => {
+  it('says so when the camera permission is refused (typed codes still work) and when the page is not on HTTPS', async () => {
     // A browser with a camera but no auto-granted permission: headless Chromium refuses it.
-    const refusing = await launchChromium(['--use-fake-device-for-media-stream']);
+    const refusing = await launchChromium(['--use-fake-device-for-media-stream', '--host-resolver-rules=MAP venue.test 127.0.0.1']);
     try {
-      const page = await openScanner(await newAppContext(refusing), server, '?hold=60000');
+      const context = await newAppContext(refusing);
+      const page = await openScanner(context, server, '?hold=60000');
       await page.waitForSelector('#camera[data-state="denied"]');
       await expect(page.textContent('#camera-status')).resolves.toMatch(/permission denied/);
       await expect(page.isVisible('#frame-guide')).resolves.toBe(false);
       await typeCode(page, passes.valid.text);
       await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('valid');
+      // Plain http on a non-local name: no camera, no WebCrypto. The scanner says why at the top.
+      const insecure = await openScanner(context, { ...server, url: server.url.replace('127.0.0.1', 'venue.test') }, '');
+      await insecure.waitForSelector('#camera[data-state="insecure"]');
+      await expect(insecure.textContent('#warnings li:first-child')).resolves.toMatch(/not on HTTPS/);
     } finally {
       await refusing.close();
     }

@@ -81,6 +81,8 @@ function renderStatus(): void {
   if (snapshot.lastSync === 'offline' && b) items.push(t('offline'));
   if (snapshot.lastSync === 'failed' && b) items.push(t('syncFailed'));
   if (snapshot.devRoot) items.push(t('devRoot'));
+  // Plain http (not localhost): no crypto.subtle, so no bundle opens and nothing verifies. Say why.
+  if (!window.isSecureContext) items.unshift(t('insecurePage'));
   // The list is a live region: redraw it only when a warning changes, or readers repeat it every 30 s.
   const warnings = $('warnings');
   if (warnings.dataset.shown !== items.join('\n')) {
@@ -208,9 +210,9 @@ $('manual').addEventListener('submit', (event) => {
 
 // ---- camera
 
-type CameraState = 'starting' | 'ready' | 'unavailable' | 'denied' | 'missing';
+type CameraState = 'starting' | 'ready' | 'unavailable' | 'denied' | 'missing' | 'insecure';
 let cameraState: CameraState = 'starting';
-const CAMERA_MESSAGES = { starting: 'cameraStarting', ready: 'cameraReady', unavailable: 'cameraUnavailable', denied: 'cameraDenied', missing: 'cameraMissing' } as const;
+const CAMERA_MESSAGES = { starting: 'cameraStarting', ready: 'cameraReady', unavailable: 'cameraUnavailable', denied: 'cameraDenied', missing: 'cameraMissing', insecure: 'cameraInsecure' } as const;
 
 function renderCameraStatus(): void {
   $('camera').dataset.state = cameraState;
@@ -219,6 +221,8 @@ function renderCameraStatus(): void {
 
 /** Staff can fix a refused permission, but not a missing camera: say which it is. */
 function cameraProblem(error: unknown): CameraState {
+  // Browsers offer no camera at all to pages on plain http (other than localhost).
+  if (!window.isSecureContext) return 'insecure';
   const name = error instanceof DOMException ? error.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'missing';

@@ -13,6 +13,7 @@ const en = {
   cameraUnavailable: 'Camera unavailable. Type or paste the code below.',
   cameraDenied: 'Camera permission denied: allow the camera for this page in the browser settings, or type the code below.',
   cameraMissing: 'No camera found. Type or paste the code below.',
+  cameraInsecure: 'No camera on a page without HTTPS: open the scanner over https://.',
   manualLabel: 'Code (for a broken camera)',
   manualPlaceholder: 'VP1:…',
   check: 'Check',
@@ -27,6 +28,7 @@ const en = {
   offline: 'Offline: verifying with the saved trust list',
   rollback: 'Server sent an older trust list; kept v{version}',
   devRoot: 'Development root key (pinned from this server)',
+  insecurePage: 'This page is not on HTTPS: the browser withholds the camera, the cryptography needed to verify, and offline use. Open the scanner over https://.',
   tapToDismiss: 'Tap to dismiss',
 };
 
@@ -43,6 +45,7 @@ const ko: typeof en = {
   cameraUnavailable: '카메라를 사용할 수 없습니다. 아래에 코드를 입력하거나 붙여 넣으세요.',
   cameraDenied: '카메라 권한이 거부되었습니다. 브라우저 설정에서 이 페이지의 카메라를 허용하거나 아래에 코드를 입력하세요.',
   cameraMissing: '카메라가 없습니다. 아래에 코드를 입력하거나 붙여 넣으세요.',
+  cameraInsecure: 'HTTPS가 아닌 페이지에서는 카메라를 쓸 수 없습니다: 스캐너를 https://로 여세요.',
   manualLabel: '코드 입력 (카메라 고장 시)',
   manualPlaceholder: 'VP1:…',
   check: '확인',
@@ -57,6 +60,7 @@ const ko: typeof en = {
   offline: '오프라인: 저장된 신뢰 목록으로 확인합니다',
   rollback: '서버가 이전 신뢰 목록을 보냈습니다. v{version}을 유지합니다',
   devRoot: '개발용 루트 키 (이 서버에서 고정)',
+  insecurePage: '이 페이지는 HTTPS가 아닙니다: 브라우저가 카메라, 확인에 필요한 암호 기능, 오프라인 사용을 막습니다. 스캐너를 https://로 여세요.',
   tapToDismiss: '눌러서 닫기',
 };
 
