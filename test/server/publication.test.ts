@@ -31,6 +31,16 @@ describe('GET /api/v1/trust-bundle', () => {
     expect(again.headers.get('etag')).toBe(etag);
   });
 
+  it('lets a scanner on another origin revalidate: preflight for If-None-Match, ETag and version readable', async () => {
+    const preflight = await f.app.request('/api/v1/trust-bundle', { method: 'OPTIONS', headers: { Origin: 'https://scanner.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'if-none-match' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('If-None-Match');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD');
+    const res = await f.app.request('/api/v1/trust-bundle/revocations?since=0', { headers: { Origin: 'https://scanner.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-expose-headers')).toBe('ETag,X-Bundle-Version');
+  });
+
   it('keeps the version while nothing changes, re-signs after the refresh period, and never goes back', async () => {
     const v1 = payloadOf(await f.fetchBundleText()).version;
     f.clock.advance(3600);

@@ -1,6 +1,7 @@
 // What scanners and CDNs fetch: the signed trust bundle, revocation deltas, the issuer JWKS and
 // (for the dev scanner) the root public key.
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import type { VaxpassDatabase } from '../../db/open-database.ts';
 import { listRevocations } from '../../db/queries/revocations.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -16,8 +17,13 @@ import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 
 const PUBLIC_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
 
+// Scanners may be served from another origin than the issuer or its CDN: let them revalidate with
+// If-None-Match (not a CORS-safelisted header, so it needs a preflight) and read ETag and the version.
+const publicCors = cors({ origin: '*', allowMethods: ['GET', 'HEAD'], allowHeaders: ['If-None-Match'], exposeHeaders: ['ETag', 'X-Bundle-Version'], maxAge: 86_400 });
+
 export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; publisher: BundlePublisher; metrics: Metrics }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  for (const path of ['/api/v1/trust-bundle', '/api/v1/trust-bundle/revocations', '/.well-known/jwks.json', '/api/v1/trust-root']) app.use(path, publicCors);
 
   app.get('/api/v1/trust-bundle', async (c) => {
     const bundle = await deps.publisher.current();
