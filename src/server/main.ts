@@ -61,9 +61,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
-  const server: ServerType = await new Promise((ok, fail) => {
+  const server: ServerType = await new Promise<ServerType>((ok, fail) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
     s.once('error', fail);
+  }).catch((error: unknown) => {
+    // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
+    closeDatabase(db);
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
