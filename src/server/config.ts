@@ -138,6 +138,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     throw new ConfigError(issuer === null ? 'VAXPASS_OIDC_ISSUER' : 'VAXPASS_OIDC_JWKS_URL', 'VAXPASS_OIDC_ISSUER and VAXPASS_OIDC_JWKS_URL must be set together');
   }
   const audience = env.VAXPASS_OIDC_AUDIENCE || 'vaxpass-holder';
+  if (!/^[\x21-\x7e]{1,255}$/.test(audience)) throw new ConfigError('VAXPASS_OIDC_AUDIENCE', 'must be the client id the provider puts in "aud": printable characters without spaces');
 
   const { lifetimeSeconds: bundleLifetimeSeconds, refreshSeconds: bundleRefreshSeconds } = bundlePeriods(env);
   const timeZone = env.VAXPASS_TIME_ZONE || 'Asia/Seoul';

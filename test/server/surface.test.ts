@@ -36,6 +36,10 @@ describe('configuration', () => {
       [{ VAXPASS_OIDC_ISSUER: 'not a url', VAXPASS_OIDC_JWKS_URL: 'https://id.example/jwks' }, 'VAXPASS_OIDC_ISSUER'],
       [{ VAXPASS_BUNDLE_REFRESH_SECONDS: '172800' }, 'VAXPASS_BUNDLE_REFRESH_SECONDS'],
       [{ VAXPASS_TIME_ZONE: 'Mars/Olympus' }, 'VAXPASS_TIME_ZONE'],
+      [{ VAXPASS_OIDC_AUDIENCE: 'vaxpass\nholder' }, 'VAXPASS_OIDC_AUDIENCE'],
+      [{ VAXPASS_MAX_BODY_BYTES: '1e5' }, 'VAXPASS_MAX_BODY_BYTES'],
+      [{ VAXPASS_SEED_DEMO: 'yes' }, 'VAXPASS_SEED_DEMO'],
+      [{ VAXPASS_PUBLIC_URL: 'ftp://issuer.example' }, 'VAXPASS_PUBLIC_URL'],
     ];
     for (const [env, variable] of bad) {
       let error: unknown;
