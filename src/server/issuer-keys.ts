@@ -14,24 +14,38 @@ export function fixedIssuerKeys(directory: KeyDirectory): IssuerKeys {
   return { current: () => directory };
 }
 
+/** What a reload did, for the operator's log: ids and counts only, never key material. */
+export type KeyringReload = { ok: true; issuerKeys: number } | { ok: false; reason: string };
+
 /** Reloads the key directory when keyring.json changes (checked at most every `checkEveryMs`). */
-export function watchedKeyDirectory(dir: string, checkEveryMs = 1000): IssuerKeys {
+export function watchedKeyDirectory(dir: string, checkEveryMs = 1000, onReload: (event: KeyringReload) => void = () => undefined): IssuerKeys {
   const keyringPath = join(dir, 'keyring.json');
   let directory = loadKeyDirectory(dir);
   let stamp = statSync(keyringPath).mtimeMs;
   let checkedAt = Date.now();
+  // A bad keyring is reported once, not on every check while it stays bad.
+  let reported: string | null = null;
   return {
     current() {
       if (Date.now() - checkedAt >= checkEveryMs) {
         checkedAt = Date.now();
+        let mtime: number | null = null;
         try {
-          const mtime = statSync(keyringPath).mtimeMs;
+          mtime = statSync(keyringPath).mtimeMs;
           if (mtime !== stamp) {
             directory = loadKeyDirectory(dir);
             stamp = mtime;
+            reported = null;
+            onReload({ ok: true, issuerKeys: directory.issuerKeys.length });
           }
-        } catch {
+        } catch (error) {
           // A half-written rotation keeps the last good directory; the next check retries.
+          // The reason is the error's code or class only: a parser message could quote a key file.
+          const problem = `${mtime}`;
+          if (reported !== problem) {
+            reported = problem;
+            onReload({ ok: false, reason: (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.name : 'unknown') });
+          }
         }
       }
       return directory;

@@ -50,7 +50,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   const created = await naming('VAXPASS_KEYS', `cannot create or read the key directory ${resolve(config.keysDir)}`, () => initKeyDirectory(config.keysDir, { now }));
   if (created.length > 0) print(`Created development keys in ${resolve(config.keysDir)} (${created.length} files; private keys mode 0600, never commit them).`);
-  const keys = await naming('VAXPASS_KEYS', `cannot load the keys in ${resolve(config.keysDir)}`, () => watchedKeyDirectory(config.keysDir));
+  const keys = await naming('VAXPASS_KEYS', `cannot load the keys in ${resolve(config.keysDir)}`, () =>
+    watchedKeyDirectory(config.keysDir, 1000, (event) =>
+      event.ok ? logger.info('issuer keyring reloaded', { issuerKeys: event.issuerKeys }) : logger.warn('issuer keyring unreadable; keeping the last good one', { reason: event.reason }),
+    ),
+  );
   const db = await naming('VAXPASS_DB', `cannot open the database ${resolve(config.databasePath)}`, () => openDatabase(config.databasePath));
 
   let demoPartnerApiKey: string | null = null;
