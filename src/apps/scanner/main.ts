@@ -2,15 +2,15 @@
 // green / red / amber verdict with only the holder's name and birth date. Nothing scanned is kept:
 // the text lives in local variables until the verdict is drawn, then the overlay is cleared.
 import * as core from '../../core/index.ts';
-import type { Ed25519Backend, FailureCode, VerificationResult } from '../../core/index.ts';
-import { createNobleBackend, createWebCryptoBackend, verdictOf, verify, webCryptoHasEd25519 } from '../../core/index.ts';
+import type { FailureCode, VerificationResult } from '../../core/index.ts';
+import { verdictOf, verify } from '../../core/index.ts';
 import { h } from '../shared/dom.ts';
 import { defaultLanguage, FAILURE_REASONS, formatAge, translator, type Language } from '../shared/i18n.ts';
 import { registerServiceWorker } from '../shared/register-service-worker.ts';
 import { bundleWarnings } from './bundle-health.ts';
 import { SCANNER_MESSAGES } from './messages.ts';
 import { createQrDecoder, type QrDecoder } from './qr-decoder.ts';
-import { TrustStore, type TrustSnapshot } from './trust-store.ts';
+import { chooseBackend, TrustStore, type TrustSnapshot } from '../shared/trust-store.ts';
 
 const LANGUAGE_KEY = 'vaxpass.scanner.language';
 const SYNC_INTERVAL_MS = 5 * 60_000;
@@ -46,14 +46,9 @@ const hooks = {
 };
 (globalThis as unknown as { vaxpassScanner: typeof hooks }).vaxpassScanner = hooks;
 
-async function chooseBackend(): Promise<Ed25519Backend> {
-  if (params.get('backend') !== 'noble' && (await webCryptoHasEd25519())) return createWebCryptoBackend();
-  return createNobleBackend();
-}
-
-const backend = await chooseBackend();
+const backend = await chooseBackend({ forceNoble: params.get('backend') === 'noble' });
 hooks.backend = backend.name;
-const store = new TrustStore(backend, () => renderStatus());
+const store = new TrustStore('vaxpass.scanner.trust', backend, () => renderStatus());
 
 // ---- status bar
 
