@@ -4,6 +4,7 @@
 // the issuer (signTrustBundle, certifyBundleSigner, signPass).
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../src/core/rules.ts';
+import { civilDayAt } from '../../src/core/civil-time.ts';
 import type { PassContent } from '../../src/core/pass-content.ts';
 import { signPass } from '../../src/core/sign-pass.ts';
 import { decodeBase45, encodeBase45 } from '../../src/core/base45.ts';
@@ -131,6 +132,20 @@ export function recentBoosterContent(name: string, birthDate: string, now: numbe
       { product: 1, date: today - 170 },
       { product: 2, date: today - 20 },
     ],
+  };
+}
+
+/**
+ * One dose of a single-dose vaccine (product 4 completes the primary series) `daysAgo` civil days
+ * before `now`: under DEFAULT_RULES accepted from day 14 to day 193, refused after (RULES_NOT_MET)
+ * while the pass itself is still unexpired.
+ */
+export function singleDoseContent(name: string, birthDate: string, daysAgo: number, now: number): PassContent {
+  return {
+    name,
+    birthDate: Math.floor(Date.parse(`${birthDate}T00:00:00Z`) / 1000 / DAY),
+    type: 'vaccination',
+    doses: [{ product: 4, date: civilDayAt(now, DEFAULT_RULES.timeZone) - daysAgo }],
   };
 }
 
