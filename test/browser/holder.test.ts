@@ -1,6 +1,7 @@
 // The holder app in real Chromium against the stand-in issuer API: sign in through the dev
 // identity provider, keep passes on the device, show a scannable full-screen QR, print layouts,
-// background refresh that honours Retry-After and never hides the pass, offline start, Korean.
+// background refresh that honours Retry-After and never hides the pass, offline start, Korean,
+// and the venue check on each card (the scanner's verify against the cached trust bundle).
 import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { artifactPath, CHROMIUM_MISSING, launchChromium, newAppContext, warnIfMi
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { holderPassJson, startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
 import { readQrPng } from '../../src/qr/read-qr-image.ts';
-import { boosterContent, createTrustFixture, type FixturePass } from '../support/trust-fixture.ts';
+import { boosterContent, createTrustFixture, singleDoseContent, type FixturePass } from '../support/trust-fixture.ts';
 
 warnIfMissing('holder browser tests');
 const UPDATE_SCREENSHOTS = process.env.VAXPASS_UPDATE_SCREENSHOTS === '1';
@@ -21,22 +22,26 @@ function decodeQr(png: Buffer): string | null {
 type RefreshLog = { status: number | null; delayMs: number }[];
 const refreshLog = (page: Page) => page.evaluate(() => (window as unknown as { vaxpassHolder: { refreshLog: RefreshLog } }).vaxpassHolder.refreshLog);
 const refreshNow = (page: Page) => page.evaluate(() => (window as unknown as { vaxpassHolder: { refresh(): Promise<void> } }).vaxpassHolder.refresh());
+const syncTrust = (page: Page) => page.evaluate(() => (window as unknown as { vaxpassHolder: { syncTrust(): Promise<void> } }).vaxpassHolder.syncTrust());
 
 describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
   let server: AppTestServer;
   let browser: Browser;
   let pass: FixturePass;
+  let pastRules: FixturePass;
 
   beforeAll(async () => {
     await ensureAppsBuilt();
     const fixture = await createTrustFixture();
     pass = await fixture.sign(boosterContent());
+    // Janssen 300 days ago: the pass itself runs another year, but the 180-day window has closed.
+    pastRules = await fixture.sign(singleDoseContent('Kim Min-jun', '1990-11-30', 300, fixture.now));
     server = await startAppTestServer({
       bundle: await fixture.bundle(),
       rootPublicKey: Buffer.from(fixture.rootPublicKey).toString('base64url'),
       people: [
         { personId: 'person-maria', name: 'Maria Gonzalez Lopez', passes: [holderPassJson(pass)] },
-        { personId: 'person-nobody', name: 'Kim Min-jun', passes: [] },
+        { personId: 'person-kim', name: 'Kim Min-jun', passes: [holderPassJson(pastRules)] },
       ],
     });
     browser = await launchChromium();
@@ -55,6 +60,10 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     await page.waitForSelector('article.pass');
     await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
     await expect(page.textContent('.pass .holder-birth')).resolves.toBe('1985-03-14');
+    // The scanner's decision, not the pass's own expiry, says whether venues accept it.
+    await page.waitForSelector('.pass .venue-status[data-kind="accepted"]');
+    await expect(page.textContent('.pass .venue-status')).resolves.toMatch(/^✓Accepted at venues until \d{4}-\d{2}-\d{2}$/);
+    await expect(page.textContent('.pass dt.secondary')).resolves.toBe('Pass expires');
     await page.screenshot({ path: artifactPath('holder.png') });
 
     // Full-screen QR: high contrast, brightness hint, decodes to the pass text.
@@ -113,7 +122,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     await refreshNow(page);
     log = await refreshLog(page);
     expect(log.at(-1)!.status).toBe(304);
-    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.session']);
+    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.session', 'vaxpass.holder.trust']);
 
     // Offline with the server gone: the service worker serves the app, storage the pass.
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
@@ -126,6 +135,8 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
     await page.waitForSelector('#status[data-kind="failed"]');
     await expect(page.textContent('#status')).resolves.toMatch(/Offline: showing your saved passes/);
+    // The saved trust bundle still decides offline.
+    await page.waitForSelector('.pass .venue-status[data-kind="accepted"]');
     await page.click('.pass .show-qr');
     expect(decodeQr(await page.screenshot())).toBe(pass.text);
     await context.close();
@@ -157,6 +168,26 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
       await plain.waitForSelector('#view .error');
       await expect(plain.textContent('#view .error')).resolves.toMatch(/no sign-in/);
       await noIdp.close();
+
+      // No trust list yet: the pass still shows, and the app says it cannot tell (not "refused").
+      const noBundle = await newAppContext(browser);
+      await noBundle.route('**/api/v1/trust-bundle', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503}' }));
+      const kim = await noBundle.newPage();
+      await kim.goto(`${restarted.url}/holder/`);
+      await kim.click('button[data-person="person-kim"]');
+      await kim.waitForSelector('.pass .venue-status[data-kind="unavailable"]');
+      await expect(kim.textContent('.pass .holder-name')).resolves.toBe('Kim Min-jun');
+      await expect(kim.textContent('.pass .venue-status')).resolves.toMatch(/Venue check unavailable \(trust list not loaded\)/);
+      // Once the bundle syncs, the line says what every scanner will say: the rules are not met.
+      await noBundle.unroute('**/api/v1/trust-bundle');
+      await syncTrust(kim);
+      await kim.waitForSelector('.pass .venue-status[data-kind="refused"][data-code="RULES_NOT_MET"]');
+      await expect(kim.textContent('.pass .venue-status')).resolves.toBe('✕Not accepted at venues: Pass does not meet the current rules');
+      await kim.screenshot({ path: artifactPath('holder-refused.png') });
+      if (UPDATE_SCREENSHOTS) copyFileSync(artifactPath('holder-refused.png'), 'docs/screenshots/holder-refused.png');
+      await kim.click('#language');
+      await expect(kim.textContent('.pass .venue-status')).resolves.toBe('✕시설에서 인정되지 않습니다: 현재 기준을 충족하지 않는 증명서입니다');
+      await noBundle.close();
     } finally {
       await restarted.close();
     }

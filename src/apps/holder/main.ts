@@ -1,14 +1,22 @@
 // Holder app: sign in once, fetch passes, keep them on the phone, show them as a QR code on
-// screen or on paper. Passes render from local storage first; the network only ever adds.
+// screen or on paper, and say whether venues accept each pass today (the scanner's own check,
+// against the same cached trust bundle). Passes render from local storage first; the network
+// only ever adds.
 import QRCode from 'qrcode';
 import { apiUrl, h } from '../shared/dom.ts';
-import { defaultLanguage, formatAge, translator, type Language } from '../shared/i18n.ts';
+import { defaultLanguage, FAILURE_REASONS, formatAge, translator, type Language } from '../shared/i18n.ts';
 import { registerServiceWorker } from '../shared/register-service-worker.ts';
+import { chooseBackend, TrustStore } from '../shared/trust-store.ts';
 import { HOLDER_MESSAGES } from './messages.ts';
 import { dateOf, issuerOf } from './pass-details.ts';
 import { PassRefresher, savedPasses, sessionStore, type HeldPass, type RefreshState } from './pass-store.ts';
+import { venueStanding, type VenueStanding } from './venue-check.ts';
 
 const LANGUAGE_KEY = 'vaxpass.holder.language';
+/** Holders far outnumber scanners: a conditional GET (or a small revocation delta) once an hour is plenty. */
+const TRUST_SYNC_INTERVAL_MS = 3600_000;
+/** Rule windows open and close at civil midnight and test results at any minute: check that often. */
+const STANDING_INTERVAL_MS = 60_000;
 let language: Language = defaultLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages ?? [navigator.language]);
 const t = translator(HOLDER_MESSAGES, () => language);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -87,7 +95,15 @@ async function renderPasses(passes: readonly HeldPass[]): Promise<void> {
         thumb,
         h('span', { class: 'type' }, typeLabel(pass)),
         h('h2', { class: 'holder-name' }, pass.holder.name),
-        h('dl', {}, h('dt', {}, t('born')), h('dd', { class: 'holder-birth' }, pass.holder.birthDate), h('dt', {}, t('validUntil')), h('dd', {}, expiryOf(pass))),
+        h('p', { class: 'venue-status', 'data-pass': pass.passId }),
+        h(
+          'dl',
+          {},
+          h('dt', {}, t('born')),
+          h('dd', { class: 'holder-birth' }, pass.holder.birthDate),
+          h('dt', { class: 'secondary' }, t('passExpires')),
+          h('dd', { class: 'secondary pass-expires' }, expiryOf(pass)),
+        ),
         h(
           'div',
           { class: 'buttons' },
@@ -99,7 +115,52 @@ async function renderPasses(passes: readonly HeldPass[]): Promise<void> {
     }),
   );
   // A newer list may have been drawn while this one's codes were being made.
-  if (shownList === list) view.replaceChildren(...cards);
+  if (shownList !== list) return;
+  view.replaceChildren(...cards);
+  paintStandings();
+  void evaluateStandings();
+}
+
+// ---- venue check: the scanner's verify, on the phone, against the cached trust bundle
+
+let trustStore: TrustStore | null = null;
+let standings = new Map<string, VenueStanding>();
+let evaluation = 0;
+
+async function evaluateStandings(): Promise<void> {
+  // Until the saved bundle is opened (a few ms) say nothing, rather than flash "unavailable".
+  if (!trustStore) return;
+  const run = ++evaluation;
+  const bundle = trustStore.current.bundle;
+  const now = new Date();
+  const next = new Map<string, VenueStanding>();
+  for (const pass of savedPasses()?.passes ?? []) next.set(pass.passId, await venueStanding(pass.text, bundle, now));
+  if (run !== evaluation) return;
+  standings = next;
+  paintStandings();
+}
+
+/** Updates each card's line in place: redrawing the cards would drop a keyboard user's focus. */
+function paintStandings(): void {
+  for (const line of document.querySelectorAll<HTMLElement>('.venue-status')) {
+    const standing = standings.get(line.dataset.pass ?? '');
+    if (!standing) continue;
+    const text =
+      standing.kind === 'accepted'
+        ? t('venueAccepted', { date: standing.until })
+        : standing.kind === 'refused'
+          ? t('venueRefused', { reason: FAILURE_REASONS[language][standing.code] })
+          : t('venueUnavailable');
+    const key = `${standing.kind}|${text}`;
+    if (line.dataset.shown === key) continue;
+    line.dataset.shown = key;
+    line.dataset.kind = standing.kind;
+    if (standing.kind === 'refused') line.dataset.code = standing.code;
+    else delete line.dataset.code;
+    // A shape as well as a colour: the line must read without telling red from green.
+    const symbol = standing.kind === 'accepted' ? '✓' : standing.kind === 'refused' ? '✕' : 'ⓘ';
+    line.replaceChildren(h('span', { class: 'symbol', 'aria-hidden': 'true' }, symbol), h('span', { class: 'text' }, text));
+  }
 }
 
 let qrOpener: HTMLElement | null = null;
@@ -161,7 +222,7 @@ export async function renderPrintSheet(pass: HeldPass, layout: 'card' | 'a4'): P
     { class: 'details' },
     h('p', { class: [...pass.holder.name].length > 30 ? 'name long' : 'name' }, pass.holder.name),
     h('p', { class: 'birth' }, `${t('born')}: `, h('span', { class: 'date' }, pass.holder.birthDate)),
-    h('p', { class: 'type' }, `${typeLabel(pass)} · ${t('validUntil')} `, h('span', { class: 'date' }, expiryOf(pass))),
+    h('p', { class: 'type' }, `${typeLabel(pass)} · ${t('passExpires')} `, h('span', { class: 'date' }, expiryOf(pass))),
     h('p', { class: 'issuer' }, `${t('issuer')}: ${issuerOf(pass.text) ?? '—'}`),
   );
   const note = h('p', { class: 'note' }, t('printNote'));
@@ -207,7 +268,11 @@ const refresher = new PassRefresher((state) => {
 (globalThis as unknown as { vaxpassHolder: unknown }).vaxpassHolder = { refreshLog: refresher.log, refresh: () => refresher.refresh(), renderPrintSheet: (passId: string, layout: 'card' | 'a4') => {
   const pass = savedPasses()?.passes.find((p) => p.passId === passId);
   return pass ? renderPrintSheet(pass, layout) : Promise.resolve();
-} };
+}, syncTrust: () => syncTrust() };
+
+function syncTrust(): Promise<void> {
+  return trustStore ? trustStore.sync(() => new Date()) : Promise.resolve();
+}
 
 $('language').addEventListener('click', () => {
   language = language === 'ko' ? 'en' : 'ko';
@@ -222,9 +287,26 @@ $('sign-out').addEventListener('click', () => {
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') closeQr();
 });
-window.addEventListener('online', () => void refresher.refresh());
+window.addEventListener('online', () => {
+  void refresher.refresh();
+  void syncTrust();
+});
+// Timers sleep with the page in the background: a phone taken out of a pocket after midnight re-checks at once.
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) void evaluateStandings();
+});
 
 render();
 void registerServiceWorker();
 if (sessionStore.get()) void refresher.refresh();
 document.body.dataset.ready = 'true';
+
+// The trust bundle is kept like the scanner's: the saved one first (offline), then a sync. Passes
+// are already on screen; a missing or failed bundle only makes the venue line say it cannot tell.
+const store = new TrustStore('vaxpass.holder.trust', await chooseBackend(), () => void evaluateStandings());
+await store.loadSaved(new Date());
+trustStore = store;
+void evaluateStandings();
+void syncTrust();
+setInterval(() => void syncTrust(), TRUST_SYNC_INTERVAL_MS);
+setInterval(() => void evaluateStandings(), STANDING_INTERVAL_MS);
