@@ -100,6 +100,15 @@ describe('vaxpass keys rotate', () => {
     expect(out.join('')).toMatch(/at least one bundle refresh period \(86400s = 24h/);
     expect(await runCli(['keys', 'rotate', '--dir', join(f.keysDir, 'missing')], io)).toBe(2);
   });
+
+  it('--emergency lets the new key sign at once, with a warning (after revoking a compromised key)', async () => {
+    const out: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), readStdin: async () => '' };
+    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--emergency', '--at', '2026-01-10T12:00:00+09:00'], io)).toBe(0);
+    const keys = readKeyring(f.keysDir).issuerKeys;
+    expect(keys[1]).toMatchObject({ status: 'next', validFrom: Math.floor(Date.parse('2026-01-10T03:00:00Z') / 1000) });
+    expect(out.join('')).toMatch(/warning: emergency rotation: passes signed by the new key verify only at scanners that fetched a bundle after/);
+  });
 });
 
 describe('health and metrics', () => {

@@ -57,8 +57,9 @@ const formatHours = (seconds: number): string => `${Math.round((seconds / 3600) 
 
 interface KeysRotateOptions {
   readonly dir: string;
-  readonly lead: string;
+  readonly lead?: string;
   readonly at?: string;
+  readonly emergency?: boolean;
 }
 
 export function registerKeysRotate(program: Command, ctx: CliContext): void {
@@ -68,20 +69,25 @@ export function registerKeysRotate(program: Command, ctx: CliContext): void {
       'Add the next issuer key. It is listed in trust bundles with status "next" at once and starts signing after the lead time; ' +
         'the current key stops signing then and keeps verifying until its verify-until. A running issuer picks up the change without a restart. ' +
         'The lead time must be at least one bundle refresh period (VAXPASS_BUNDLE_REFRESH_SECONDS, default 24h, read from the environment like the server does); ' +
-          'the default (48h, a whole bundle lifetime) guarantees every scanner with an unexpired bundle knows the new key before its first pass.',
+          'the default (48h, a whole bundle lifetime) guarantees every scanner with an unexpired bundle knows the new key before its first pass. ' +
+          'After revoking a compromised only key, --emergency lets the new key sign at once (or after a shorter --lead): issuance resumes, and its first passes verify at scanners once they sync.',
     )
     .option('--dir <dir>', 'key directory', DEFAULT_KEY_DIR)
-    .option('--lead <duration>', 'time before the new key signs (e.g. 48h, 7d)', '48h')
+    .option('--lead <duration>', 'time before the new key signs (e.g. 48h, 7d) (default: "48h", with --emergency "0s")')
+    .option('--emergency', 'allow a lead time shorter than the bundle refresh period (after revoking a compromised key)')
     .option('--at <iso>', 'pretend the clock is at this instant (demos and tests)')
     .action((options: KeysRotateOptions) => {
       const now = unixSeconds(instantOption(options.at));
-      const leadSeconds = parseDuration(options.lead, '--lead');
+      const leadSeconds = options.lead === undefined ? (options.emergency ? 0 : DEFAULT_ROTATION_LEAD_SECONDS) : options.lead === '0s' ? 0 : parseDuration(options.lead, '--lead');
       const refreshSeconds = bundleRefreshSeconds();
-      if (leadSeconds < refreshSeconds) {
+      if (leadSeconds < refreshSeconds && !options.emergency) {
         throw new CliError(
           `--lead must be at least one bundle refresh period (${refreshSeconds}s = ${formatHours(refreshSeconds)}, from VAXPASS_BUNDLE_REFRESH_SECONDS or half of VAXPASS_BUNDLE_LIFETIME_SECONDS): ` +
-            'a scanner that synced just before the rotation must fetch a bundle listing the new key before that key signs',
+            'a scanner that synced just before the rotation must fetch a bundle listing the new key before that key signs (after revoking a compromised key, add --emergency)',
         );
+      }
+      if (leadSeconds < refreshSeconds) {
+        ctx.io.stderr(`warning: emergency rotation: passes signed by the new key verify only at scanners that fetched a bundle after ${isoSeconds(now)}; scanners sync at least every ${formatHours(refreshSeconds)}\n`);
       }
       loadKeys(options.dir); // a clear error when the directory is missing or damaged
       const result = rotateIssuerKeys(options.dir, { now, leadSeconds });
@@ -89,5 +95,5 @@ export function registerKeysRotate(program: Command, ctx: CliContext): void {
       if (result.previousKid) ctx.io.stdout(`current  issuer key ${result.previousKid} signs until ${isoSeconds(result.activatesAt)}, then retires\n`);
       ctx.io.stderr(`rotation scheduled in ${options.dir}; the next trust bundle lists the new key\n`);
     });
-  withExamples(command, ['vaxpass keys rotate', 'vaxpass keys rotate --dir /srv/vaxpass/keys --lead 7d']);
+  withExamples(command, ['vaxpass keys rotate', 'vaxpass keys rotate --dir /srv/vaxpass/keys --lead 7d', 'vaxpass keys rotate --emergency   # after revoking a compromised key']);
 }
