@@ -22,7 +22,7 @@ export async function signForPerson(keys: KeyDirectory, content: PassContent, no
     // A rotation already scheduled tells the caller when to come back; otherwise the operator must act.
     const next = keys.issuerKeys.filter((k) => k.validFrom > now && k.status !== 'revoked' && !revokedKids.has(k.kid)).sort((a, b) => a.validFrom - b.validFrom)[0];
     if (next) throw new ApiError('NO_SIGNING_KEY', `no issuer key can sign now; the next key starts signing at ${new Date(next.validFrom * 1000).toISOString()}`, { 'Retry-After': String(next.validFrom - now) });
-    throw new ApiError('NO_SIGNING_KEY', 'no issuer key can sign now; the operator must add one with `vaxpass keys rotate`');
+    throw new ApiError('NO_SIGNING_KEY', 'no issuer key can sign now; the operator must add one with `vaxpass keys rotate` (`--emergency` to sign at once)');
   }
   return issuePass({ content, issuer: keys.issuer, now, key });
 }
