@@ -7,7 +7,10 @@ const SECONDS_PER_DAY = 86_400;
 export type CivilDay = number;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-// Zone offsets only change on quarter-hour boundaries, so one lookup serves a 15-minute bucket.
+// One offset lookup serves a 15-minute bucket of instants. Most zones change offset on a quarter
+// hour of UTC, but not all (America/Goose_Bay changed at 00:01 local until 2011, Antarctica/Casey
+// at 16:01 UTC in 2022, Africa/Monrovia was −0:44:30 until 1972), so a bucket is cached only when
+// its first and last second agree; otherwise the instant itself is looked up.
 // Keyed zone → bucket (numbers), so the hot path of verification builds no key strings.
 const offsetCache = new Map<string, Map<number, number>>();
 const OFFSET_CACHE_LIMIT = 4096;
@@ -50,15 +53,22 @@ export function zoneOffsetSeconds(unixSeconds: number, timeZone: string): number
   }
   const cached = zoneCache.get(bucket);
   if (cached !== undefined) return cached;
-  const parts = formatterFor(timeZone).formatToParts(new Date(bucket * 900 * 1000));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  let year = get('year');
-  if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
-  const asUtc = Date.UTC(year, get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) / 1000;
-  const offset = asUtc - bucket * 900;
+  const offset = lookUpOffset(bucket * 900, timeZone);
+  if (lookUpOffset(bucket * 900 + 899, timeZone) !== offset) return lookUpOffset(Math.floor(unixSeconds), timeZone);
   if (zoneCache.size >= OFFSET_CACHE_LIMIT) zoneCache.clear();
   zoneCache.set(bucket, offset);
   return offset;
+}
+
+/** The zone's offset at a whole second, from the local wall-clock time Intl reports for it. */
+function lookUpOffset(second: number, timeZone: string): number {
+  const parts = formatterFor(timeZone).formatToParts(new Date(second * 1000));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  let year = get('year');
+  if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
+  // Date.UTC reads years 0–99 as 1900–1999; setUTCFullYear does not.
+  const asUtc = new Date(0).setUTCFullYear(year, get('month') - 1, get('day')) / 1000 + get('hour') * 3600 + get('minute') * 60 + get('second');
+  return asUtc - second;
 }
 
 /** The civil day (days since 1970-01-01 in the zone's calendar) that contains the instant. */
@@ -70,7 +80,20 @@ export function civilDayAt(unixSeconds: number, timeZone: string): CivilDay {
 export function startOfCivilDay(day: CivilDay, timeZone: string): number {
   const naive = day * SECONDS_PER_DAY;
   const guess = naive - zoneOffsetSeconds(naive, timeZone);
-  return naive - zoneOffsetSeconds(guess, timeZone);
+  const midnight = naive - zoneOffsetSeconds(guess, timeZone);
+  if (civilDayAt(midnight, timeZone) === day && civilDayAt(midnight - 1, timeZone) < day) return midnight;
+  // No local midnight: a transition skips it (clocks jump from 00:00 to 01:00, as in
+  // America/Santiago or Asia/Beirut), or skips the whole day (Pacific/Apia, 2011-12-30). The day
+  // then begins at the first instant whose civil day is not earlier, found by bisection: civil days
+  // never decrease, and offsets stay within ±14 hours, so the answer lies within two days of naive.
+  let low = naive - 2 * SECONDS_PER_DAY;
+  let high = naive + 2 * SECONDS_PER_DAY;
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if (civilDayAt(mid, timeZone) >= day) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 /** 'YYYY-MM-DD' → civil day, or null when it is not a real calendar date. */

@@ -36,6 +36,24 @@ describe('civil time', () => {
     expect(civilDayAt(at('2022-11-07T04:59:59Z'), 'America/New_York')).toBe(day('2022-11-06'));
   });
 
+  it('starts a day at its first instant where a transition skips local midnight', () => {
+    // Chile 2022-09-11: clocks jump from 00:00 (-04) to 01:00 (-03), so the day begins at 04:00Z;
+    // 03:00Z is still 23:00 on the 10th.
+    expect(startOfCivilDay(day('2022-09-11'), 'America/Santiago')).toBe(at('2022-09-11T04:00:00Z'));
+    expect(civilDayAt(at('2022-09-11T03:59:59Z'), 'America/Santiago')).toBe(day('2022-09-10'));
+    expect(startOfCivilDay(day('2023-03-12'), 'America/Havana')).toBe(at('2023-03-12T05:00:00Z'));
+    // Samoa skipped 2011-12-30 altogether: the first instant not before it is 2011-12-31 00:00 (+14).
+    expect(startOfCivilDay(day('2011-12-30'), 'Pacific/Apia')).toBe(at('2011-12-30T10:00:00Z'));
+    expect(civilDayAt(at('2011-12-30T10:00:00Z'), 'Pacific/Apia')).toBe(day('2011-12-31'));
+  });
+
+  it('finds offset changes that are not on a UTC quarter hour (no stale 15-minute cache)', () => {
+    // Goose Bay fell back at 00:01 local (03:01Z) on 2010-11-07, to 23:01 on the 6th.
+    expect(civilDayAt(at('2010-11-07T03:00:59Z'), 'America/Goose_Bay')).toBe(day('2010-11-07'));
+    expect(civilDayAt(at('2010-11-07T03:05:00Z'), 'America/Goose_Bay')).toBe(day('2010-11-06'));
+    expect(zoneOffsetSeconds(at('2010-11-07T03:05:00Z'), 'America/Goose_Bay')).toBe(-4 * 3600);
+  });
+
   it('parses only real calendar dates', () => {
     expect(parseIsoDate('1970-01-01')).toBe(0);
     expect(parseIsoDate('2020-02-29')).toBe(18321);
