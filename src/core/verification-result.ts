@@ -28,7 +28,7 @@ export interface VerificationSuccess {
   readonly ok: true;
   readonly holder: { readonly name: string; readonly birthDate: string };
   readonly passType: PassType;
-  /** Unix seconds until which the pass satisfies the rules, or null for no end before the pass expires. */
+  /** Unix seconds until which the pass is valid: the earlier of the rule's end and the pass's exp (exp when the rule has no end). */
   readonly validUntil: number;
   /** Which rule accepted the pass, e.g. 'vaccination.booster'. */
   readonly rule: string;
