@@ -108,7 +108,7 @@ export function openApiDocument(): object {
           tags: ['publication'],
           summary: 'The current signed trust bundle (compact JWS)',
           parameters: [{ name: 'If-None-Match', in: 'header', schema: { type: 'string' } }],
-          responses: { '200': { description: 'Bundle; Cache-Control: public, max-age=300, stale-while-revalidate=86400.', content: { 'application/jose': { schema: { type: 'string' } } } }, '304': { description: 'Unchanged.' } },
+          responses: { '200': { description: 'Bundle; Cache-Control: public, max-age=300, stale-while-revalidate=86400.', content: { 'application/jose': { schema: { type: 'string' } } } }, '304': { description: 'Unchanged.' }, '503': problem },
         },
       },
       '/api/v1/trust-bundle/revocations': {
@@ -117,7 +117,7 @@ export function openApiDocument(): object {
           summary: 'Signed revocation delta since a bundle version',
           description: 'Payload: {format: "vaxpass-revocations/1", fromVersion, toVersion, issuedAt, revokedPasses, revokedKeys}, signed like the bundle (typ vaxpass-revocations+jws).',
           parameters: [{ name: 'since', in: 'query', required: true, schema: { type: 'integer', minimum: 0 } }],
-          responses: { '200': { description: 'Delta.', content: { 'application/jose': { schema: { type: 'string' } } } }, '400': problem },
+          responses: { '200': { description: 'Delta.', content: { 'application/jose': { schema: { type: 'string' } } } }, '400': problem, '503': problem },
         },
       },
       '/.well-known/jwks.json': { get: { tags: ['publication'], summary: 'Issuer public keys (JWKS, OKP Ed25519)', responses: { '200': { description: 'JWKS.', content: json({ type: 'object' }) } } } },

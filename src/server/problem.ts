@@ -36,6 +36,7 @@ export const PROBLEMS = {
   DEV_IDP_DISABLED: { status: 404, title: 'The development identity provider is off' },
   ADMIN_DISABLED: { status: 503, title: 'The admin API is not configured' },
   NO_SIGNING_KEY: { status: 503, title: 'No issuer key can sign now' },
+  BUNDLE_NOT_PUBLISHABLE: { status: 503, title: 'The trust bundle would be refused by scanners' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyRevocationDelta, openBundle, verify, type BundleDocument } from '../../src/core/index.ts';
 import { backend, createServerFixture, problemOf, ADMIN_TOKEN, type ServerFixture } from './support/server-fixture.ts';
@@ -13,6 +15,18 @@ afterEach(() => f.cleanup());
 const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as BundleDocument & Record<string, unknown>;
 
 describe('GET /api/v1/trust-bundle', () => {
+  it('refuses to publish a bundle scanners would reject (a hand-edited keyring listing a kid twice)', async () => {
+    const good = await f.app.request('/api/v1/trust-bundle');
+    expect(good.status).toBe(200);
+    const path = join(f.keysDir, 'keyring.json');
+    const keyring = JSON.parse(readFileSync(path, 'utf8')) as { issuerKeys: unknown[] };
+    writeFileSync(path, JSON.stringify({ ...keyring, issuerKeys: [...keyring.issuerKeys, keyring.issuerKeys[0]] }));
+    f.clock.advance(2);
+    const refused = await f.app.request('/api/v1/trust-bundle');
+    expect(refused.status).toBe(503);
+    expect((await problemOf(refused)).code).toBe('BUNDLE_NOT_PUBLISHABLE');
+  });
+
   it('serves a bundle that opens with the root key, with CDN caching headers and ETag/304', async () => {
     const res = await f.app.request('/api/v1/trust-bundle');
     expect(res.status).toBe(200);

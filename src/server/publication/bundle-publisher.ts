@@ -4,12 +4,15 @@
 // Versions are stored, so they keep growing across restarts.
 import { createHash } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../core/rules.ts';
+import { openBundle } from '../../core/trust-bundle.ts';
+import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import type { VaxpassDatabase } from '../../db/open-database.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { insertBundle, latestBundle, type BundleVersionRow } from '../../db/queries/bundle-versions.ts';
 import { listRevocations } from '../../db/queries/revocations.ts';
 import { signTrustBundle, type BundleContents } from '../../publication/sign-trust-bundle.ts';
 import { unixNow, type Clock } from '../clock.ts';
+import { ApiError } from '../problem.ts';
 import { publishedKeys, type IssuerKeys } from '../issuer-keys.ts';
 
 export interface BundlePublisherOptions {
@@ -44,6 +47,7 @@ function readInputs(options: BundlePublisherOptions, db: Parameters<typeof listR
 
 export function createBundlePublisher(options: BundlePublisherOptions): BundlePublisher {
   const { db } = options;
+  const backend = createNodeCryptoBackend();
   // One publication at a time in this process; the version primary key guards across processes.
   let queue: Promise<unknown> = Promise.resolve();
   // Within one clock second the answer cannot change except through invalidate(), so busy
@@ -60,6 +64,11 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       const directory = options.keys.current();
       const contents: BundleContents = { ...inputs, version, issuedAt: now, expiresAt: now + options.lifetimeSeconds };
       const jws = await signTrustBundle(contents, { privateKey: directory.signer.privateKey, kid: directory.signer.kid, certificate: directory.signer.certificate });
+      // Open it as a scanner would before anyone can fetch it: a bundle scanners refuse (an
+      // expired signer certificate, a hand-edited keyring listing a kid twice) must never replace
+      // the last good one in the CDN, where it would turn every venue amber at once.
+      const check = await openBundle(jws, { root: directory.rootPublicKey, now: new Date(now * 1000), backend });
+      if (!check.ok) throw new ApiError('BUNDLE_NOT_PUBLISHABLE', `the new trust bundle would be refused by scanners (${check.code}: ${check.message}); the operator must fix the keys`);
       const row: BundleVersionRow = { version, issuedAt: now, expiresAt: contents.expiresAt, contentHash: hash, jws };
       const stored = db.transaction(
         (tx) => {
