@@ -1,18 +1,11 @@
 // The holder app shows instants on the phone's own calendar: a pass that expires at 20:00 UTC
 // expires "tomorrow" for a holder in Korea.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useProcessTimeZone } from '../support/process-time-zone.ts';
 import { dateOf } from '../../src/apps/holder/pass-details.ts';
 
 describe('dateOf', () => {
-  let saved: string | undefined;
-  beforeEach(() => {
-    saved = process.env.TZ;
-    process.env.TZ = 'Asia/Seoul';
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.TZ;
-    else process.env.TZ = saved;
-  });
+  useProcessTimeZone('Asia/Seoul');
 
   it('gives the local calendar date, with the time when asked', () => {
     expect(dateOf('2026-11-29T20:00:00.000Z')).toBe('2026-11-30');

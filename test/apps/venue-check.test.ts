@@ -1,6 +1,7 @@
 // The holder app's venue line comes from the core's verify against the signed bundle, exactly as a
 // scanner decides: a pass inside its own expiry but outside the rules' window is refused.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useProcessTimeZone } from '../support/process-time-zone.ts';
 import { acceptedUntil, venueStanding } from '../../src/apps/holder/venue-check.ts';
 import { civilDayAt, formatIsoDate } from '../../src/core/civil-time.ts';
 import { openBundle, type TrustedBundle } from '../../src/core/trust-bundle.ts';
@@ -11,7 +12,6 @@ const DAY = 86_400;
 const janssen = (doseDaysAgo: number, now: number) => singleDoseContent('Kim Min-jun', '1990-11-30', doseDaysAgo, now);
 
 describe('holder venue check', () => {
-  let saved: string | undefined;
   let fixture: TrustFixture;
   let bundle: TrustedBundle;
   let now: Date;
@@ -23,14 +23,7 @@ describe('holder venue check', () => {
     if (!opened.ok) throw new Error(opened.message);
     bundle = opened.bundle;
   });
-  beforeEach(() => {
-    saved = process.env.TZ;
-    process.env.TZ = 'Asia/Seoul';
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.TZ;
-    else process.env.TZ = saved;
-  });
+  useProcessTimeZone('Asia/Seoul');
 
   it('shows the last accepted day for day windows (they end at the start of a civil day) and the hour for tests', () => {
     // A window ending at the start of 21 May in Seoul is last accepted on 20 May.

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, CHROMIUM_MISSING, launchChromium, newAppContext, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, CHROMIUM_MISSING, launchChromium, newAppContext, reloadOfflineWithServerStopped, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { holderPassJson, startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
 import { readQrPng } from '../../src/qr/read-qr-image.ts';
@@ -125,12 +125,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.session', 'vaxpass.holder.trust']);
 
     // Offline with the server gone: the service worker serves the app, storage the pass.
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await context.setOffline(true);
-    await server.close();
-    const response = await page.reload();
-    expect(response?.fromServiceWorker()).toBe(true);
+    await reloadOfflineWithServerStopped(page, context, server);
     await page.waitForSelector('article.pass');
     await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
     await page.waitForSelector('#status[data-kind="failed"]');

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, reloadOfflineWithServerStopped, tempDir, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 import { startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
@@ -324,12 +324,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
   it('keeps scanning and verifying offline with the server stopped (service worker)', async () => {
     const context = await newAppContext(browser);
     const page = await openScanner(context, server, '?hold=500');
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await context.setOffline(true);
-    await server.close();
-    const response = await page.reload();
-    expect(response?.fromServiceWorker()).toBe(true);
+    await reloadOfflineWithServerStopped(page, context, server);
     await page.waitForSelector('body[data-ready="true"]');
     const seen = await waitForVerdicts(page, (s) => s.some((v) => v.verdict === 'valid' && v.name === 'Maria Gonzalez Lopez') && s.some((v) => v.code === 'PASS_REVOKED'), 30_000);
     expect(seen.some((v) => v.verdict === 'valid' && v.name === 'Maria Gonzalez Lopez')).toBe(true);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.VAXPASS_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_MISSING = !existsSync(CHROMIUM_PATH);
@@ -53,4 +53,17 @@ export function artifactPath(name: string): string {
 export function tempDir(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Takes a page offline the hard way: waits until its service worker controls it, cuts the network
+ * and stops the server, then reloads. Returns once the reload was answered by the service worker.
+ */
+export async function reloadOfflineWithServerStopped(page: Page, context: BrowserContext, server: { close(): Promise<unknown> }): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  await server.close();
+  const response = await page.reload();
+  if (!response?.fromServiceWorker()) throw new Error('the offline reload was not answered by the service worker');
 }
