@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { passView, type PassView } from '../../src/server/issuance/issued-pass-view.ts';
 
 export const APPS_DIR = resolve(fileURLToPath(new URL('../../dist/apps', import.meta.url)));
 
@@ -149,15 +150,7 @@ export async function startAppTestServer(initial: Omit<AppServerState, 'hits' | 
   };
 }
 
-/** The API shape of a holder pass (issuer contract) from a fixture pass. */
-export function holderPassJson(pass: { passId: string; type: string; text: string; iat: number; exp: number; kid: string; holder: { name: string; birthDate: string } }) {
-  return {
-    passId: pass.passId,
-    type: pass.type,
-    text: pass.text,
-    issuedAt: new Date(pass.iat * 1000).toISOString(),
-    expiresAt: new Date(pass.exp * 1000).toISOString(),
-    kid: pass.kid,
-    holder: pass.holder,
-  };
+/** The API shape of a holder pass, built by the issuer's own view function so the stand-in cannot drift from it. */
+export function holderPassJson(pass: Parameters<typeof passView>[0] & { holder: { name: string; birthDate: string } }): PassView {
+  return passView(pass, pass.holder);
 }
