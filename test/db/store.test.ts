@@ -111,3 +111,14 @@ describe.runIf(testDialect === 'sqlite')('SQLite group commit', () => {
     expect((await readAuditLog(t.db)).map((e) => e.at)).toEqual([5]);
   });
 });
+
+describe.runIf(testDialect === 'sqlite')('holder pass reuse lookup', () => {
+  it('is one index probe on every equality column, however many passes the person has', () => {
+    const client = (t.db as SqliteDatabase).client;
+    const plan = client
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM issued_passes WHERE person_id = ? AND type = ? AND issued_by = 'holder' AND facts_hash = ? AND exp > ? ORDER BY iat DESC LIMIT 1")
+      .all('p', 'vaccination', 'h', 0) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/issued_passes_holder_reuse \(person_id=\? AND issued_by=\? AND type=\? AND facts_hash=\?\)/);
+    expect(plan.map((p) => p.detail).join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+});
