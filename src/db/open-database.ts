@@ -135,8 +135,3 @@ function sqliteStore(path: string, writer: Database.Database, reader: Database.D
     },
   };
 }
-
-/** Closes the store; kept for callers that read better as a function. */
-export function closeDatabase(db: VaxpassDatabase): Promise<void> {
-  return db.close();
-}
