@@ -2,14 +2,16 @@
 // JWKS, checking signature, issuer, audience and expiry. The token's `sub` is the registry
 // person id (docs/operations.md explains how to map a real provider's subjects).
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { DevIdentityProvider } from './dev-identity-provider.ts';
 import { DEV_IDP_AUDIENCE } from './dev-identity-provider.ts';
+import { providerJwks } from './provider-jwks.ts';
+import type { OidcConfig } from '../server/config.ts';
 
 export type HolderTokenResult = { ok: true; personId: string } | { ok: false; reason: string };
 
 export interface HolderTokenVerifierOptions {
-  readonly oidc: { readonly issuer: string; readonly jwksUrl: string; readonly audience: string } | null;
+  readonly oidc: OidcConfig | null;
   readonly devIdp: DevIdentityProvider | null;
   /** Verification time (the server clock). */
   readonly now: () => Date;
@@ -30,7 +32,7 @@ export interface HolderTokenVerifier {
 const PERSON_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function createHolderTokenVerifier(options: HolderTokenVerifierOptions): HolderTokenVerifier {
-  const remote: JWTVerifyGetKey | null = options.oidc ? createRemoteJWKSet(new URL(options.oidc.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 }) : null;
+  const remote: JWTVerifyGetKey | null = options.oidc ? providerJwks(options.oidc.issuer, options.oidc.jwksUrl) : null;
   const local: JWTVerifyGetKey | null = options.devIdp ? createLocalJWKSet(options.devIdp.jwks) : null;
 
   const cacheSeconds = options.cacheSeconds ?? 300;
@@ -73,7 +75,7 @@ export function createHolderTokenVerifier(options: HolderTokenVerifierOptions): 
       if (error instanceof errors.JWTExpired) return { ok: false, reason: 'the ID token has expired; sign in again' };
       if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `the ID token ${error.claim} claim is not accepted` };
       if (error instanceof errors.JOSEError) return { ok: false, reason: 'the ID token signature or format is not valid' };
-      throw error;
+      return { ok: false, reason: 'the identity provider cannot be reached to check the ID token; try again later' };
     }
   }
 

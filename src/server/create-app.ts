@@ -6,6 +6,8 @@ import type { Rules } from '../core/rules.ts';
 import type { VaxpassDatabase } from '../db/open-database.ts';
 import { createDevIdentityProvider, type DevIdentityProvider } from '../idp/dev-identity-provider.ts';
 import { createHolderTokenVerifier } from '../idp/holder-token-verifier.ts';
+import { createPersonProofVerifier } from '../idp/person-proof.ts';
+import { providerJwks } from '../idp/provider-jwks.ts';
 import type { KeyDirectory } from '../keys/key-directory.ts';
 import type { AppEnv } from './app-env.ts';
 import type { Clock } from './clock.ts';
@@ -57,7 +59,10 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const devIdp = config.devIdp ? createDevIdentityProvider() : null;
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, devIdp, now: () => clock.now() });
   const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules });
-  const issuance: IssuanceContext = { db, keys, clock, config, onIssued: (by) => metrics.passIssued(by) };
+  const personProof = config.oidc
+    ? createPersonProofVerifier({ issuer: config.oidc.issuer, keys: providerJwks(config.oidc.issuer, config.oidc.jwksUrl), personClaim: config.oidc.personClaim, maxAgeSeconds: config.proofMaxAgeSeconds })
+    : null;
+  const issuance: IssuanceContext = { db, keys, clock, config, personProof, onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), noCredentialsInUrl());

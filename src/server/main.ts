@@ -8,7 +8,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase, type VaxpassDatabase } from '../db/open-database.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
-import { createPartner, findPartnerById } from '../db/queries/partners.ts';
+import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
+import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openid-provider.ts';
+import { deleteUsedPersonProofsBefore } from '../db/queries/used-person-proofs.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
 import { initKeyDirectory, rootPublicKeyPath } from '../keys/key-directory.ts';
 import { systemClock, unixNow, type Clock } from './clock.ts';
@@ -35,6 +37,8 @@ export interface RunningServer {
   readonly app: VaxpassApp;
   readonly db: VaxpassDatabase;
   readonly config: ServerConfig;
+  /** The development OpenID provider's issuer URL when the dev IdP is on. */
+  readonly devIdpIssuer: string | null;
   /** The demo partner's API key when it was created by this start, else null. */
   readonly demoPartnerApiKey: string | null;
   /** Stops accepting connections, lets in-flight requests finish, closes the database. */
@@ -42,7 +46,7 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  const config = loadConfig(options.env ?? process.env);
+  let config = loadConfig(options.env ?? process.env);
   const clock = options.clock ?? systemClock;
   const print = options.print ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const logger: Logger = createLogger(config.logLevel, options.writeLog);
@@ -60,8 +64,27 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let demoPartnerApiKey: string | null = null;
   if (config.seedDemo) {
     if (seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
-    if (!findPartnerById(db, DEMO_PARTNER_ID)) demoPartnerApiKey = createPartner(db, { id: DEMO_PARTNER_ID, name: 'Demo portal', now }).apiKey;
+    const demo = findPartnerById(db, DEMO_PARTNER_ID);
+    if (!demo) demoPartnerApiKey = createPartner(db, { id: DEMO_PARTNER_ID, name: 'Demo portal', now, oidcClientId: DEMO_PARTNER_ID }).apiKey;
+    else if (demo.oidcClientId === null) setPartnerClientId(db, DEMO_PARTNER_ID, DEMO_PARTNER_ID);
   }
+
+  // DEV ONLY: a real OpenID provider with the demo people, which the issuer then uses exactly as it
+  // would a national one (discovery, JWKS, code + PKCE). Its issuer is HOST and its own port.
+  const devIdp = config.devIdp
+    ? await startDevOpenIdProvider({
+        keysDir: config.keysDir,
+        host: config.host,
+        port: config.devIdpPort,
+        accounts: DEMO_PEOPLE,
+        findClient: (clientId) => (findPartnerByClientId(db, clientId) ? { kind: 'partner', clientId } : null),
+      }).catch((error: unknown) => {
+        closeDatabase(db);
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError('VAXPASS_DEV_IDP_PORT', `port ${config.devIdpPort} for the development identity provider is in use; set VAXPASS_DEV_IDP_PORT to a free port (0 picks one)`);
+        throw error;
+      })
+    : null;
+  if (devIdp) config = { ...config, oidc: { issuer: devIdp.issuer, jwksUrl: null, audience: config.oidc?.audience ?? 'vaxpass-holder', personClaim: 'sub' } };
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
@@ -71,12 +94,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }).catch((error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
     closeDatabase(db);
+    void devIdp?.close();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
     const removed = deleteIdempotencyRecordsBefore(db, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS);
     if (removed > 0) logger.info('idempotency keys purged', { removed });
+    const proofs = deleteUsedPersonProofsBefore(db, unixNow(clock));
+    if (proofs > 0) logger.info('used person proofs purged', { removed: proofs });
   }, 3600_000);
   purge.unref();
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -93,6 +119,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // instead of waiting for the keep-alive timeout.
       const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
       server.close(() => {
+        // Last: requests in flight may still need the provider's keys.
+        void devIdp?.close();
         clearTimeout(force);
         clearInterval(idle);
         closeDatabase(db);
@@ -111,10 +139,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     process.once('SIGINT', () => onSignal('SIGINT'));
   }
 
-  printBanner(print, url, config, demoPartnerApiKey);
+  printBanner(print, url, config, demoPartnerApiKey, devIdp?.issuer ?? null);
   logger.info('listening', { port, devIdp: config.devIdp });
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
-  return { url, app, db, config, demoPartnerApiKey, close };
+  return { url, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
 }
 
 /**
@@ -131,7 +159,13 @@ async function naming<T>(variable: string, what: string, step: () => T | Promise
   }
 }
 
-function printBanner(print: (line: string) => void, url: string, config: ServerConfig, demoPartnerApiKey: string | null): void {
+/** One command: a DEV ONLY person proof for demo-0001 from the dev provider, sent with the demo partner's request. */
+export function demoIssueCommand(url: string, devIdpIssuer: string, apiKey: string | null): string {
+  const proof = `$(curl -s -d grant_type=${DEV_PERSON_PROOF_GRANT} -d client_id=${DEMO_PARTNER_ID} -d person_id=${DEMO_PEOPLE[0]!.personId} ${devIdpIssuer}/token | sed -E 's/.*"id_token":"([^"]+)".*/\\1/')`;
+  return `curl -s ${url}/api/v1/partner/passes -H "Authorization: Bearer ${apiKey ?? '<demo partner API key>'}" -H "Idempotency-Key: demo-$(date +%s%N)" -H 'Content-Type: application/json' -d "{\\"idToken\\":\\"${proof}\\"}"`;
+}
+
+function printBanner(print: (line: string) => void, url: string, config: ServerConfig, demoPartnerApiKey: string | null, devIdpIssuer: string | null): void {
   const lines = [
     '',
     `vaxpass issuer listening on ${url}`,
@@ -147,6 +181,14 @@ function printBanner(print: (line: string) => void, url: string, config: ServerC
       '  !!! DEV ONLY: the development identity provider is ON (VAXPASS_DEV_IDP=on).',
       '  !!! Anyone can sign in as any person. Never run this configuration in production.',
       `  Demo people: ${url}/dev-idp/people`,
+    );
+  }
+  if (devIdpIssuer) {
+    lines.push(
+      `  Dev identity provider (DEV ONLY): ${devIdpIssuer}`,
+      '',
+      `  A pass for ${DEMO_PEOPLE[0]!.personId} from the demo partner, with that person's proof of sign-in (DEV ONLY shortcut grant):`,
+      `    ${demoIssueCommand(url, devIdpIssuer, demoPartnerApiKey)}`,
     );
   }
   if (demoPartnerApiKey) lines.push('', `  Demo partner "${DEMO_PARTNER_ID}" API key (shown once, only its hash is stored):`, `    ${demoPartnerApiKey}`);

@@ -74,17 +74,19 @@ export function openApiDocument(): object {
       '/api/v1/partner/passes': {
         post: {
           tags: ['partner'],
-          summary: 'Issue a pass for a person the partner identified',
+          summary: 'Issue a pass for a person who signed in with the partner',
           description:
-            'Identify the person by `personId`, or by `name` and `birthDate` together (exact match after Unicode NFC). No match → 404 PERSON_NOT_FOUND; more than one → 409 AMBIGUOUS_PERSON. ' +
-            'With `personId`, any `name`/`birthDate` sent must agree with the record. The issuer sets iss, kid, iat, nbf, exp and the pass id; sending them is 422 SERVER_SET_FIELD.',
+            "Send `idToken`: the person's ID token from the configured OpenID provider, issued to this partner's registered client id (`aud`, or `azp`), from a sign-in within the allowed window (`auth_time`, else `iat`), used for one issuance (a retry with the same Idempotency-Key is the same use). The pass is for that token's person; `personId`, `name` and `birthDate`, when sent, must agree with it (422 PERSON_DETAILS_MISMATCH). " +
+            'Until the proof is verified, every refusal is the same 403 PERSON_PROOF_REJECTED, whoever the request names. ' +
+            'Registry-trusted partners only (off by default) may omit `idToken` and identify the person by `personId`, or by `name` and `birthDate` together (exact match after Unicode NFC): no match → 404 PERSON_NOT_FOUND; more than one → 409 AMBIGUOUS_PERSON. ' +
+            'The issuer sets iss, kid, iat, nbf, exp and the pass id; sending them is 422 SERVER_SET_FIELD.',
           security: bearer('partnerApiKey'),
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 8, maxLength: 255 }, description: 'Same key and body → the same response, replayed (Idempotent-Replayed: true). Same key, different body → 422.' }],
           requestBody: {
             required: true,
             content: json(
               bodySchema(partnerPassRequestSchema, {
-                personId: { description: 'Registry person id.' },
+                personId: { description: "Registry person id; with idToken it must be the token's person." },
                 birthDate: { format: 'date', description: 'With name: identifies the person (exact match).' },
                 type: { default: 'vaccination' },
               }),

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countIssuedPasses } from '../../src/db/queries/issued-passes.ts';
 import { startServer, type RunningServer } from '../../src/server/main.ts';
+import { devPersonProof } from '../support/dev-person-proof.ts';
 
 const run = promisify(execFile);
 const ADMIN = 'real-port-admin-token-0123456789abcdef';
@@ -31,8 +32,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const issue = (body: string, idempotencyKey: string, extra: Record<string, string> = {}) =>
-  fetch(`${server.url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey, ...extra }, body });
+/** The demo partner issues with the person's proof of sign-in (the body's personId names that person). */
+const issue = async (body: string, idempotencyKey: string, extra: Record<string, string> = {}) => {
+  const personId = /"personId":"([^"]+)"/.exec(body)?.[1];
+  if (personId) {
+    const idToken = (proofs[`${personId}/${idempotencyKey}`] ??= devPersonProof(server.devIdpIssuer!, 'demo-portal', personId));
+    body = body.replace(/^\{/, `{"idToken":"${await idToken}",`);
+  }
+  return fetch(`${server.url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey, ...extra }, body });
+};
+const proofs: Record<string, Promise<string>> = {};
 
 async function holderPasses(personId: string) {
   const token = ((await (await fetch(`${server.url}/dev-idp/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId }) })).json()) as { id_token: string }).id_token;

@@ -11,6 +11,7 @@ import { readKeyring } from '../../src/keys/key-directory.ts';
 import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/main.ts';
 import { createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
+import { devPersonProof } from '../support/dev-person-proof.ts';
 
 let f: ServerFixture;
 beforeEach(async () => {
@@ -32,7 +33,8 @@ describe('configuration', () => {
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
       [{ VAXPASS_DEV_IDP: 'yes please' }, 'VAXPASS_DEV_IDP'],
       [{ VAXPASS_ADMIN_TOKEN: 'short' }, 'VAXPASS_ADMIN_TOKEN'],
-      [{ VAXPASS_OIDC_ISSUER: 'https://id.example' }, 'VAXPASS_OIDC_JWKS_URL'],
+      [{ VAXPASS_OIDC_JWKS_URL: 'https://id.example/jwks' }, 'VAXPASS_OIDC_JWKS_URL'],
+      [{ VAXPASS_OIDC_ISSUER: 'https://id.example', VAXPASS_OIDC_PERSON_CLAIM: 'a b' }, 'VAXPASS_OIDC_PERSON_CLAIM'],
       [{ VAXPASS_OIDC_ISSUER: 'not a url', VAXPASS_OIDC_JWKS_URL: 'https://id.example/jwks' }, 'VAXPASS_OIDC_ISSUER'],
       [{ VAXPASS_BUNDLE_REFRESH_SECONDS: '172800' }, 'VAXPASS_BUNDLE_REFRESH_SECONDS'],
       [{ VAXPASS_TIME_ZONE: 'Mars/Olympus' }, 'VAXPASS_TIME_ZONE'],
@@ -232,7 +234,7 @@ describe('graceful shutdown', () => {
     const server = await startServer({ env: { PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_DEV_IDP: 'on', LOG_LEVEL: 'silent' }, print: () => {} });
     try {
       // A request whose body is still arriving when shutdown starts must still be answered.
-      const body = '{"personId":"demo-0001"}';
+      const body = JSON.stringify({ idToken: await devPersonProof(server.devIdpIssuer!, 'demo-portal', 'demo-0001') });
       const url = new URL(`${server.url}/api/v1/partner/passes`);
       let send!: () => void;
       const status = new Promise<number>((ok, fail) => {

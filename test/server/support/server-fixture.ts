@@ -45,16 +45,19 @@ export interface ServerFixture {
 let keyCounter = 0;
 export const newIdempotencyKey = () => `idem-${process.pid}-${Date.now()}-${++keyCounter}`;
 
-export async function createServerFixture(overrides: Partial<ServerConfig> = {}, partnerOptions: { quotaPerMinute?: number; scopesB?: PartnerScope[] } = {}): Promise<ServerFixture> {
+export async function createServerFixture(overrides: Partial<ServerConfig> = {}, partnerOptions: { quotaPerMinute?: number; scopesB?: PartnerScope[]; start?: Date } = {}): Promise<ServerFixture> {
   const database = createTestDatabase();
   const { db } = database;
   const keysDir = join(database.dir, 'keys');
-  const clock = manualClock(FIXTURE_START);
-  const now = Math.floor(FIXTURE_START.getTime() / 1000);
+  const start = partnerOptions.start ?? FIXTURE_START;
+  const clock = manualClock(start);
+  const now = Math.floor(start.getTime() / 1000);
   await initKeyDirectory(keysDir, { now: now - 86_400 });
   seedDemoRegistry(db, now);
-  const a = createPartner(db, { id: 'partner-a', name: 'Portal A', now, quotaPerMinute: partnerOptions.quotaPerMinute ?? 1000 });
-  const b = createPartner(db, { id: 'partner-b', name: 'Messenger B', now, ...(partnerOptions.scopesB ? { scopes: partnerOptions.scopesB } : {}) });
+  // Registry-trusted partners (clinics: they issue on a personId alone), so tests of issuance itself
+  // need no sign-in; test/server/partner-proof.test.ts covers partners that need the person's proof.
+  const a = createPartner(db, { id: 'partner-a', name: 'Clinic A', now, quotaPerMinute: partnerOptions.quotaPerMinute ?? 1000, registryTrusted: true });
+  const b = createPartner(db, { id: 'partner-b', name: 'Clinic B', now, registryTrusted: true, ...(partnerOptions.scopesB ? { scopes: partnerOptions.scopesB } : {}) });
   const logs: string[] = [];
   const config = testConfig({ adminToken: ADMIN_TOKEN, logLevel: 'debug', ...overrides });
   const app = createApp({ db, signer: watchedKeyDirectory(keysDir, 0), clock, config, logger: createLogger('debug', (line) => void logs.push(line)) });

@@ -1,0 +1,9 @@
+CREATE TABLE `used_person_proofs` (
+	`token_hash` text PRIMARY KEY NOT NULL,
+	`partner_id` text NOT NULL,
+	`idempotency_key` text NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE `partners` ADD `oidc_client_id` text;--> statement-breakpoint
+ALTER TABLE `partners` ADD `registry_trusted` integer DEFAULT 0 NOT NULL;
