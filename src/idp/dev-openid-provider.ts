@@ -28,7 +28,7 @@ export interface DevOpenIdProviderOptions {
   readonly port: number;
   readonly accounts: readonly DevAccount[];
   /** The relying party with this client id, looked up on each use (partners can be added while running). */
-  readonly findClient: (clientId: string) => DevClient | null;
+  readonly findClient: (clientId: string) => DevClient | null | Promise<DevClient | null>;
 }
 
 export interface DevOpenIdProvider {
@@ -55,8 +55,8 @@ function createProvider(issuer: string, options: DevOpenIdProviderOptions): Prov
   const keys = loadOrCreateDevProviderKeys(options.keysDir);
   const byId = new Map(options.accounts.map((a) => [a.personId, a]));
   const provider = new Provider(issuer, {
-    adapter: devProviderStorage((clientId) => {
-      const client = options.findClient(clientId);
+    adapter: devProviderStorage(async (clientId) => {
+      const client = await options.findClient(clientId);
       return client ? clientMetadata(client) : undefined;
     }),
     jwks: keys.jwks as never,

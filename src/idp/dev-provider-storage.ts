@@ -4,7 +4,7 @@
 // runs can at once ask for a person proof with its client id.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
-export type ClientLookup = (clientId: string) => AdapterPayload | undefined;
+export type ClientLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
 
 export function devProviderStorage(findClient: ClientLookup): new (model: string) => Adapter {
   const entries = new Map<string, { payload: AdapterPayload; until: number }>();

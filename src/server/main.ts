@@ -6,7 +6,8 @@ import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeDatabase, openDatabase, type VaxpassDatabase } from '../db/open-database.ts';
+import { openDatabase } from '../db/open-database.ts';
+import type { VaxpassDatabase } from '../db/store.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
 import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openid-provider.ts';
@@ -63,10 +64,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let demoPartnerApiKey: string | null = null;
   if (config.seedDemo) {
-    if (seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
-    const demo = findPartnerById(db, DEMO_PARTNER_ID);
-    if (!demo) demoPartnerApiKey = createPartner(db, { id: DEMO_PARTNER_ID, name: 'Demo portal', now, oidcClientId: DEMO_PARTNER_ID }).apiKey;
-    else if (demo.oidcClientId === null) setPartnerClientId(db, DEMO_PARTNER_ID, DEMO_PARTNER_ID);
+    if (await seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
+    demoPartnerApiKey = await db.transaction(async (tx) => {
+      const demo = await findPartnerById(tx, DEMO_PARTNER_ID);
+      if (!demo) return (await createPartner(tx, { id: DEMO_PARTNER_ID, name: 'Demo portal', now, oidcClientId: DEMO_PARTNER_ID })).apiKey;
+      // A demo database from before person proofs: give the demo partner its client id.
+      if (demo.oidcClientId === null) await setPartnerClientId(tx, DEMO_PARTNER_ID, DEMO_PARTNER_ID);
+      return null;
+    });
   }
 
   // DEV ONLY: a real OpenID provider with the demo people, which the issuer then uses exactly as it
@@ -77,9 +82,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         host: config.host,
         port: config.devIdpPort,
         accounts: DEMO_PEOPLE,
-        findClient: (clientId) => (findPartnerByClientId(db, clientId) ? { kind: 'partner', clientId } : null),
-      }).catch((error: unknown) => {
-        closeDatabase(db);
+        findClient: async (clientId) => ((await findPartnerByClientId(db, clientId)) ? { kind: 'partner' as const, clientId } : null),
+      }).catch(async (error: unknown) => {
+        await db.close();
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError('VAXPASS_DEV_IDP_PORT', `port ${config.devIdpPort} for the development identity provider is in use; set VAXPASS_DEV_IDP_PORT to a free port (0 picks one)`);
         throw error;
       })
@@ -91,18 +96,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const server: ServerType = await new Promise<ServerType>((ok, fail) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
     s.once('error', fail);
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
-    closeDatabase(db);
-    void devIdp?.close();
+    await db.close();
+    await devIdp?.close();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
-    const removed = deleteIdempotencyRecordsBefore(db, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS);
-    if (removed > 0) logger.info('idempotency keys purged', { removed });
-    const proofs = deleteUsedPersonProofsBefore(db, unixNow(clock));
-    if (proofs > 0) logger.info('used person proofs purged', { removed: proofs });
+    db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS)).then(
+      (removed) => void (removed > 0 && logger.info('idempotency keys purged', { removed })),
+      () => logger.warn('idempotency key purge failed; retrying in an hour', {}),
+    );
+    db.transaction((tx) => deleteUsedPersonProofsBefore(tx, unixNow(clock))).then(
+      (removed) => void (removed > 0 && logger.info('used person proofs purged', { removed })),
+      () => logger.warn('used person proof purge failed; retrying in an hour', {}),
+    );
   }, 3600_000);
   purge.unref();
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -123,9 +132,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         void devIdp?.close();
         clearTimeout(force);
         clearInterval(idle);
-        closeDatabase(db);
-        logger.info('stopped', {});
-        ok();
+        void db.close().then(() => {
+          logger.info('stopped', {});
+          ok();
+        });
       });
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     }));

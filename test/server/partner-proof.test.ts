@@ -38,8 +38,10 @@ afterAll(async () => {
 beforeEach(async () => {
   f = await createServerFixture({ oidc: { issuer: idp.issuer, jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub' }, proofMaxAgeSeconds: MAX_AGE }, { start: new Date() });
   const now = Math.floor(f.clock.now().getTime() / 1000);
-  portalA = createPartner(f.db, { id: 'portal-a', name: 'Portal A', now, oidcClientId: 'portal-a' }).apiKey;
-  portalB = createPartner(f.db, { id: 'portal-b', name: 'Portal B', now, oidcClientId: 'portal-b' }).apiKey;
+  [portalA, portalB] = await f.db.transaction(async (tx) => [
+    (await createPartner(tx, { id: 'portal-a', name: 'Portal A', now, oidcClientId: 'portal-a' })).apiKey,
+    (await createPartner(tx, { id: 'portal-b', name: 'Portal B', now, oidcClientId: 'portal-b' })).apiKey,
+  ]);
   return () => f.cleanup();
 });
 
@@ -59,7 +61,7 @@ describe('partner issuance with the person\'s proof', () => {
     const pass = (await res.json()) as { passId: string; text: string; holder: { name: string } };
     expect(pass.holder.name).toBe('홍길동');
     expect((await f.verifyText(pass.text)).ok).toBe(true);
-    expect(readAuditLog(f.db).filter((e) => e.action === 'pass.issued')).toEqual([expect.objectContaining({ actor: 'partner:portal-a', personId: 'demo-0002', detail: expect.stringContaining('"basis":"person-proof"') })]);
+    expect((await readAuditLog(f.db)).filter((e) => e.action === 'pass.issued')).toEqual([expect.objectContaining({ actor: 'partner:portal-a', personId: 'demo-0002', detail: expect.stringContaining('"basis":"person-proof"') })]);
 
     const other = await issue(portalA, { idToken: await proof('portal-a', 'demo-0001'), name: '홍길동', birthDate: '1968-05-02' });
     expect(other.status).toBe(422);
@@ -83,7 +85,7 @@ describe('partner issuance with the person\'s proof', () => {
     for (const apiKey of [freshKey, portalA]) for (const body of bodies) answers.add(await answer(await issue(apiKey, body)));
     expect(answers.size).toBe(1);
     expect(JSON.parse([...answers][0]!)).toMatchObject({ status: 403, problem: { code: 'PERSON_PROOF_REJECTED' } });
-    expect(countIssuedPasses(f.db)).toBe(0);
+    expect(await countIssuedPasses(f.db)).toBe(0);
   });
 
   it('refuses wrong audience, another subject, unsigned, HMAC, forged, another provider, garbage, stale and expired proofs identically', async () => {
@@ -114,7 +116,7 @@ describe('partner issuance with the person\'s proof', () => {
 
     expect(new Set(answers.values()).size, [...answers.keys()].join(', ')).toBe(1);
     expect(JSON.parse(answers.get('expired')!)).toMatchObject({ status: 403, problem: { code: 'PERSON_PROOF_REJECTED', type: 'https://vaxpass.dev/problems/person-proof-rejected' } });
-    expect(countIssuedPasses(f.db)).toBe(0);
+    expect(await countIssuedPasses(f.db)).toBe(0);
   });
 
   it('a proof issues once: a retry with the same Idempotency-Key replays, any other use is refused, also on another instance', async () => {
@@ -133,7 +135,7 @@ describe('partner issuance with the person\'s proof', () => {
     const second = createApp({ db: f.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ oidc: { issuer: idp.issuer, jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub' } }) });
     const elsewhere = await second.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Bearer ${portalA}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: JSON.stringify({ idToken }) });
     expect(elsewhere.status).toBe(403);
-    expect(countIssuedPasses(f.db)).toBe(1);
+    expect(await countIssuedPasses(f.db)).toBe(1);
   });
 
   it('a partner cannot obtain a pass for a person who did not sign in with it', async () => {
@@ -143,26 +145,26 @@ describe('partner issuance with the person\'s proof', () => {
       const res = await issue(portalA, body);
       expect(res.status).toBe(403);
     }
-    expect(countIssuedPasses(f.db)).toBe(0);
+    expect(await countIssuedPasses(f.db)).toBe(0);
     expect((await issue(portalB, { idToken })).status).toBe(201);
   });
 
   it('a registry-trusted partner (off by default) still issues on a personId, and the audit says so', async () => {
     const res = await f.partnerIssue({ personId: 'demo-0001' });
     expect(res.status).toBe(201);
-    expect(readAuditLog(f.db).filter((e) => e.action === 'pass.issued')).toEqual([expect.objectContaining({ actor: 'partner:partner-a', detail: expect.stringContaining('"basis":"registry-trusted"') })]);
+    expect((await readAuditLog(f.db)).filter((e) => e.action === 'pass.issued')).toEqual([expect.objectContaining({ actor: 'partner:partner-a', detail: expect.stringContaining('"basis":"registry-trusted"') })]);
   });
 
   it('says the provider is unreachable (503, retry) rather than calling the proof false', async () => {
-    const database = createTestDatabase();
+    const database = await createTestDatabase();
     try {
       const app = createApp({ db: database.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ oidc: { issuer: 'http://127.0.0.1:9', jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub' } }) });
-      const key = createPartner(database.db, { id: 'portal-a', name: 'Portal A', now: 0, oidcClientId: 'portal-a' }).apiKey;
+      const key = (await database.db.transaction((tx) => createPartner(tx, { id: 'portal-a', name: 'Portal A', now: 0, oidcClientId: 'portal-a' }))).apiKey;
       const res = await app.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: JSON.stringify({ idToken: await new SignJWT({ sub: 'demo-0001' }).setIssuer('http://127.0.0.1:9').setProtectedHeader({ alg: 'RS256' }).setIssuedAt().setExpirationTime('5m').sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey) }) });
       expect(res.status).toBe(503);
       expect((await problemOf(res)).code).toBe('IDENTITY_PROVIDER_UNAVAILABLE');
     } finally {
-      database.cleanup();
+      await database.cleanup();
     }
   });
 });

@@ -2,8 +2,7 @@
 // issuance with the same ID token is refused, while a retry of the same request (same partner,
 // same Idempotency-Key) is the same use. In the database so it holds across issuer instances.
 import { eq, lt } from 'drizzle-orm';
-import type { Queryable } from '../open-database.ts';
-import { usedPersonProofs } from '../schema.ts';
+import { affectedRows, type Queryable } from '../store.ts';
 
 export interface ProofUse {
   readonly tokenHash: string;
@@ -13,14 +12,16 @@ export interface ProofUse {
   readonly expiresAt: number;
 }
 
-/** True when this use may proceed: the proof was unused, or this is the same partner's retry with the same key. */
-export function claimPersonProof(db: Queryable, use: ProofUse): boolean {
-  const inserted = db.insert(usedPersonProofs).values(use).onConflictDoNothing().run().changes > 0;
-  if (inserted) return true;
-  const earlier = db.select().from(usedPersonProofs).where(eq(usedPersonProofs.tokenHash, use.tokenHash)).get();
+/** True when this use may proceed: the proof was unused, or this is the same partner's retry with the same key. Run in a transaction. */
+export async function claimPersonProof(db: Queryable, use: ProofUse): Promise<boolean> {
+  const { usedPersonProofs } = db.t;
+  const inserted = await db.orm.insert(usedPersonProofs).values(use).onConflictDoNothing().returning({ tokenHash: usedPersonProofs.tokenHash });
+  if (inserted.length > 0) return true;
+  const [earlier] = await db.orm.select().from(usedPersonProofs).where(eq(usedPersonProofs.tokenHash, use.tokenHash)).limit(1);
   return earlier !== undefined && earlier.partnerId === use.partnerId && earlier.idempotencyKey === use.idempotencyKey;
 }
 
-export function deleteUsedPersonProofsBefore(db: Queryable, now: number): number {
-  return db.delete(usedPersonProofs).where(lt(usedPersonProofs.expiresAt, now)).run().changes;
+export async function deleteUsedPersonProofsBefore(db: Queryable, now: number): Promise<number> {
+  const { usedPersonProofs } = db.t;
+  return affectedRows(await db.orm.delete(usedPersonProofs).where(lt(usedPersonProofs.expiresAt, now)));
 }

@@ -69,8 +69,8 @@ function checkIdentifyingFields(ctx: IssuanceContext, request: PartnerPassReques
 }
 
 /** The signed-in person's record; name and birth date, when sent, must agree with it (a consistency check). */
-function provenPerson(ctx: IssuanceContext, personId: string, request: PartnerPassRequest): PersonRecord {
-  const person = findPersonById(ctx.db, personId);
+async function provenPerson(ctx: IssuanceContext, personId: string, request: PartnerPassRequest): Promise<PersonRecord> {
+  const person = await findPersonById(ctx.db, personId);
   if (!person) throw new ApiError('PERSON_NOT_FOUND', 'the signed-in person has no record in the registry');
   const name = request.name?.normalize('NFC');
   if ((name !== undefined && person.name.normalize('NFC') !== name) || (request.birthDate !== undefined && person.birthDate !== request.birthDate)) {
@@ -80,17 +80,17 @@ function provenPerson(ctx: IssuanceContext, personId: string, request: PartnerPa
 }
 
 /** Matching rules for registry-trusted partners (docs/api.md "Identifying the person"). */
-export function matchPerson(ctx: IssuanceContext, request: PartnerPassRequest): PersonRecord {
+export async function matchPerson(ctx: IssuanceContext, request: PartnerPassRequest): Promise<PersonRecord> {
   const name = request.name?.normalize('NFC');
   const notFound = () => new ApiError('PERSON_NOT_FOUND', 'no person in the registry matches the identifying fields exactly');
   if (request.personId !== undefined) {
-    const person = findPersonById(ctx.db, request.personId);
+    const person = await findPersonById(ctx.db, request.personId);
     // Extra fields must agree with the record; which one disagrees is not revealed.
     if (!person || (name !== undefined && person.name.normalize('NFC') !== name) || (request.birthDate !== undefined && person.birthDate !== request.birthDate)) throw notFound();
     return person;
   }
   if (name === undefined || request.birthDate === undefined) throw new ApiError('VALIDATION_FAILED', 'identify the person by personId, or by name and birthDate together');
-  const matches = findPeopleByNameAndBirthDate(ctx.db, name, request.birthDate, 2);
+  const matches = await findPeopleByNameAndBirthDate(ctx.db, name, request.birthDate, 2);
   if (matches.length === 0) throw notFound();
   if (matches.length > 1) throw new ApiError('AMBIGUOUS_PERSON', 'more than one person in the registry has this name and birth date; identify the person by personId');
   return matches[0]!;
@@ -100,31 +100,28 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   const { db } = ctx;
   const hash = requestHash(request);
   const now = unixNow(ctx.clock);
-  const earlier = findIdempotencyRecord(db, partner.id, idempotencyKey);
+  const earlier = await findIdempotencyRecord(db, partner.id, idempotencyKey);
   if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(earlier, hash);
   // An expired record left behind (the hourly purge has not run yet) is replaced.
-  if (earlier) deleteIdempotencyRecordsBefore(db, now - IDEMPOTENCY_RETENTION_SECONDS);
+  if (earlier) await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS));
 
   checkIdentifyingFields(ctx, request, now);
   const basis = await issuanceBasis(ctx, partner, request, idempotencyKey);
-  const person = basis.kind === 'person-proof' ? provenPerson(ctx, basis.personId, request) : matchPerson(ctx, request);
+  const person = basis.kind === 'person-proof' ? await provenPerson(ctx, basis.personId, request) : await matchPerson(ctx, request);
   const type = request.type ?? 'vaccination';
-  const built = passContentsFromRegistry(person, readPersonFacts(db, person.id), now, ctx.config.timeZone);
+  const built = passContentsFromRegistry(person, await readPersonFacts(db, person.id), now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);
   const content = contentOfType(built.contents, type);
   if (!content) throw new ApiError('NOTHING_TO_ISSUE', `the registry has no current ${type} facts for this person`);
-  const issued = await signForPerson(ctx.keys.current(), content, now, revokedKeyIds(db));
+  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeyIds(db));
   const body = JSON.stringify(passView(issued, holderOf(content)));
 
-  return db.transaction(
-    (tx) => {
-      const stored = insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
-      if (!stored) return replay(findIdempotencyRecord(tx, partner.id, idempotencyKey)!, hash);
-      insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
-      appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, requestId, detail: { kid: issued.kid, type: issued.type, basis: basis.kind } });
-      ctx.onIssued?.('partner');
-      return { status: 201, body, replayed: false };
-    },
-    { behavior: 'immediate' },
-  );
+  return db.transaction(async (tx) => {
+    const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
+    if (!stored) return replay((await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
+    await insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
+    await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, requestId, detail: { kid: issued.kid, type: issued.type, basis: basis.kind } });
+    ctx.onIssued?.('partner');
+    return { status: 201, body, replayed: false };
+  });
 }

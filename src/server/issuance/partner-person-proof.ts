@@ -38,6 +38,7 @@ export async function issuanceBasis(
   }
   // A personId in the body names whom the partner means; it must be the signed-in person.
   if (request.personId !== undefined && request.personId !== proof.personId) throw new PersonProofRefused('other-subject');
-  if (!claimPersonProof(ctx.db, { tokenHash: proof.tokenHash, partnerId: partner.id, idempotencyKey, expiresAt: proof.usableUntil })) throw new PersonProofRefused('already-used');
+  const use = { tokenHash: proof.tokenHash, partnerId: partner.id, idempotencyKey, expiresAt: proof.usableUntil };
+  if (!(await ctx.db.transaction((tx) => claimPersonProof(tx, use)))) throw new PersonProofRefused('already-used');
   return { kind: 'person-proof', personId: proof.personId };
 }

@@ -39,25 +39,27 @@ export interface ServerFixture {
   fetchBundleText(): Promise<string>;
   openServedBundle(): Promise<TrustedBundle>;
   verifyText(text: string): Promise<VerificationResult>;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 let keyCounter = 0;
 export const newIdempotencyKey = () => `idem-${process.pid}-${Date.now()}-${++keyCounter}`;
 
 export async function createServerFixture(overrides: Partial<ServerConfig> = {}, partnerOptions: { quotaPerMinute?: number; scopesB?: PartnerScope[]; start?: Date } = {}): Promise<ServerFixture> {
-  const database = createTestDatabase();
+  const database = await createTestDatabase();
   const { db } = database;
   const keysDir = join(database.dir, 'keys');
   const start = partnerOptions.start ?? FIXTURE_START;
   const clock = manualClock(start);
   const now = Math.floor(start.getTime() / 1000);
   await initKeyDirectory(keysDir, { now: now - 86_400 });
-  seedDemoRegistry(db, now);
+  await seedDemoRegistry(db, now);
   // Registry-trusted partners (clinics: they issue on a personId alone), so tests of issuance itself
   // need no sign-in; test/server/partner-proof.test.ts covers partners that need the person's proof.
-  const a = createPartner(db, { id: 'partner-a', name: 'Clinic A', now, quotaPerMinute: partnerOptions.quotaPerMinute ?? 1000, registryTrusted: true });
-  const b = createPartner(db, { id: 'partner-b', name: 'Clinic B', now, registryTrusted: true, ...(partnerOptions.scopesB ? { scopes: partnerOptions.scopesB } : {}) });
+  const { a, b } = await db.transaction(async (tx) => ({
+    a: await createPartner(tx, { id: 'partner-a', name: 'Clinic A', now, quotaPerMinute: partnerOptions.quotaPerMinute ?? 1000, registryTrusted: true }),
+    b: await createPartner(tx, { id: 'partner-b', name: 'Clinic B', now, registryTrusted: true, ...(partnerOptions.scopesB ? { scopes: partnerOptions.scopesB } : {}) }),
+  }));
   const logs: string[] = [];
   const config = testConfig({ adminToken: ADMIN_TOKEN, logLevel: 'debug', ...overrides });
   const app = createApp({ db, signer: watchedKeyDirectory(keysDir, 0), clock, config, logger: createLogger('debug', (line) => void logs.push(line)) });
