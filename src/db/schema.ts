@@ -124,3 +124,24 @@ export const bundleVersions = sqliteTable('bundle_versions', {
   contentHash: text('content_hash').notNull(),
   jws: text('jws').notNull(),
 });
+
+/**
+ * Holder sessions of the backend-for-frontend sign-in. The browser holds only the random session
+ * id in an HttpOnly cookie; the row holds its SHA-256, so a copy of the database opens no session.
+ * A row with a null personId is a sign-in in progress: the PKCE verifier, state and nonce the
+ * provider's callback is checked against. Sign-out deletes the row; expired rows are purged.
+ */
+export const holderSessions = sqliteTable(
+  'holder_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    personId: text('person_id'),
+    csrfToken: text('csrf_token').notNull(),
+    pkceVerifier: text('pkce_verifier'),
+    state: text('state'),
+    nonce: text('nonce'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('holder_sessions_expires_at').on(t.expiresAt)],
+);

@@ -25,6 +25,8 @@ export interface ServerConfig {
    * who a pass is for). jwksUrl null: found by discovery. In dev mode the dev provider's issuer.
    */
   readonly oidc: OidcConfig | null;
+  /** How long a holder's sign-in lasts (the session cookie and its row). */
+  readonly holderSessionSeconds: number;
   /** How long after a person signed in their ID token may authorise a partner issuance. */
   readonly proofMaxAgeSeconds: number;
   /** Public origin (scheme://host:port) used in dev IdP tokens and printed URLs; null: from the request. */
@@ -48,6 +50,8 @@ export interface OidcConfig {
   readonly audience: string;
   /** The ID token claim carrying the registry person id. */
   readonly personClaim: string;
+  /** The holder backend's client secret at the provider; null: holder sign-in (code + PKCE) is off. */
+  readonly clientSecret: string | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -172,7 +176,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     devIdpPort: integer(env, 'VAXPASS_DEV_IDP_PORT', port === 0 || port === 65_535 ? 0 : port + 1, 0, 65_535),
     adminToken,
     adminTokenGenerated,
-    oidc: issuer ? { issuer, jwksUrl, audience, personClaim } : null,
+    oidc: issuer ? { issuer, jwksUrl, audience, personClaim, clientSecret: env.VAXPASS_OIDC_CLIENT_SECRET || null } : null,
+    holderSessionSeconds: integer(env, 'VAXPASS_HOLDER_SESSION_SECONDS', 30 * 86_400, 300, 400 * 86_400),
     proofMaxAgeSeconds: integer(env, 'VAXPASS_PROOF_MAX_AGE_SECONDS', 600, 30, 3600),
     publicUrl: url(env, 'VAXPASS_PUBLIC_URL'),
     bundleLifetimeSeconds,

@@ -2,6 +2,7 @@
 // environment (docs/operations.md). `--dev` (what `npm start` passes) turns the DEV ONLY identity
 // provider and the demo seed on unless the environment says otherwise.
 import { serve, type ServerType } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -11,6 +12,7 @@ import type { VaxpassDatabase } from '../db/store.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
 import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openid-provider.ts';
+import { deleteHolderSessionsBefore } from '../db/queries/holder-sessions.ts';
 import { deleteUsedPersonProofsBefore } from '../db/queries/used-person-proofs.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
 import { initKeyDirectory, rootPublicKeyPath } from '../keys/key-directory.ts';
@@ -76,20 +78,29 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   // DEV ONLY: a real OpenID provider with the demo people, which the issuer then uses exactly as it
   // would a national one (discovery, JWKS, code + PKCE). Its issuer is HOST and its own port.
+  // The holder backend's client: its redirect URI holds the issuer's port, known once it listens.
+  const holderClientId = config.oidc?.audience ?? 'vaxpass-holder';
+  const holderClientSecret = config.oidc?.clientSecret ?? randomBytes(32).toString('base64url');
+  let issuerUrl = '';
   const devIdp = config.devIdp
     ? await startDevOpenIdProvider({
         keysDir: config.keysDir,
         host: config.host,
         port: config.devIdpPort,
         accounts: DEMO_PEOPLE,
-        findClient: async (clientId) => ((await findPartnerByClientId(db, clientId)) ? { kind: 'partner' as const, clientId } : null),
+        findClient: async (clientId) => {
+          if (clientId === holderClientId) {
+            return { kind: 'holder-backend' as const, clientId, clientSecret: holderClientSecret, redirectUris: [`${issuerUrl}/api/v1/holder/session/callback`], postLogoutRedirectUris: [`${issuerUrl}/holder/`] };
+          }
+          return (await findPartnerByClientId(db, clientId)) ? { kind: 'partner' as const, clientId } : null;
+        },
       }).catch(async (error: unknown) => {
         await db.close();
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError('VAXPASS_DEV_IDP_PORT', `port ${config.devIdpPort} for the development identity provider is in use; set VAXPASS_DEV_IDP_PORT to a free port (0 picks one)`);
         throw error;
       })
     : null;
-  if (devIdp) config = { ...config, oidc: { issuer: devIdp.issuer, jwksUrl: null, audience: config.oidc?.audience ?? 'vaxpass-holder', personClaim: 'sub' } };
+  if (devIdp) config = { ...config, oidc: { issuer: devIdp.issuer, jwksUrl: null, audience: holderClientId, personClaim: 'sub', clientSecret: holderClientSecret } };
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
@@ -108,6 +119,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       (removed) => void (removed > 0 && logger.info('idempotency keys purged', { removed })),
       () => logger.warn('idempotency key purge failed; retrying in an hour', {}),
     );
+    db.transaction((tx) => deleteHolderSessionsBefore(tx, unixNow(clock))).then(
+      (removed) => void (removed > 0 && logger.info('expired holder sessions purged', { removed })),
+      () => logger.warn('holder session purge failed; retrying in an hour', {}),
+    );
     db.transaction((tx) => deleteUsedPersonProofsBefore(tx, unixNow(clock))).then(
       (removed) => void (removed > 0 && logger.info('used person proofs purged', { removed })),
       () => logger.warn('used person proof purge failed; retrying in an hour', {}),
@@ -115,6 +130,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }, 3600_000);
   purge.unref();
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  issuerUrl = url;
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -190,7 +206,6 @@ function printBanner(print: (line: string) => void, url: string, config: ServerC
       '',
       '  !!! DEV ONLY: the development identity provider is ON (VAXPASS_DEV_IDP=on).',
       '  !!! Anyone can sign in as any person. Never run this configuration in production.',
-      `  Demo people: ${url}/dev-idp/people`,
     );
   }
   if (devIdpIssuer) {

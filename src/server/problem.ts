@@ -20,6 +20,7 @@ export const PROBLEMS = {
   INVALID_ID_TOKEN: { status: 401, title: 'The ID token is not valid' },
   INVALID_ADMIN_TOKEN: { status: 401, title: 'The admin credential is not valid' },
   PERSON_PROOF_REJECTED: { status: 403, title: "The person's proof of sign-in is missing or not accepted" },
+  CSRF_TOKEN_INVALID: { status: 403, title: 'The CSRF token is missing or wrong' },
   INSUFFICIENT_SCOPE: { status: 403, title: 'The API key does not have the required scope' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   PERSON_NOT_FOUND: { status: 404, title: 'No person in the registry matches' },
@@ -40,6 +41,7 @@ export const PROBLEMS = {
   NO_SIGNING_KEY: { status: 503, title: 'No issuer key can sign now' },
   BUNDLE_NOT_PUBLISHABLE: { status: 503, title: 'The trust bundle would be refused by scanners' },
   IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, title: 'The identity provider cannot be reached' },
+  SIGN_IN_UNAVAILABLE: { status: 503, title: 'Holder sign-in is not configured' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -36,7 +36,7 @@ afterAll(async () => {
   rmSync(idpKeys, { recursive: true, force: true });
 });
 beforeEach(async () => {
-  f = await createServerFixture({ oidc: { issuer: idp.issuer, jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub' }, proofMaxAgeSeconds: MAX_AGE }, { start: new Date() });
+  f = await createServerFixture({ oidc: { issuer: idp.issuer, jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub', clientSecret: null }, proofMaxAgeSeconds: MAX_AGE }, { start: new Date() });
   const now = Math.floor(f.clock.now().getTime() / 1000);
   [portalA, portalB] = await f.db.transaction(async (tx) => [
     (await createPartner(tx, { id: 'portal-a', name: 'Portal A', now, oidcClientId: 'portal-a' })).apiKey,
@@ -132,7 +132,7 @@ describe('partner issuance with the person\'s proof', () => {
     expect((await problemOf(reuse)).code).toBe('PERSON_PROOF_REJECTED');
 
     // A second issuer instance on the same database knows the proof is spent.
-    const second = createApp({ db: f.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ oidc: { issuer: idp.issuer, jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub' } }) });
+    const second = createApp({ db: f.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ oidc: { issuer: idp.issuer, jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub', clientSecret: null } }) });
     const elsewhere = await second.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Bearer ${portalA}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: JSON.stringify({ idToken }) });
     expect(elsewhere.status).toBe(403);
     expect(await countIssuedPasses(f.db)).toBe(1);
@@ -158,7 +158,7 @@ describe('partner issuance with the person\'s proof', () => {
   it('says the provider is unreachable (503, retry) rather than calling the proof false', async () => {
     const database = await createTestDatabase();
     try {
-      const app = createApp({ db: database.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ oidc: { issuer: 'http://127.0.0.1:9', jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub' } }) });
+      const app = createApp({ db: database.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ oidc: { issuer: 'http://127.0.0.1:9', jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub', clientSecret: null } }) });
       const key = (await database.db.transaction((tx) => createPartner(tx, { id: 'portal-a', name: 'Portal A', now: 0, oidcClientId: 'portal-a' }))).apiKey;
       const res = await app.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: JSON.stringify({ idToken: await new SignJWT({ sub: 'demo-0001' }).setIssuer('http://127.0.0.1:9').setProtectedHeader({ alg: 'RS256' }).setIssuedAt().setExpirationTime('5m').sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey) }) });
       expect(res.status).toBe(503);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countIssuedPasses } from '../../src/db/queries/issued-passes.ts';
 import { startServer, type RunningServer } from '../../src/server/main.ts';
 import { devPersonProof } from '../support/dev-person-proof.ts';
+import { signInThroughProvider } from '../support/sign-in-through-provider.ts';
 
 const run = promisify(execFile);
 const ADMIN = 'real-port-admin-token-0123456789abcdef';
@@ -44,9 +45,9 @@ const issue = async (body: string, idempotencyKey: string, extra: Record<string,
 const proofs: Record<string, Promise<string>> = {};
 
 async function holderPasses(personId: string) {
-  const token = ((await (await fetch(`${server.url}/dev-idp/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId }) })).json()) as { id_token: string }).id_token;
-  const res = await fetch(`${server.url}/api/v1/holder/passes`, { headers: { Authorization: `Bearer ${token}` } });
-  return { token, res, body: (await res.json()) as { passes: { passId: string; text: string }[] } };
+  const cookie = await signInThroughProvider(server.url, personId);
+  const res = await fetch(`${server.url}/api/v1/holder/passes`, { headers: { Cookie: cookie } });
+  return { cookie, res, body: (await res.json()) as { passes: { passId: string; text: string }[] } };
 }
 
 async function verifyWithCli(text: string): Promise<{ code: number; stdout: string }> {
@@ -67,8 +68,7 @@ describe('startServer on a real port', () => {
     expect(banner.join('\n')).toContain('DEV ONLY');
     expect(apiKey).toMatch(/^vxp_[A-Za-z0-9_-]{43}$/);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
-    const people = (await (await fetch(`${server.url}/dev-idp/people`)).json()) as unknown[];
-    expect(people).toHaveLength(6);
+    expect(await (await fetch(`${server.url}/api/v1/holder/session`)).json()).toEqual({ signedIn: false, signInAvailable: true });
   });
 
   it('passes from the holder API and the partner API verify with `vaxpass verify`, and stop verifying once revoked', async () => {

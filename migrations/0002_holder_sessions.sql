@@ -1,0 +1,12 @@
+CREATE TABLE `holder_sessions` (
+	`id_hash` text PRIMARY KEY NOT NULL,
+	`person_id` text,
+	`csrf_token` text NOT NULL,
+	`pkce_verifier` text,
+	`state` text,
+	`nonce` text,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `holder_sessions_expires_at` ON `holder_sessions` (`expires_at`);
