@@ -7,9 +7,10 @@ import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../db/open-database.ts';
+import { openStore } from '../db/open-store.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
+import { LOCKS, lockForTransaction } from '../db/queries/locks.ts';
 import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
 import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openid-provider.ts';
 import { deleteHolderSessionsBefore } from '../db/queries/holder-sessions.ts';
@@ -62,12 +63,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       event.ok ? logger.info('issuer keyring reloaded', { issuerKeys: event.issuerKeys }) : logger.warn('issuer keyring unreadable; keeping the last good one', { reason: event.reason }),
     ),
   );
-  const db = await naming('VAXPASS_DB', `cannot open the database ${resolve(config.databasePath)}`, () => openDatabase(config.databasePath));
+  const db = config.postgres
+    ? await naming('DATABASE_URL', 'cannot open the PostgreSQL database', () => openStore(config))
+    : await naming('VAXPASS_DB', `cannot open the database ${resolve(config.databasePath)}`, () => openStore(config));
 
   let demoPartnerApiKey: string | null = null;
   if (config.seedDemo) {
     if (await seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
     demoPartnerApiKey = await db.transaction(async (tx) => {
+      await lockForTransaction(tx, LOCKS.partner(DEMO_PARTNER_ID));
       const demo = await findPartnerById(tx, DEMO_PARTNER_ID);
       if (!demo) return (await createPartner(tx, { id: DEMO_PARTNER_ID, name: 'Demo portal', now, oidcClientId: DEMO_PARTNER_ID })).apiKey;
       // A demo database from before person proofs: give the demo partner its client id.
@@ -165,7 +169,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     process.once('SIGINT', () => onSignal('SIGINT'));
   }
 
-  printBanner(print, url, config, demoPartnerApiKey, devIdp?.issuer ?? null);
+  printBanner(print, url, config, db.location, demoPartnerApiKey, devIdp?.issuer ?? null);
   logger.info('listening', { port, devIdp: config.devIdp });
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
   return { url, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
@@ -191,7 +195,7 @@ export function demoIssueCommand(url: string, devIdpIssuer: string, apiKey: stri
   return `curl -s ${url}/api/v1/partner/passes -H "Authorization: Bearer ${apiKey ?? '<demo partner API key>'}" -H "Idempotency-Key: demo-$(date +%s%N)" -H 'Content-Type: application/json' -d "{\\"idToken\\":\\"${proof}\\"}"`;
 }
 
-function printBanner(print: (line: string) => void, url: string, config: ServerConfig, demoPartnerApiKey: string | null, devIdpIssuer: string | null): void {
+function printBanner(print: (line: string) => void, url: string, config: ServerConfig, database: string, demoPartnerApiKey: string | null, devIdpIssuer: string | null): void {
   const lines = [
     '',
     `vaxpass issuer listening on ${url}`,
@@ -199,7 +203,7 @@ function printBanner(print: (line: string) => void, url: string, config: ServerC
     `  Scanner app    ${url}/scanner/`,
     `  API docs       ${url}/docs`,
     `  Trust bundle   ${url}/api/v1/trust-bundle   (root key: ${rootPublicKeyPath(config.keysDir)})`,
-    `  Database       ${resolve(config.databasePath)}`,
+    `  Database       ${database}`,
   ];
   if (config.devIdp) {
     lines.push(
