@@ -22,7 +22,7 @@ const serverScript = fileURLToPath(new URL('./support/issuer-bench-server.ts', i
 
 interface Started {
   readonly child: ChildProcess;
-  readonly info: { url: string; apiKey?: string; token?: string };
+  readonly info: { url: string; apiKey?: string; cookie?: string };
 }
 
 async function start(mode: 'issuer' | 'baseline'): Promise<Started> {
@@ -92,7 +92,7 @@ function durableCommitsPerSecond(): number {
 const issuer = await start('issuer');
 const baseline = await start('baseline');
 try {
-  const { url, apiKey, token } = issuer.info;
+  const { url, apiKey, cookie } = issuer.info;
   const people = ['demo-0001', 'demo-0002', 'demo-0003'];
   const runId = Date.now().toString(36);
   console.log(`issuer HTTP throughput: ${seconds}s per contender, ${inFlight} requests in flight, keep-alive, servers in separate processes`);
@@ -105,10 +105,10 @@ try {
     (i) => send(`${url}/api/v1/partner/passes`, 'POST', { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': `bench-${runId}-${i}` }, JSON.stringify({ personId: people[Math.abs(i) % 3] })),
     201,
   );
-  const first = await send(`${url}/api/v1/holder/passes`, 'GET', { Authorization: `Bearer ${token}`, Host: '127.0.0.1' });
+  const first = await send(`${url}/api/v1/holder/passes`, 'GET', { Cookie: cookie!, Host: '127.0.0.1' });
   const etag = String(first.headers.etag);
-  const holder304 = await load('holder refresh GET /api/v1/holder/passes (304)', () => send(`${url}/api/v1/holder/passes`, 'GET', { Authorization: `Bearer ${token}`, Host: '127.0.0.1', 'If-None-Match': etag }), 304);
-  const holder200 = await load('holder GET /api/v1/holder/passes (200, full body)', () => send(`${url}/api/v1/holder/passes`, 'GET', { Authorization: `Bearer ${token}`, Host: '127.0.0.1' }), 200);
+  const holder304 = await load('holder refresh GET /api/v1/holder/passes (304)', () => send(`${url}/api/v1/holder/passes`, 'GET', { Cookie: cookie!, Host: '127.0.0.1', 'If-None-Match': etag }), 304);
+  const holder200 = await load('holder GET /api/v1/holder/passes (200, full body)', () => send(`${url}/api/v1/holder/passes`, 'GET', { Cookie: cookie!, Host: '127.0.0.1' }), 200);
   const bundle = await load('GET /api/v1/trust-bundle (200)', () => send(`${url}/api/v1/trust-bundle`, 'GET', {}), 200);
   console.log('ratios (higher is better; 1.00 = as fast as the fixed-JSON baseline):');
   console.log(`  partner issuance / baseline POST      ${(issuance / baselinePost).toFixed(3)}`);

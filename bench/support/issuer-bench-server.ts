@@ -14,6 +14,8 @@ import { seedDemoRegistry } from '../../src/demo/seed-demo-registry.ts';
 import { initKeyDirectory, loadKeyDirectory } from '../../src/keys/key-directory.ts';
 import { systemClock } from '../../src/server/clock.ts';
 import { testConfig } from '../../src/server/config.ts';
+import { insertHolderSession, sessionIdHash } from '../../src/db/queries/holder-sessions.ts';
+import { randomToken, SESSION_COOKIE } from '../../src/server/session/holder-session-cookie.ts';
 import { createApp } from '../../src/server/create-app.ts';
 
 const mode = process.argv[2];
@@ -33,11 +35,14 @@ if (mode === 'baseline') {
   const db = openDatabase(join(dir, 'vaxpass.sqlite'));
   await initKeyDirectory(join(dir, 'keys'), { now });
   await seedDemoRegistry(db, now);
-  const { apiKey } = await db.transaction((tx) => createPartner(tx, { id: 'bench', name: 'Bench', now, quotaPerMinute: 100_000_000 }));
+  const { apiKey } = await db.transaction((tx) => createPartner(tx, { id: 'bench', name: 'Bench', now, quotaPerMinute: 100_000_000, registryTrusted: true }));
   const app = createApp({ db, signer: loadKeyDirectory(join(dir, 'keys')), clock: systemClock, config: testConfig({ logLevel: 'silent', holderQuotaPerMinute: 100_000_000 }) });
-  const token = await app.devIdp!.issueToken('http://127.0.0.1/dev-idp', 'demo-0001', now);
+  // A signed-in holder, as the holder app is after sign-in: a session row and its cookie.
+  const session = randomToken();
+  await db.transaction((tx) => insertHolderSession(tx, { idHash: sessionIdHash(session), personId: 'demo-0001', csrfToken: randomToken(), pkceVerifier: null, state: null, nonce: null, createdAt: now, expiresAt: now + 86_400 }));
+  const cookie = `${SESSION_COOKIE}=${session}`;
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${info.port}`, apiKey, token })}\n`);
+    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${info.port}`, apiKey, cookie })}\n`);
   });
   process.on('SIGTERM', () => {
     server.close();

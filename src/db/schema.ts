@@ -18,7 +18,22 @@ export const partners = sqliteTable('partners', {
   quotaPerMinute: integer('quota_per_minute').notNull(),
   createdAt: integer('created_at').notNull(),
   revokedAt: integer('revoked_at'),
+  /** The partner's client id at the identity provider: a person's ID token for this audience authorises issuance. */
+  oidcClientId: text('oidc_client_id'),
+  /** 1: may issue on a bare personId without the person's proof (e.g. a vaccination clinic). Off by default. */
+  registryTrusted: integer('registry_trusted').notNull().default(0),
 }, (t) => [uniqueIndex('partners_api_key_hash').on(t.apiKeyHash)]);
+
+/**
+ * Person proofs (ID tokens) already used for an issuance, by SHA-256, so a proof issues once;
+ * a retry with the same Idempotency-Key is the same use. Rows are purged after expiresAt.
+ */
+export const usedPersonProofs = sqliteTable('used_person_proofs', {
+  tokenHash: text('token_hash').primaryKey(),
+  partnerId: text('partner_id').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
 
 /**
  * Every pass the issuer signed, with its QR text: a holder refresh hands the same pass out again
@@ -112,3 +127,24 @@ export const bundleVersions = sqliteTable('bundle_versions', {
   contentHash: text('content_hash').notNull(),
   jws: text('jws').notNull(),
 });
+
+/**
+ * Holder sessions of the backend-for-frontend sign-in. The browser holds only the random session
+ * id in an HttpOnly cookie; the row holds its SHA-256, so a copy of the database opens no session.
+ * A row with a null personId is a sign-in in progress: the PKCE verifier, state and nonce the
+ * provider's callback is checked against. Sign-out deletes the row; expired rows are purged.
+ */
+export const holderSessions = sqliteTable(
+  'holder_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    personId: text('person_id'),
+    csrfToken: text('csrf_token').notNull(),
+    pkceVerifier: text('pkce_verifier'),
+    state: text('state'),
+    nonce: text('nonce'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('holder_sessions_expires_at').on(t.expiresAt)],
+);

@@ -2,15 +2,14 @@
 // JWKS, checking signature, issuer, audience and expiry. The token's `sub` is the registry
 // person id (docs/operations.md explains how to map a real provider's subjects).
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { DevIdentityProvider } from './dev-identity-provider.ts';
-import { DEV_IDP_AUDIENCE } from './dev-identity-provider.ts';
+import { decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { providerJwks } from './provider-jwks.ts';
+import type { OidcConfig } from '../server/config.ts';
 
 export type HolderTokenResult = { ok: true; personId: string } | { ok: false; reason: string };
 
 export interface HolderTokenVerifierOptions {
-  readonly oidc: { readonly issuer: string; readonly jwksUrl: string; readonly audience: string } | null;
-  readonly devIdp: DevIdentityProvider | null;
+  readonly oidc: OidcConfig | null;
   /** Verification time (the server clock). */
   readonly now: () => Date;
   /**
@@ -23,41 +22,28 @@ export interface HolderTokenVerifierOptions {
 const CACHE_MAX_ENTRIES = 10_000;
 
 export interface HolderTokenVerifier {
-  /** `devIssuer`: the dev IdP's issuer for this request's origin (only used when the dev IdP is on). */
-  verify(token: string, devIssuer: string | null): Promise<HolderTokenResult>;
+  verify(token: string): Promise<HolderTokenResult>;
 }
 
 const PERSON_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function createHolderTokenVerifier(options: HolderTokenVerifierOptions): HolderTokenVerifier {
-  const remote: JWTVerifyGetKey | null = options.oidc ? createRemoteJWKSet(new URL(options.oidc.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 }) : null;
-  const local: JWTVerifyGetKey | null = options.devIdp ? createLocalJWKSet(options.devIdp.jwks) : null;
+  const remote: JWTVerifyGetKey | null = options.oidc ? providerJwks(options.oidc.issuer, options.oidc.jwksUrl) : null;
 
   const cacheSeconds = options.cacheSeconds ?? 300;
-  // Keyed by the token's SHA-256 and the expected dev issuer; the token itself is not kept.
+  // Keyed by the token's SHA-256; the token itself is not kept.
   const verified = new Map<string, { personId: string; until: number }>();
 
-  async function verifyUncached(token: string, devIssuer: string | null): Promise<HolderTokenResult & { exp?: number }> {
+  async function verifyUncached(token: string): Promise<HolderTokenResult & { exp?: number }> {
     let iss: unknown;
     try {
       iss = decodeJwt(token).iss;
     } catch {
       return { ok: false, reason: 'the ID token is not a JWT' };
     }
-    let keys: JWTVerifyGetKey;
-    let issuer: string;
-    let audience: string;
-    if (local && devIssuer !== null && iss === devIssuer) {
-      keys = local;
-      issuer = devIssuer;
-      audience = DEV_IDP_AUDIENCE;
-    } else if (remote && options.oidc) {
-      keys = remote;
-      issuer = options.oidc.issuer;
-      audience = options.oidc.audience;
-    } else {
-      return { ok: false, reason: 'the ID token is not from an accepted identity provider' };
-    }
+    if (!remote || !options.oidc || iss !== options.oidc.issuer) return { ok: false, reason: 'the ID token is not from an accepted identity provider' };
+    const keys = remote;
+    const { issuer, audience } = options.oidc;
     try {
       const { payload } = await jwtVerify(token, keys, {
         issuer,
@@ -67,23 +53,24 @@ export function createHolderTokenVerifier(options: HolderTokenVerifierOptions): 
         currentDate: options.now(),
         clockTolerance: 30,
       });
-      if (typeof payload.sub !== 'string' || !PERSON_ID.test(payload.sub)) return { ok: false, reason: 'the ID token subject is not a person id' };
-      return { ok: true, personId: payload.sub, exp: payload.exp! };
+      const personId = payload[options.oidc.personClaim];
+      if (typeof personId !== 'string' || !PERSON_ID.test(personId)) return { ok: false, reason: 'the ID token carries no registry person id' };
+      return { ok: true, personId, exp: payload.exp! };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, reason: 'the ID token has expired; sign in again' };
       if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `the ID token ${error.claim} claim is not accepted` };
       if (error instanceof errors.JOSEError) return { ok: false, reason: 'the ID token signature or format is not valid' };
-      throw error;
+      return { ok: false, reason: 'the identity provider cannot be reached to check the ID token; try again later' };
     }
   }
 
   return {
-    async verify(token, devIssuer) {
+    async verify(token) {
       const now = options.now().getTime() / 1000;
-      const key = cacheSeconds > 0 ? createHash('sha256').update(token).update('\0').update(devIssuer ?? '').digest('base64url') : '';
+      const key = cacheSeconds > 0 ? createHash('sha256').update(token).digest('base64url') : '';
       const hit = cacheSeconds > 0 ? verified.get(key) : undefined;
       if (hit && now < hit.until) return { ok: true, personId: hit.personId };
-      const result = await verifyUncached(token, devIssuer);
+      const result = await verifyUncached(token);
       if (!result.ok) return result;
       if (cacheSeconds > 0) {
         if (verified.size >= CACHE_MAX_ENTRIES) verified.clear();

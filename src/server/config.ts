@@ -16,12 +16,21 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** Development identity provider (DEV ONLY). */
   readonly devIdp: boolean;
+  /** Port of the development OpenID provider (its issuer is http://HOST:this port); 0 picks a free one. */
+  readonly devIdpPort: number;
   /** Admin bearer token; null disables the admin API. */
   readonly adminToken: string | null;
   /** True when the admin token was generated at start (printed once, dev only). */
   readonly adminTokenGenerated: boolean;
-  /** External OpenID provider for holders; null when only the dev IdP is used. */
-  readonly oidc: { readonly issuer: string; readonly jwksUrl: string; readonly audience: string } | null;
+  /**
+   * The OpenID provider people sign in with (holders, and partners' users whose ID tokens prove
+   * who a pass is for). jwksUrl null: found by discovery. In dev mode the dev provider's issuer.
+   */
+  readonly oidc: OidcConfig | null;
+  /** How long a holder's sign-in lasts (the session cookie and its row). */
+  readonly holderSessionSeconds: number;
+  /** How long after a person signed in their ID token may authorise a partner issuance. */
+  readonly proofMaxAgeSeconds: number;
   /** Public origin (scheme://host:port) used in dev IdP tokens and printed URLs; null: from the request. */
   readonly publicUrl: string | null;
   readonly bundleLifetimeSeconds: number;
@@ -34,6 +43,17 @@ export interface ServerConfig {
   readonly timeZone: string;
   /** Rules published in the trust bundle (VAXPASS_RULES_FILE, else DEFAULT_RULES). */
   readonly rules: Rules;
+}
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly jwksUrl: string | null;
+  /** The holder app's client id (the "aud" of holders' ID tokens). */
+  readonly audience: string;
+  /** The ID token claim carrying the registry person id. */
+  readonly personClaim: string;
+  /** The holder backend's client secret at the provider; null: holder sign-in (code + PKCE) is off. */
+  readonly clientSecret: string | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -136,28 +156,32 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 
   const issuer = url(env, 'VAXPASS_OIDC_ISSUER');
   const jwksUrl = url(env, 'VAXPASS_OIDC_JWKS_URL');
-  if ((issuer === null) !== (jwksUrl === null)) {
-    throw new ConfigError(issuer === null ? 'VAXPASS_OIDC_ISSUER' : 'VAXPASS_OIDC_JWKS_URL', 'VAXPASS_OIDC_ISSUER and VAXPASS_OIDC_JWKS_URL must be set together');
-  }
+  if (issuer === null && jwksUrl !== null) throw new ConfigError('VAXPASS_OIDC_JWKS_URL', 'set VAXPASS_OIDC_ISSUER too (the JWKS URL alone says nothing about whose keys they are)');
+  const personClaim = env.VAXPASS_OIDC_PERSON_CLAIM || 'sub';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(personClaim)) throw new ConfigError('VAXPASS_OIDC_PERSON_CLAIM', `must be a claim name, got "${personClaim}"`);
   const audience = env.VAXPASS_OIDC_AUDIENCE || 'vaxpass-holder';
   if (!/^[\x21-\x7e]{1,255}$/.test(audience)) throw new ConfigError('VAXPASS_OIDC_AUDIENCE', 'must be the client id the provider puts in "aud": printable characters without spaces');
 
+  const port = integer(env, 'PORT', 8080, 0, 65_535);
   const { lifetimeSeconds: bundleLifetimeSeconds, refreshSeconds: bundleRefreshSeconds } = bundlePeriods(env);
   const timeZone = env.VAXPASS_TIME_ZONE || 'Asia/Seoul';
   if (!isValidTimeZone(timeZone)) throw new ConfigError('VAXPASS_TIME_ZONE', `must be an IANA time zone, got "${timeZone}"`);
 
   return {
     rules: rulesFile(env, 'VAXPASS_RULES_FILE'),
-    port: integer(env, 'PORT', 8080, 0, 65_535),
+    port,
     host,
     databasePath: path(env, 'VAXPASS_DB', './data/vaxpass.sqlite'),
     postgres: postgresConfig(env),
     keysDir: path(env, 'VAXPASS_KEYS', './keys'),
     logLevel,
     devIdp,
+    devIdpPort: integer(env, 'VAXPASS_DEV_IDP_PORT', port === 0 || port === 65_535 ? 0 : port + 1, 0, 65_535),
     adminToken,
     adminTokenGenerated,
-    oidc: issuer && jwksUrl ? { issuer, jwksUrl, audience } : null,
+    oidc: issuer ? { issuer, jwksUrl, audience, personClaim, clientSecret: env.VAXPASS_OIDC_CLIENT_SECRET || null } : null,
+    holderSessionSeconds: integer(env, 'VAXPASS_HOLDER_SESSION_SECONDS', 30 * 86_400, 300, 400 * 86_400),
+    proofMaxAgeSeconds: integer(env, 'VAXPASS_PROOF_MAX_AGE_SECONDS', 600, 30, 3600),
     publicUrl: url(env, 'VAXPASS_PUBLIC_URL'),
     bundleLifetimeSeconds,
     bundleRefreshSeconds,

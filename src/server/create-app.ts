@@ -4,8 +4,10 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Rules } from '../core/rules.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
-import { createDevIdentityProvider, type DevIdentityProvider } from '../idp/dev-identity-provider.ts';
+import { createHolderSignIn } from '../idp/holder-sign-in.ts';
 import { createHolderTokenVerifier } from '../idp/holder-token-verifier.ts';
+import { createPersonProofVerifier } from '../idp/person-proof.ts';
+import { providerJwks } from '../idp/provider-jwks.ts';
 import type { KeyDirectory } from '../keys/key-directory.ts';
 import type { AppEnv } from './app-env.ts';
 import type { Clock } from './clock.ts';
@@ -23,10 +25,10 @@ import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
-import { devIdpRoutes } from './routes/dev-idp-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { holderRoutes } from './routes/holder-routes.ts';
+import { holderSessionRoutes } from './routes/holder-session-routes.ts';
 import { partnerRoutes } from './routes/partner-routes.ts';
 import { publicationRoutes } from './routes/publication-routes.ts';
 import { staticApps } from './routes/static-apps.ts';
@@ -45,7 +47,6 @@ export interface CreateAppOptions {
 export interface VaxpassApp extends Hono<AppEnv> {
   readonly publisher: BundlePublisher;
   readonly metrics: Metrics;
-  readonly devIdp: DevIdentityProvider | null;
 }
 
 export function createApp(options: CreateAppOptions): VaxpassApp {
@@ -54,24 +55,27 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const limiter = createRateLimiter(clock);
-  const devIdp = config.devIdp ? createDevIdentityProvider() : null;
-  const verifier = createHolderTokenVerifier({ oidc: config.oidc, devIdp, now: () => clock.now() });
+  const verifier = createHolderTokenVerifier({ oidc: config.oidc, now: () => clock.now() });
+  const clientSecret = config.oidc?.clientSecret ?? null;
+  const signIn = config.oidc && clientSecret ? createHolderSignIn({ ...config.oidc, clientSecret }) : null;
   const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules });
-  const issuance: IssuanceContext = { db, keys, clock, config, onIssued: (by) => metrics.passIssued(by) };
+  const personProof = config.oidc
+    ? createPersonProofVerifier({ issuer: config.oidc.issuer, keys: providerJwks(config.oidc.issuer, config.oidc.jwksUrl), personClaim: config.oidc.personClaim, maxAgeSeconds: config.proofMaxAgeSeconds })
+    : null;
+  const issuance: IssuanceContext = { db, keys, clock, config, personProof, onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), noCredentialsInUrl());
   const limit = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
   app.use('/api/*', limit);
-  app.use('/dev-idp/*', limit);
 
   app.route('/', healthRoutes({ db, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false) }));
   app.route('/', docsRoutes(config.devIdp));
   app.route('/', publicationRoutes({ db, keys, clock, publisher, metrics }));
+  app.route('/api/v1/holder/session', holderSessionRoutes({ db, clock, config, signIn }));
   app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter));
   app.route('/api/v1/partner', partnerRoutes(issuance, limiter));
   app.route('/api/v1/admin', adminRoutes({ db, keys, clock, publisher, adminToken: config.adminToken }));
-  if (devIdp) app.route('/dev-idp', devIdpRoutes({ db, idp: devIdp, clock, config }));
   app.route('/', staticApps(config.appsDir));
 
   const allowedMethods = methodsByPath(app);
@@ -83,7 +87,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
     return problemResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${path.slice(0, 200)}`);
   });
   app.onError(createErrorHandler(logger));
-  return Object.assign(app, { publisher, metrics, devIdp });
+  return Object.assign(app, { publisher, metrics });
 }
 
 /** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */

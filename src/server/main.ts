@@ -2,6 +2,7 @@
 // environment (docs/operations.md). `--dev` (what `npm start` passes) turns the DEV ONLY identity
 // provider and the demo seed on unless the environment says otherwise.
 import { serve, type ServerType } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -10,7 +11,10 @@ import { openStore } from '../db/open-store.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { LOCKS, lockForTransaction } from '../db/queries/locks.ts';
-import { createPartner, findPartnerById } from '../db/queries/partners.ts';
+import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
+import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openid-provider.ts';
+import { deleteHolderSessionsBefore } from '../db/queries/holder-sessions.ts';
+import { deleteUsedPersonProofsBefore } from '../db/queries/used-person-proofs.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
 import { initKeyDirectory, rootPublicKeyPath } from '../keys/key-directory.ts';
 import { systemClock, unixNow, type Clock } from './clock.ts';
@@ -37,6 +41,8 @@ export interface RunningServer {
   readonly app: VaxpassApp;
   readonly db: VaxpassDatabase;
   readonly config: ServerConfig;
+  /** The development OpenID provider's issuer URL when the dev IdP is on. */
+  readonly devIdpIssuer: string | null;
   /** The demo partner's API key when it was created by this start, else null. */
   readonly demoPartnerApiKey: string | null;
   /** Stops accepting connections, lets in-flight requests finish, closes the database. */
@@ -44,7 +50,7 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  const config = loadConfig(options.env ?? process.env);
+  let config = loadConfig(options.env ?? process.env);
   const clock = options.clock ?? systemClock;
   const print = options.print ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const logger: Logger = createLogger(config.logLevel, options.writeLog);
@@ -66,9 +72,39 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     if (await seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
     demoPartnerApiKey = await db.transaction(async (tx) => {
       await lockForTransaction(tx, LOCKS.partner(DEMO_PARTNER_ID));
-      return (await findPartnerById(tx, DEMO_PARTNER_ID)) ? null : (await createPartner(tx, { id: DEMO_PARTNER_ID, name: 'Demo portal', now })).apiKey;
+      const demo = await findPartnerById(tx, DEMO_PARTNER_ID);
+      if (!demo) return (await createPartner(tx, { id: DEMO_PARTNER_ID, name: 'Demo portal', now, oidcClientId: DEMO_PARTNER_ID })).apiKey;
+      // A demo database from before person proofs: give the demo partner its client id.
+      if (demo.oidcClientId === null) await setPartnerClientId(tx, DEMO_PARTNER_ID, DEMO_PARTNER_ID);
+      return null;
     });
   }
+
+  // DEV ONLY: a real OpenID provider with the demo people, which the issuer then uses exactly as it
+  // would a national one (discovery, JWKS, code + PKCE). Its issuer is HOST and its own port.
+  // The holder backend's client: its redirect URI holds the issuer's port, known once it listens.
+  const holderClientId = config.oidc?.audience ?? 'vaxpass-holder';
+  const holderClientSecret = config.oidc?.clientSecret ?? randomBytes(32).toString('base64url');
+  let issuerUrl = '';
+  const devIdp = config.devIdp
+    ? await startDevOpenIdProvider({
+        keysDir: config.keysDir,
+        host: config.host,
+        port: config.devIdpPort,
+        accounts: DEMO_PEOPLE,
+        findClient: async (clientId) => {
+          if (clientId === holderClientId) {
+            return { kind: 'holder-backend' as const, clientId, clientSecret: holderClientSecret, redirectUris: [`${issuerUrl}/api/v1/holder/session/callback`], postLogoutRedirectUris: [`${issuerUrl}/holder/`] };
+          }
+          return (await findPartnerByClientId(db, clientId)) ? { kind: 'partner' as const, clientId } : null;
+        },
+      }).catch(async (error: unknown) => {
+        await db.close();
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError('VAXPASS_DEV_IDP_PORT', `port ${config.devIdpPort} for the development identity provider is in use; set VAXPASS_DEV_IDP_PORT to a free port (0 picks one)`);
+        throw error;
+      })
+    : null;
+  if (devIdp) config = { ...config, oidc: { issuer: devIdp.issuer, jwksUrl: null, audience: holderClientId, personClaim: 'sub', clientSecret: holderClientSecret } };
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
@@ -78,6 +114,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }).catch(async (error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
     await db.close();
+    await devIdp?.close();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
@@ -86,9 +123,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       (removed) => void (removed > 0 && logger.info('idempotency keys purged', { removed })),
       () => logger.warn('idempotency key purge failed; retrying in an hour', {}),
     );
+    db.transaction((tx) => deleteHolderSessionsBefore(tx, unixNow(clock))).then(
+      (removed) => void (removed > 0 && logger.info('expired holder sessions purged', { removed })),
+      () => logger.warn('holder session purge failed; retrying in an hour', {}),
+    );
+    db.transaction((tx) => deleteUsedPersonProofsBefore(tx, unixNow(clock))).then(
+      (removed) => void (removed > 0 && logger.info('used person proofs purged', { removed })),
+      () => logger.warn('used person proof purge failed; retrying in an hour', {}),
+    );
   }, 3600_000);
   purge.unref();
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  issuerUrl = url;
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -102,6 +148,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // instead of waiting for the keep-alive timeout.
       const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
       server.close(() => {
+        // Last: requests in flight may still need the provider's keys.
+        void devIdp?.close();
         clearTimeout(force);
         clearInterval(idle);
         void db.close().then(() => {
@@ -121,10 +169,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     process.once('SIGINT', () => onSignal('SIGINT'));
   }
 
-  printBanner(print, url, config, db.location, demoPartnerApiKey);
+  printBanner(print, url, config, db.location, demoPartnerApiKey, devIdp?.issuer ?? null);
   logger.info('listening', { port, devIdp: config.devIdp });
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
-  return { url, app, db, config, demoPartnerApiKey, close };
+  return { url, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
 }
 
 /**
@@ -141,7 +189,13 @@ async function naming<T>(variable: string, what: string, step: () => T | Promise
   }
 }
 
-function printBanner(print: (line: string) => void, url: string, config: ServerConfig, database: string, demoPartnerApiKey: string | null): void {
+/** One command: a DEV ONLY person proof for demo-0001 from the dev provider, sent with the demo partner's request. */
+export function demoIssueCommand(url: string, devIdpIssuer: string, apiKey: string | null): string {
+  const proof = `$(curl -s -d grant_type=${DEV_PERSON_PROOF_GRANT} -d client_id=${DEMO_PARTNER_ID} -d person_id=${DEMO_PEOPLE[0]!.personId} ${devIdpIssuer}/token | sed -E 's/.*"id_token":"([^"]+)".*/\\1/')`;
+  return `curl -s ${url}/api/v1/partner/passes -H "Authorization: Bearer ${apiKey ?? '<demo partner API key>'}" -H "Idempotency-Key: demo-$(date +%s%N)" -H 'Content-Type: application/json' -d "{\\"idToken\\":\\"${proof}\\"}"`;
+}
+
+function printBanner(print: (line: string) => void, url: string, config: ServerConfig, database: string, demoPartnerApiKey: string | null, devIdpIssuer: string | null): void {
   const lines = [
     '',
     `vaxpass issuer listening on ${url}`,
@@ -156,7 +210,14 @@ function printBanner(print: (line: string) => void, url: string, config: ServerC
       '',
       '  !!! DEV ONLY: the development identity provider is ON (VAXPASS_DEV_IDP=on).',
       '  !!! Anyone can sign in as any person. Never run this configuration in production.',
-      `  Demo people: ${url}/dev-idp/people`,
+    );
+  }
+  if (devIdpIssuer) {
+    lines.push(
+      `  Dev identity provider (DEV ONLY): ${devIdpIssuer}`,
+      '',
+      `  A pass for ${DEMO_PEOPLE[0]!.personId} from the demo partner, with that person's proof of sign-in (DEV ONLY shortcut grant):`,
+      `    ${demoIssueCommand(url, devIdpIssuer, demoPartnerApiKey)}`,
     );
   }
   if (demoPartnerApiKey) lines.push('', `  Demo partner "${DEMO_PARTNER_ID}" API key (shown once, only its hash is stored):`, `    ${demoPartnerApiKey}`);

@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { PROBLEMS } from './problem.ts';
 import { createPartnerSchema, revokeKeySchema, revokePassSchema } from './routes/admin-routes.ts';
-import { tokenRequestSchema } from './routes/dev-idp-routes.ts';
 import { partnerPassRequestSchema } from './routes/partner-routes.ts';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -46,11 +45,10 @@ export function openApiDocument(): object {
     },
     servers: [{ url: '/' }],
     tags: [
-      { name: 'holder', description: 'For the holder app (ID token from the identity provider).' },
+      { name: 'holder', description: "For the holder app: sign-in through the issuer (authorization code + PKCE at the configured OpenID provider), then an HttpOnly session cookie. Other clients may send the person's ID token as a bearer token." },
       { name: 'partner', description: 'For partner platforms (API key).' },
       { name: 'publication', description: 'Public, cacheable: what scanners and CDNs fetch.' },
       { name: 'admin', description: 'Operator actions (admin token).' },
-      { name: 'dev-idp', description: 'DEV ONLY development identity provider, on only with VAXPASS_DEV_IDP=on.' },
       { name: 'operations', description: 'Health and metrics.' },
     ],
     paths: {
@@ -59,7 +57,7 @@ export function openApiDocument(): object {
           tags: ['holder'],
           summary: "The signed-in holder's current passes",
           description: 'Passes are issued from registry facts on the server clock. A pass already issued for unchanged facts is returned again, so the ETag is stable and a refresh with If-None-Match costs a 304.',
-          security: bearer('holderIdToken'),
+          security: [{ holderSession: [] }, { holderIdToken: [] }],
           parameters: [{ name: 'If-None-Match', in: 'header', schema: { type: 'string' } }],
           responses: {
             '200': { description: 'Passes (possibly empty).', headers: { ETag: { schema: { type: 'string' } } }, content: json({ type: 'object', required: ['passes'], properties: { passes: { type: 'array', items: passView } } }) },
@@ -71,20 +69,54 @@ export function openApiDocument(): object {
           },
         },
       },
+      '/api/v1/holder/session/login': {
+        get: {
+          tags: ['holder'],
+          summary: 'Start sign-in: redirect to the identity provider (code + PKCE)',
+          description: 'Sets a short-lived HttpOnly sign-in cookie holding nothing but a random id; the PKCE verifier, state and nonce stay on the server.',
+          responses: { '302': { description: "To the provider's authorization endpoint." }, '503': problem },
+        },
+      },
+      '/api/v1/holder/session/callback': {
+        get: {
+          tags: ['holder'],
+          summary: "The provider's redirect back",
+          description: 'Exchanges the code (PKCE, state, nonce and ID token checked), creates the session, sets the HttpOnly SameSite=Strict session cookie (Secure beyond localhost) and redirects to /holder/. Failures redirect to /holder/?signIn=failed or ?signIn=expired.',
+          responses: { '303': { description: 'To the holder app.' } },
+        },
+      },
+      '/api/v1/holder/session': {
+        get: {
+          tags: ['holder'],
+          summary: 'Whether this browser is signed in, and its CSRF token',
+          responses: { '200': { description: 'Session state.', content: json({ type: 'object', required: ['signedIn'], properties: { signedIn: { type: 'boolean' }, signInAvailable: { type: 'boolean' }, csrfToken: { type: 'string' }, expiresAt: { type: 'integer', description: 'Unix seconds.' } } }) } },
+        },
+      },
+      '/api/v1/holder/session/logout': {
+        post: {
+          tags: ['holder'],
+          summary: 'Sign out: ends the session on the server',
+          security: [{ holderSession: [] }],
+          parameters: [{ name: 'X-CSRF-Token', in: 'header', required: true, schema: { type: 'string' }, description: 'The csrfToken from GET /api/v1/holder/session.' }],
+          responses: { '204': { description: 'Signed out (also when there was no session).' }, '403': problem },
+        },
+      },
       '/api/v1/partner/passes': {
         post: {
           tags: ['partner'],
-          summary: 'Issue a pass for a person the partner identified',
+          summary: 'Issue a pass for a person who signed in with the partner',
           description:
-            'Identify the person by `personId`, or by `name` and `birthDate` together (exact match after Unicode NFC). No match → 404 PERSON_NOT_FOUND; more than one → 409 AMBIGUOUS_PERSON. ' +
-            'With `personId`, any `name`/`birthDate` sent must agree with the record. The issuer sets iss, kid, iat, nbf, exp and the pass id; sending them is 422 SERVER_SET_FIELD.',
+            "Send `idToken`: the person's ID token from the configured OpenID provider, issued to this partner's registered client id (`aud`, or `azp`), from a sign-in within the allowed window (`auth_time`, else `iat`), used for one issuance (a retry with the same Idempotency-Key is the same use). The pass is for that token's person; `personId`, `name` and `birthDate`, when sent, must agree with it (422 PERSON_DETAILS_MISMATCH). " +
+            'Until the proof is verified, every refusal is the same 403 PERSON_PROOF_REJECTED, whoever the request names. ' +
+            'Registry-trusted partners only (off by default) may omit `idToken` and identify the person by `personId`, or by `name` and `birthDate` together (exact match after Unicode NFC): no match → 404 PERSON_NOT_FOUND; more than one → 409 AMBIGUOUS_PERSON. ' +
+            'The issuer sets iss, kid, iat, nbf, exp and the pass id; sending them is 422 SERVER_SET_FIELD.',
           security: bearer('partnerApiKey'),
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', minLength: 8, maxLength: 255 }, description: 'Same key and body → the same response, replayed (Idempotent-Replayed: true). Same key, different body → 422.' }],
           requestBody: {
             required: true,
             content: json(
               bodySchema(partnerPassRequestSchema, {
-                personId: { description: 'Registry person id.' },
+                personId: { description: "Registry person id; with idToken it must be the token's person." },
                 birthDate: { format: 'date', description: 'With name: identifies the person (exact match).' },
                 type: { default: 'vaccination' },
               }),
@@ -134,9 +166,6 @@ export function openApiDocument(): object {
       '/api/v1/admin/partners/{id}/revoke': {
         post: { tags: ['admin'], summary: "Revoke a partner's API key", security: bearer('adminToken'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'Revoked (again: the first revokedAt).', content: json({ type: 'object', required: ['id', 'revoked', 'revokedAt'], properties: { id: { type: 'string' }, revoked: { const: true }, revokedAt: { type: 'string', format: 'date-time' } } }) }, '401': problem, '404': problem, '503': problem } },
       },
-      '/dev-idp/people': { get: { tags: ['dev-idp'], summary: 'DEV ONLY: demo people to sign in as', responses: { '200': { description: 'People.' } } } },
-      '/dev-idp/token': { post: { tags: ['dev-idp'], summary: 'DEV ONLY: an ID token for a person id', requestBody: { required: true, content: json(bodySchema(tokenRequestSchema)) }, responses: { '200': { description: 'Token.' } } } },
-      '/dev-idp/jwks.json': { get: { tags: ['dev-idp'], summary: "DEV ONLY: the dev identity provider's JWKS", responses: { '200': { description: 'JWKS.' } } } },
       '/livez': { get: { tags: ['operations'], summary: 'Liveness', responses: { '200': { description: 'Alive.' } } } },
       '/readyz': { get: { tags: ['operations'], summary: 'Readiness (database, bundle-signer certificate)', responses: { '200': { description: 'Ready: {status: "ready", issuance: "available" | "unavailable"}. No signing key does not make the instance unready: the bundle must still be served.' }, '503': problem } } },
       '/metrics': { get: { tags: ['operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text format 0.0.4.' } } } },
@@ -145,7 +174,8 @@ export function openApiDocument(): object {
     },
     components: {
       securitySchemes: {
-        holderIdToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OpenID Connect ID token; sub = registry person id.' },
+        holderSession: { type: 'apiKey', in: 'cookie', name: 'vaxpass_session', description: 'Set by the sign-in callback; HttpOnly, SameSite=Strict.' },
+        holderIdToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OpenID Connect ID token for the holder client id; the configured person claim (default sub) = registry person id.' },
         partnerApiKey: { type: 'http', scheme: 'bearer', description: 'Partner API key (vxp_…). Never in the URL.' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'VAXPASS_ADMIN_TOKEN.' },
       },

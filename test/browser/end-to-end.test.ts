@@ -10,6 +10,8 @@ import { openBundle, verify, fromBase64Url } from '../../src/core/index.ts';
 import { readQrPng } from '../../src/qr/read-qr-image.ts';
 import { startServer, type RunningServer } from '../../src/server/main.ts';
 import { APPS_DIR } from '../support/app-test-server.ts';
+import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
+import { signInThroughProvider } from '../support/sign-in-through-provider.ts';
 import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
@@ -52,10 +54,9 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     const root = fromBase64Url(((await (await fetch(`${server.url}/api/v1/trust-root`)).json()) as { publicKey: string }).publicKey)!;
     const opened = await openBundle(await (await fetch(`${server.url}/api/v1/trust-bundle`)).text(), { root, now: new Date(), backend });
     if (!opened.ok) throw new Error(`server bundle does not open: ${opened.code}`);
-    const people = (await (await fetch(`${server.url}/dev-idp/people`)).json()) as { personId: string; name: string }[];
-    for (const candidate of people) {
-      const token = ((await (await fetch(`${server.url}/dev-idp/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId: candidate.personId }) })).json()) as { id_token: string }).id_token;
-      const { passes } = (await (await fetch(`${server.url}/api/v1/holder/passes`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { passes: HolderPass[] };
+    for (const candidate of DEMO_PEOPLE) {
+      const cookie = await signInThroughProvider(server.url, candidate.personId);
+      const { passes } = (await (await fetch(`${server.url}/api/v1/holder/passes`, { headers: { Cookie: cookie } })).json()) as { passes: HolderPass[] };
       for (const p of passes) {
         if ((await verify(p.text, opened.bundle, { now: new Date() })).ok) {
           person = candidate;
@@ -76,17 +77,41 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     dir?.remove();
   });
 
-  it('a holder signs in through the dev identity provider and gets a scannable pass', async () => {
+  it('a holder signs in through the real provider (code + PKCE), gets a scannable pass, signs out and keeps it offline', async () => {
     const context = await newAppContext(browser);
     const page = await context.newPage();
     await page.goto(`${server.url}/holder/`);
-    await page.click(`button[data-person="${person.personId}"]`);
+    await page.click('#sign-in');
+    // The dev provider's own page (its issuer, its port): loudly DEV ONLY, one click per person.
+    await page.waitForSelector('.banner');
+    await expect(page.textContent('.banner')).resolves.toMatch(/DEV ONLY/);
+    await page.click(`button[value="${person.personId}"]`);
     await page.waitForSelector(`article.pass[data-pass="${pass.passId}"]`);
     await expect(page.textContent(`article.pass[data-pass="${pass.passId}"] .holder-name`)).resolves.toBe(pass.holder.name);
     await page.click(`article.pass[data-pass="${pass.passId}"] .show-qr`);
     await page.waitForSelector('#qr-screen:not([hidden]) svg');
     const decoded = readQrPng(new Uint8Array(await page.screenshot({ path: artifactPath('e2e-holder-qr.png') })));
     expect(decoded).toEqual({ ok: true, text: pass.text });
+    await page.keyboard.press('Escape');
+    // Only an HttpOnly, SameSite cookie holds the session; no token in any storage scripts can read.
+    const session = (await context.cookies(server.url)).find((c) => c.name === 'vaxpass_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('vaxpass_session');
+    // (The trust bundle is a JWS too, but a public, signed file; it is not a credential.)
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, 'vaxpass.holder.trust': '' }) + JSON.stringify({ ...sessionStorage }));
+    expect(stored).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
+    expect(stored).not.toContain(session!.value);
+    const databases = await page.evaluate(async () => (await indexedDB.databases()).length);
+    expect(databases).toBe(0);
+
+    // Sign-out ends the session on the server; the pass stays, on screen and offline.
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in-again');
+    await expect(page.textContent(`article.pass[data-pass="${pass.passId}"] .holder-name`)).resolves.toBe(pass.holder.name);
+    expect(((await fetch(`${server.url}/api/v1/holder/passes`, { headers: { Cookie: `vaxpass_session=${session!.value}` } })).status)).toBe(401);
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector(`article.pass[data-pass="${pass.passId}"]`);
     await context.close();
   }, 60_000);
 

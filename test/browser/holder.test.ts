@@ -56,6 +56,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     const context = await newAppContext(browser);
     const page = await context.newPage();
     await page.goto(`${server.url}/holder/`);
+    await page.click('#sign-in');
     await page.click('button[data-person="person-maria"]');
     await page.waitForSelector('article.pass');
     await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
@@ -115,14 +116,17 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     server.state.passesFailure = { status: 401 };
     await refreshNow(page);
     expect((await refreshLog(page)).at(-1)).toEqual({ status: 401, delayMs: -1 });
-    await expect(page.textContent('#status')).resolves.toMatch(/Session expired/);
+    await expect(page.textContent('#status')).resolves.toMatch(/Signed out\. Your passes stay on this phone/);
     await expect(page.textContent('.pass .holder-name')).resolves.toBe('Maria Gonzalez Lopez');
     // Recovery: a 304 keeps the pass and resets the backoff.
     server.state.passesFailure = null;
     await refreshNow(page);
     log = await refreshLog(page);
     expect(log.at(-1)!.status).toBe(304);
-    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.session', 'vaxpass.holder.trust']);
+    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.trust']);
+    // No token anywhere the page's scripts can read: the session is an HttpOnly cookie.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect((await context.cookies()).find((c) => c.name === 'vaxpass_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
 
     // Offline with the server gone: the service worker serves the app, storage the pass.
     await reloadOfflineWithServerStopped(page, context, server);
@@ -148,16 +152,16 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
       const context = await newAppContext(browser, { locale: 'ko-KR' });
       const page = await context.newPage();
       await page.goto(`${restarted.url}/holder/`);
-      await page.waitForSelector('button[data-person]');
+      await page.waitForSelector('#sign-in');
       await expect(page.textContent('#view h2')).resolves.toBe('로그인');
       await page.click('#language');
       await expect(page.textContent('#view h2')).resolves.toBe('Sign in');
       await expect(page.textContent('#language')).resolves.toBe('한국어');
       await context.close();
 
-      // A server without the development identity provider answers 404: say so, instead of "check the connection".
+      // A server with no identity provider configured says so, instead of "check the connection".
       const noIdp = await newAppContext(browser);
-      await noIdp.route('**/dev-idp/people', (route) => route.fulfill({ status: 404, contentType: 'application/problem+json', body: '{"status":404}' }));
+      await noIdp.route('**/api/v1/holder/session', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"signedIn":false,"signInAvailable":false}' }));
       const plain = await noIdp.newPage();
       await plain.goto(`${restarted.url}/holder/`);
       await plain.waitForSelector('#view .error');
@@ -169,6 +173,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
       await noBundle.route('**/api/v1/trust-bundle', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503}' }));
       const kim = await noBundle.newPage();
       await kim.goto(`${restarted.url}/holder/`);
+      await kim.click('#sign-in');
       await kim.click('button[data-person="person-kim"]');
       await kim.waitForSelector('.pass .venue-status[data-kind="unavailable"]');
       await expect(kim.textContent('.pass .holder-name')).resolves.toBe('Kim Min-jun');

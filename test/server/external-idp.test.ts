@@ -21,7 +21,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((ok) => jwksServer.listen(0, '127.0.0.1', ok));
   issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
-  f = await createServerFixture({ devIdp: false, oidc: { issuer, jwksUrl: `${issuer}/jwks`, audience: 'vaxpass-holder' } });
+  f = await createServerFixture({ devIdp: false, oidc: { issuer, jwksUrl: `${issuer}/jwks`, audience: 'vaxpass-holder', personClaim: 'sub', clientSecret: null } });
 });
 afterAll(async () => {
   await f.cleanup();

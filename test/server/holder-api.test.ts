@@ -3,7 +3,8 @@ import { SignJWT } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { countIssuedPasses } from '../../src/db/queries/issued-passes.ts';
-import { createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
+import { createServerFixture, problemOf, testIdentityProvider, type ServerFixture } from './support/server-fixture.ts';
+import { devPersonProof } from '../support/dev-person-proof.ts';
 
 type Passes = { passes: { passId: string; type: string; text: string; kid: string; issuedAt: string; expiresAt: string; holder: { name: string; birthDate: string } }[] };
 
@@ -59,8 +60,8 @@ describe('GET /api/v1/holder/passes', () => {
     expect(conditional.status).toBe(304);
     expect(await conditional.text()).toBe('');
     expect(await countIssuedPasses(f.db)).toBe(rows);
-    // A remembered (cached) token verification still ends at the token's exp.
-    f.clock.advance(3600);
+    // A remembered (cached) token verification still ends at the token's exp (the provider's tokens live 10 minutes).
+    f.clock.set(new Date(Date.now() + 3600_000));
     expect((await f.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
@@ -111,19 +112,19 @@ describe('GET /api/v1/holder/passes', () => {
       expect(res.status).toBe(401);
       expect((await problemOf(res)).code).toBe(code);
     }
-    // Expired: the dev IdP's tokens live an hour on the server clock.
-    f.clock.advance(3 * 3600);
+    // Expired: the provider's tokens live 10 minutes.
+    f.clock.set(new Date(Date.now() + 3 * 3600_000));
     const expired = await f.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } });
     expect(expired.status).toBe(401);
     expect((await problemOf(expired)).detail).toMatch(/expired/);
   });
 
   it('rejects tokens from another issuer or for another audience', async () => {
-    // Same dev key, but the issuer claim names another origin (a token minted for another deployment).
-    const foreign = await f.app.request('http://other.example/dev-idp/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"personId":"demo-0001"}' });
-    const { id_token } = (await foreign.json()) as { id_token: string };
-    const res = await f.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${id_token}` } });
+    // The configured provider's genuine token, issued to another client (a partner), is not a holder token.
+    const partnerToken = await devPersonProof((await testIdentityProvider()).issuer, 'some-partner', 'demo-0001');
+    const res = await f.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${partnerToken}` } });
     expect(res.status).toBe(401);
+    expect((await problemOf(res)).detail).toMatch(/aud/);
   });
 
   it('refuses an ID token in the URL', async () => {

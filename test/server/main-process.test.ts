@@ -35,7 +35,7 @@ describe('src/server/main.ts', () => {
     const main = startMain({});
     const url = await main.url;
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    expect(((await (await fetch(`${url}/dev-idp/people`)).json()) as unknown[]).length).toBe(6);
+    expect(((await (await fetch(`${url}/api/v1/holder/session`)).json()) as { signInAvailable: boolean }).signInAvailable).toBe(true);
     main.child.kill('SIGTERM');
     expect(await main.exit).toBe(0);
     const { stdout, stderr } = main.output();

@@ -226,10 +226,17 @@ describe('POST /api/v1/partner/passes', () => {
 
 describe('POST /api/v1/admin/partners', () => {
   it('creates a partner whose key works at once; a second partner with the same id is 409', async () => {
-    const created = await f.admin('/partners', { id: 'new-portal', name: 'New portal', quotaPerMinute: 10 });
+    const created = await f.admin('/partners', { id: 'new-clinic', name: 'New clinic', quotaPerMinute: 10, registryTrusted: true });
     expect(created.status).toBe(201);
     const { apiKey } = (await created.json()) as { apiKey: string };
     expect((await f.partnerIssue({ personId: 'demo-0001' }, { apiKey })).status).toBe(201);
+    // Without registryTrusted (the default) a bare personId is not enough.
+    const portal = await f.admin('/partners', { id: 'new-portal', name: 'New portal', oidcClientId: 'new-portal' });
+    const portalKey = ((await portal.json()) as { partner: { oidcClientId: string; registryTrusted: boolean }; apiKey: string });
+    expect(portalKey.partner).toMatchObject({ oidcClientId: 'new-portal', registryTrusted: false });
+    const refused = await f.partnerIssue({ personId: 'demo-0001' }, { apiKey: portalKey.apiKey });
+    expect(refused.status).toBe(403);
+    expect((await problemOf(refused)).code).toBe('PERSON_PROOF_REJECTED');
     const twice = await Promise.all([f.admin('/partners', { id: 'new-portal', name: 'Again' }), f.admin('/partners', { id: 'new-portal', name: 'Again' })]);
     for (const res of twice) {
       expect(res.status).toBe(409);

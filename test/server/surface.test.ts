@@ -11,7 +11,8 @@ import { runCli } from '../../src/cli/main.ts';
 import { readKeyring } from '../../src/keys/key-directory.ts';
 import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/main.ts';
-import { createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
+import { createServerFixture, problemOf, testIdentityProvider, type ServerFixture } from './support/server-fixture.ts';
+import { devPersonProof } from '../support/dev-person-proof.ts';
 
 let f: ServerFixture;
 beforeEach(async () => {
@@ -33,7 +34,8 @@ describe('configuration', () => {
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
       [{ VAXPASS_DEV_IDP: 'yes please' }, 'VAXPASS_DEV_IDP'],
       [{ VAXPASS_ADMIN_TOKEN: 'short' }, 'VAXPASS_ADMIN_TOKEN'],
-      [{ VAXPASS_OIDC_ISSUER: 'https://id.example' }, 'VAXPASS_OIDC_JWKS_URL'],
+      [{ VAXPASS_OIDC_JWKS_URL: 'https://id.example/jwks' }, 'VAXPASS_OIDC_JWKS_URL'],
+      [{ VAXPASS_OIDC_ISSUER: 'https://id.example', VAXPASS_OIDC_PERSON_CLAIM: 'a b' }, 'VAXPASS_OIDC_PERSON_CLAIM'],
       [{ VAXPASS_OIDC_ISSUER: 'not a url', VAXPASS_OIDC_JWKS_URL: 'https://id.example/jwks' }, 'VAXPASS_OIDC_ISSUER'],
       [{ VAXPASS_BUNDLE_REFRESH_SECONDS: '172800' }, 'VAXPASS_BUNDLE_REFRESH_SECONDS'],
       [{ VAXPASS_TIME_ZONE: 'Mars/Olympus' }, 'VAXPASS_TIME_ZONE'],
@@ -181,19 +183,29 @@ describe('API description', () => {
 });
 
 describe('dev identity provider', () => {
-  it('is marked DEV ONLY and is absent unless enabled', async () => {
-    const res = await f.app.request('/dev-idp/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"personId":"demo-0001"}' });
-    expect(res.headers.get('x-vaxpass-dev-only')).toBe('true');
-    expect(((await res.json()) as { warning: string }).warning).toMatch(/DEV ONLY/);
-    const off = await createServerFixture({ devIdp: false });
+  it('is its own DEV ONLY server whose issuer comes from configuration, never from a Host header; the issuer API has no dev routes', async () => {
+    const idp = await testIdentityProvider();
+    const port = new URL(idp.issuer).port;
+    const discovery = await new Promise<string>((ok, fail) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/.well-known/openid-configuration', headers: { Host: 'attacker.example' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => ok(body));
+      });
+      req.on('error', fail);
+      req.end();
+    });
+    expect((JSON.parse(discovery) as { issuer: string }).issuer).toBe(idp.issuer);
+    for (const path of ['/dev-idp/people', '/dev-idp/jwks.json']) expect((await f.app.request(path)).status).toBe(404);
+    const paths = Object.keys(((await (await f.app.request('/openapi.json')).json()) as { paths: object }).paths);
+    expect(paths.filter((p) => p.includes('dev-idp'))).toEqual([]);
+    // A token for another deployment's provider is worthless here.
+    const elsewhere = await createServerFixture({ oidc: { issuer: 'https://idp.elsewhere.example', jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub', clientSecret: null } });
     try {
-      for (const path of ['/dev-idp/people', '/dev-idp/jwks.json']) expect((await off.app.request(path)).status).toBe(404);
-      expect((await off.app.request('/dev-idp/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"personId":"demo-0001"}' })).status).toBe(404);
-      // A token minted by some other server's dev IdP is worthless here.
       const token = await f.holderToken('demo-0001');
-      expect((await off.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+      expect((await elsewhere.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
     } finally {
-      await off.cleanup();
+      await elsewhere.cleanup();
     }
   });
 });
@@ -233,7 +245,7 @@ describe('graceful shutdown', () => {
     const server = await startServer({ env: { PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_DEV_IDP: 'on', LOG_LEVEL: 'silent' }, print: () => {} });
     try {
       // A request whose body is still arriving when shutdown starts must still be answered.
-      const body = '{"personId":"demo-0001"}';
+      const body = JSON.stringify({ idToken: await devPersonProof(server.devIdpIssuer!, 'demo-portal', 'demo-0001') });
       const url = new URL(`${server.url}/api/v1/partner/passes`);
       let send!: () => void;
       const status = new Promise<number>((ok, fail) => {

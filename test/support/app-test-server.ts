@@ -92,6 +92,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startAppTestServer(initial: Omit<AppServerState, 'hits' | 'passesFailure'> & { passesFailure?: AppServerState['passesFailure'] }): Promise<AppTestServer> {
   const state: AppServerState = { passesFailure: null, ...initial, hits: new Map() };
   const server = createServer((req, res) => {
+    const sessionPerson = (r: typeof req) => {
+      const id = /(?:^|;\s*)vaxpass_session=([^;]+)/.exec(r.headers.cookie ?? '')?.[1];
+      return state.people.find((p) => p.personId === id) ?? null;
+    };
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       state.hits.set(url.pathname, (state.hits.get(url.pathname) ?? 0) + 1);
@@ -110,20 +114,30 @@ export async function startAppTestServer(initial: Omit<AppServerState, 'hits' | 
         case 'GET /api/v1/trust-bundle/revocations':
           if (!state.revocationDelta) return problem(res, 404, 'No delta');
           return send(res, 200, state.revocationDelta, { 'Content-Type': 'application/jose', ETag: etagOf(state.revocationDelta) });
-        case 'GET /dev-idp/people':
-          return sendJson(res, 200, state.people.map(({ personId, name }) => ({ personId, name })));
-        case 'POST /dev-idp/token': {
-          const body = JSON.parse((await readBody(req)) || '{}') as { personId?: string };
-          if (!state.people.some((p) => p.personId === body.personId)) return problem(res, 400, 'Unknown person');
-          return sendJson(res, 200, { id_token: `test-token.${body.personId}`, token_type: 'Bearer', expires_in: 3600 });
+        // Sign-in stand-in: the real issuer redirects to the identity provider (code + PKCE); here the
+        // person is picked on a page at the login URL, and the session cookie names the person.
+        case 'GET /api/v1/holder/session/login':
+          return send(res, 200, `<!doctype html><form method="post">${state.people.map((p) => `<button name="person_id" value="${p.personId}" data-person="${p.personId}">${p.name}</button>`).join('')}</form>`, { 'Content-Type': 'text/html' });
+        case 'POST /api/v1/holder/session/login': {
+          const personId = new URLSearchParams(await readBody(req)).get('person_id') ?? '';
+          if (!state.people.some((p) => p.personId === personId)) return problem(res, 400, 'Unknown person');
+          return send(res, 303, '', { Location: '/holder/', 'Set-Cookie': `vaxpass_session=${personId}; HttpOnly; SameSite=Strict; Path=/` });
+        }
+        case 'GET /api/v1/holder/session': {
+          const person = sessionPerson(req);
+          return sendJson(res, 200, person ? { signedIn: true, csrfToken: `csrf-${person.personId}` } : { signedIn: false, signInAvailable: true });
+        }
+        case 'POST /api/v1/holder/session/logout': {
+          const person = sessionPerson(req);
+          if (person && req.headers['x-csrf-token'] !== `csrf-${person.personId}`) return problem(res, 403, 'CSRF');
+          return send(res, 204, '', { 'Set-Cookie': 'vaxpass_session=; Max-Age=0; Path=/' });
         }
         case 'GET /api/v1/holder/passes': {
           if (state.passesFailure) {
             const { status, retryAfter } = state.passesFailure;
             return problem(res, status, 'Unavailable', retryAfter ? { 'Retry-After': retryAfter } : {});
           }
-          const token = /^Bearer test-token\.(.+)$/.exec(req.headers.authorization ?? '')?.[1];
-          const person = state.people.find((p) => p.personId === token);
+          const person = sessionPerson(req);
           if (!person) return problem(res, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
           const body = JSON.stringify({ passes: person.passes });
           const etag = etagOf(body);

@@ -1,4 +1,5 @@
-// Holder app: sign in once, fetch passes, keep them on the phone, show them as a QR code on
+// Holder app: sign in once (at the identity provider, through the issuer; the browser keeps only
+// an HttpOnly session cookie), fetch passes, keep them on the phone, show them as a QR code on
 // screen or on paper, and say whether venues accept each pass today (the scanner's own check,
 // against the same cached trust bundle). Passes render from local storage first; the network
 // only ever adds.
@@ -9,7 +10,7 @@ import { registerServiceWorker } from '../shared/register-service-worker.ts';
 import { chooseBackend, TrustStore } from '../shared/trust-store.ts';
 import { HOLDER_MESSAGES } from './messages.ts';
 import { dateOf, issuerOf } from './pass-details.ts';
-import { PassRefresher, savedPasses, sessionStore, type HeldPass, type RefreshState } from './pass-store.ts';
+import { PassRefresher, savedPasses, type HeldPass, type RefreshState } from './pass-store.ts';
 import { venueStanding, type VenueStanding } from './venue-check.ts';
 
 const LANGUAGE_KEY = 'vaxpass.holder.language';
@@ -21,6 +22,10 @@ let language: Language = defaultLanguage(localStorage.getItem(LANGUAGE_KEY), nav
 const t = translator(HOLDER_MESSAGES, () => language);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 let refreshState: RefreshState = { kind: 'idle' };
+/** What the issuer said about this browser's session; null until it answered (or while offline). */
+let session: { signedIn: boolean; signInAvailable?: boolean; csrfToken?: string } | null = null;
+/** Set from ?signIn=failed|expired after the provider sent the browser back. */
+let signInProblem = false;
 
 /** Screen codes use level M (smaller modules scan best off a phone); paper uses Q to survive wear. */
 function qrSvg(text: string, level: 'M' | 'Q'): Promise<string> {
@@ -39,38 +44,47 @@ const expiryOf = (pass: HeldPass) => dateOf(pass.expiresAt, { withTime: pass.typ
 
 // ---- views
 
-async function renderSignIn(): Promise<void> {
+function renderSignIn(): void {
   shownList = '';
   const view = $('view');
-  view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', {}, t('loading')));
+  if (session && session.signInAvailable === false) {
+    view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', { class: 'error' }, t('signInUnavailable')));
+    return;
+  }
+  view.replaceChildren(
+    h('h2', {}, t('signInTitle')),
+    h('p', {}, t('signInHint')),
+    ...(signInProblem ? [h('p', { class: 'error' }, t('signInFailed'))] : []),
+    h('button', { type: 'button', id: 'sign-in', onclick: signIn }, t('signInTitle')),
+  );
+}
+
+/** A full navigation: the issuer sends the browser to the provider and back (code + PKCE). */
+function signIn(): void {
+  location.assign(apiUrl('/api/v1/holder/session/login'));
+}
+
+const isSignedOut = () => session?.signedIn === false;
+
+async function loadSession(): Promise<void> {
   try {
-    const response = await fetch(apiUrl('/dev-idp/people'), { cache: 'no-store' });
-    // 404: the server is up but has no development sign-in; retrying will not help, so say so.
-    if (response.status === 404) {
-      view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', { class: 'error' }, t('signInUnavailable')));
-      return;
-    }
-    if (!response.ok) throw new Error(String(response.status));
-    const people = (await response.json()) as { personId: string; name: string }[];
-    const list = h('div', { class: 'people' }, ...people.map((p) => h('button', { type: 'button', 'data-person': p.personId, onclick: () => void signIn(p.personId) }, p.name)));
-    view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', {}, t('signInHint')), list);
+    const response = await fetch(apiUrl('/api/v1/holder/session'), { cache: 'no-store', credentials: 'include' });
+    if (response.ok) session = (await response.json()) as typeof session;
   } catch {
-    view.replaceChildren(h('h2', {}, t('signInTitle')), h('p', { class: 'error' }, t('signInFailed')), h('button', { type: 'button', onclick: () => void renderSignIn() }, t('signInTitle')));
+    // offline: the session is unknown; the passes on the device are shown all the same
   }
 }
 
-async function signIn(personId: string): Promise<void> {
+async function signOut(): Promise<void> {
+  refresher.stop();
   try {
-    const response = await fetch(apiUrl('/dev-idp/token'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId }) });
-    if (!response.ok) throw new Error(String(response.status));
-    const body = (await response.json()) as { id_token?: unknown };
-    if (typeof body.id_token !== 'string') throw new Error('no id_token');
-    sessionStore.set({ idToken: body.id_token, personId });
-    render();
-    await refresher.refresh();
+    await fetch(apiUrl('/api/v1/holder/session/logout'), { method: 'POST', credentials: 'include', headers: { 'X-CSRF-Token': session?.csrfToken ?? '' } });
   } catch {
-    $('status').textContent = t('signInFailed');
+    // offline: the cookie stays until the next sign-out or its expiry; the passes stay either way
   }
+  session = { signedIn: false, signInAvailable: true };
+  refreshState = { kind: 'idle' };
+  render();
 }
 
 /** What the list on screen shows; redrawing an unchanged list would drop a keyboard user's focus. */
@@ -239,8 +253,10 @@ function renderStatus(): void {
   status.dataset.kind = refreshState.kind;
   const saved = savedPasses();
   if (refreshState.kind === 'refreshing') status.textContent = t('refreshing');
-  else if (refreshState.kind === 'signed-out') status.replaceChildren(h('button', { type: 'button', onclick: () => void renderSignIn() }, t('signInAgain')));
-  else if (refreshState.kind === 'failed') status.textContent = refreshState.status === null && !navigator.onLine ? t('offline') : t('refreshFailed', { age: formatAge(refreshState.retryInMs / 1000, language) });
+  // Signed out with passes on the device: the passes stay; a button offers to sign in to refresh them.
+  else if (saved && (refreshState.kind === 'signed-out' || session?.signedIn === false)) {
+    if (!status.querySelector('#sign-in-again')) status.replaceChildren(h('button', { type: 'button', id: 'sign-in-again', onclick: signIn }, t('signInAgain')));
+  } else if (refreshState.kind === 'failed') status.textContent = refreshState.status === null && !navigator.onLine ? t('offline') : t('refreshFailed', { age: formatAge(Math.max(0, refreshState.retryAt - Date.now()) / 1000, language) });
   else status.textContent = saved ? t('updated', { age: formatAge((Date.now() - saved.checkedAt) / 1000, language) }) : '';
 }
 
@@ -249,20 +265,21 @@ function render(): void {
   $('language').textContent = t('language');
   // The switch is labelled in the other language; screen readers should pronounce it in that language.
   $('language').lang = language === 'ko' ? 'en' : 'ko';
-  const session = sessionStore.get();
-  const signOut = $('sign-out');
-  signOut.hidden = !session;
-  signOut.textContent = t('signOut');
+  const signOutButton = $('sign-out');
+  signOutButton.hidden = session?.signedIn !== true;
+  signOutButton.textContent = t('signOut');
   renderStatus();
+  // Passes on the device are always shown, whatever the session, the network or the server say.
   const saved = savedPasses();
   if (saved) return void renderPasses(saved.passes);
   shownList = '';
-  if (!session) void renderSignIn();
-  else $('view').replaceChildren(h('p', {}, t('loading')));
+  if (session?.signedIn === true) $('view').replaceChildren(h('p', {}, t('loading')));
+  else renderSignIn();
 }
 
 const refresher = new PassRefresher((state) => {
   refreshState = state;
+  if (state.kind === 'signed-out' && session) session = { ...session, signedIn: false };
   render();
 });
 (globalThis as unknown as { vaxpassHolder: unknown }).vaxpassHolder = { refreshLog: refresher.log, refresh: () => refresher.refresh(), renderPrintSheet: (passId: string, layout: 'card' | 'a4') => {
@@ -279,16 +296,12 @@ $('language').addEventListener('click', () => {
   localStorage.setItem(LANGUAGE_KEY, language);
   render();
 });
-$('sign-out').addEventListener('click', () => {
-  refresher.stop();
-  sessionStore.clear();
-  render();
-});
+$('sign-out').addEventListener('click', () => void signOut());
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') closeQr();
 });
 window.addEventListener('online', () => {
-  void refresher.refresh();
+  if (!isSignedOut()) void refresher.refresh();
   void syncTrust();
 });
 // Timers sleep with the page in the background: a phone taken out of a pocket after midnight re-checks at once.
@@ -296,9 +309,19 @@ document.addEventListener('visibilitychange', () => {
   if (!document.hidden) void evaluateStandings();
 });
 
+const returned = new URLSearchParams(location.search).get('signIn');
+if (returned !== null) {
+  signInProblem = returned === 'failed' || returned === 'expired';
+  history.replaceState(null, '', location.pathname);
+}
 render();
 void registerServiceWorker();
-if (sessionStore.get()) void refresher.refresh();
+await loadSession();
+render();
+// Unknown (offline) counts as maybe signed in: the refresh then fails softly and retries.
+if (!isSignedOut()) void refresher.refresh();
+// "Updated 5 min ago" and "Next try in 12 s" age while the app is open.
+setInterval(renderStatus, 1000);
 document.body.dataset.ready = 'true';
 
 // The trust bundle is kept like the scanner's: the saved one first (offline), then a sync. Passes

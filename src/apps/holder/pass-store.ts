@@ -21,13 +21,7 @@ interface SavedPasses {
   readonly checkedAt: number;
 }
 
-export interface Session {
-  readonly idToken: string;
-  readonly personId: string;
-}
-
 const PASSES_KEY = 'vaxpass.holder.passes';
-const SESSION_KEY = 'vaxpass.holder.session';
 /** A pass changes rarely (new dose, revocation); check a few times a day. */
 export const REFRESH_INTERVAL_MS = 6 * 3600_000;
 
@@ -39,14 +33,10 @@ function readJson<T>(key: string): T | null {
   }
 }
 
-export const sessionStore = {
-  get: (): Session | null => readJson<Session>(SESSION_KEY),
-  set: (session: Session): void => localStorage.setItem(SESSION_KEY, JSON.stringify(session)),
-  clear: (): void => {
-    localStorage.removeItem(SESSION_KEY);
-    localStorage.removeItem(PASSES_KEY);
-  },
-};
+/** Removes the passes from this device (the holder asks for it; signing out keeps them). */
+export function forgetPasses(): void {
+  localStorage.removeItem(PASSES_KEY);
+}
 
 export function savedPasses(): SavedPasses | null {
   const saved = readJson<SavedPasses>(PASSES_KEY);
@@ -56,7 +46,8 @@ export function savedPasses(): SavedPasses | null {
 export type RefreshState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'refreshing' }
-  | { readonly kind: 'failed'; readonly retryInMs: number; readonly status: number | null }
+  /** retryAt: device time (ms) of the next try, so the status line can count down. */
+  | { readonly kind: 'failed'; readonly retryAt: number; readonly status: number | null }
   | { readonly kind: 'signed-out' };
 
 export interface RefreshLogEntry {
@@ -83,17 +74,17 @@ export class PassRefresher {
   }
 
   async refresh(): Promise<void> {
-    const session = sessionStore.get();
-    if (!session || this.running) return;
+    if (this.running) return;
     this.running = true;
     this.onChange({ kind: 'refreshing' });
     const saved = savedPasses();
-    const headers: Record<string, string> = { Authorization: `Bearer ${session.idToken}`, Accept: 'application/json' };
+    // The session is an HttpOnly cookie the browser sends; the app never holds a token.
+    const headers: Record<string, string> = { Accept: 'application/json' };
     if (saved?.etag) headers['If-None-Match'] = saved.etag;
     let status: number | null = null;
     let retryAfter: number | null = null;
     try {
-      const response = await fetch(apiUrl('/api/v1/holder/passes'), { headers, cache: 'no-store' });
+      const response = await fetch(apiUrl('/api/v1/holder/passes'), { headers, cache: 'no-store', credentials: 'include' });
       status = response.status;
       if (response.status === 200) {
         const body = (await response.json()) as { passes?: unknown };
@@ -119,7 +110,7 @@ export class PassRefresher {
     }
     const delayMs = retryDelayMs(this.attempt++, retryAfter);
     this.log.push({ status, delayMs });
-    this.onChange({ kind: 'failed', retryInMs: delayMs, status });
+    this.onChange({ kind: 'failed', retryAt: Date.now() + delayMs, status });
     this.schedule(delayMs);
   }
 

@@ -76,9 +76,18 @@ export const partners = pgTable(
     quotaPerMinute: integer('quota_per_minute').notNull(),
     createdAt: seconds('created_at').notNull(),
     revokedAt: seconds('revoked_at'),
+    oidcClientId: text('oidc_client_id'),
+    registryTrusted: integer('registry_trusted').notNull().default(0),
   },
   (t) => [uniqueIndex('partners_api_key_hash').on(t.apiKeyHash)],
 );
+
+export const usedPersonProofs = pgTable('used_person_proofs', {
+  tokenHash: text('token_hash').primaryKey(),
+  partnerId: text('partner_id').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  expiresAt: seconds('expires_at').notNull(),
+});
 
 export const issuedPasses = pgTable(
   'issued_passes',
@@ -146,3 +155,18 @@ export const bundleVersions = pgTable('bundle_versions', {
   contentHash: text('content_hash').notNull(),
   jws: text('jws').notNull(),
 });
+
+export const holderSessions = pgTable(
+  'holder_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    personId: text('person_id'),
+    csrfToken: text('csrf_token').notNull(),
+    pkceVerifier: text('pkce_verifier'),
+    state: text('state'),
+    nonce: text('nonce'),
+    createdAt: seconds('created_at').notNull(),
+    expiresAt: seconds('expires_at').notNull(),
+  },
+  (t) => [index('holder_sessions_expires_at').on(t.expiresAt)],
+);

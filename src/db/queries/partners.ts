@@ -18,6 +18,10 @@ export interface Partner {
   readonly scopes: readonly PartnerScope[];
   readonly quotaPerMinute: number;
   readonly revokedAt: number | null;
+  /** Client id at the identity provider; a person's ID token must be issued to it. Null: no proof can be accepted. */
+  readonly oidcClientId: string | null;
+  /** May issue on a bare personId without the person's proof. Off by default; every such issuance is audited. */
+  readonly registryTrusted: boolean;
 }
 
 export function hashApiKey(apiKey: string): string {
@@ -32,16 +36,20 @@ export interface NewPartner {
   readonly now: number;
   /** Tests may inject a key; otherwise 256 random bits. */
   readonly apiKey?: string;
+  readonly oidcClientId?: string | null;
+  readonly registryTrusted?: boolean;
 }
 
 export async function createPartner(db: Queryable, input: NewPartner): Promise<{ partner: Partner; apiKey: string }> {
   const apiKey = input.apiKey ?? API_KEY_PREFIX + randomBytes(32).toString('base64url');
   const scopes = [...(input.scopes ?? PARTNER_SCOPES)];
   const quotaPerMinute = input.quotaPerMinute ?? 600;
+  const oidcClientId = input.oidcClientId ?? null;
+  const registryTrusted = input.registryTrusted ?? false;
   await db.orm
     .insert(db.t.partners)
-    .values({ id: input.id, name: input.name, apiKeyHash: hashApiKey(apiKey), scopes: JSON.stringify(scopes), quotaPerMinute, createdAt: input.now, revokedAt: null });
-  return { partner: { id: input.id, name: input.name, scopes, quotaPerMinute, revokedAt: null }, apiKey };
+    .values({ id: input.id, name: input.name, apiKeyHash: hashApiKey(apiKey), scopes: JSON.stringify(scopes), quotaPerMinute, createdAt: input.now, revokedAt: null, oidcClientId, registryTrusted: registryTrusted ? 1 : 0 });
+  return { partner: { id: input.id, name: input.name, scopes, quotaPerMinute, revokedAt: null, oidcClientId, registryTrusted }, apiKey };
 }
 
 /** The partner holding this API key, or null. The stored hash is compared in constant time. */
@@ -59,6 +67,19 @@ export async function findPartnerById(db: Queryable, id: string): Promise<Partne
   return row ? toPartner(row) : null;
 }
 
+/** The partner registered with this client id at the identity provider (the dev provider's client lookup). */
+export async function findPartnerByClientId(db: Queryable, oidcClientId: string): Promise<Partner | null> {
+  const { partners } = db.t;
+  const [row] = await db.orm.select().from(partners).where(eq(partners.oidcClientId, oidcClientId)).limit(1);
+  return row ? toPartner(row) : null;
+}
+
+/** Sets the partner's client id at the identity provider (the demo partner of an older database gets one at start). */
+export async function setPartnerClientId(db: Queryable, id: string, oidcClientId: string): Promise<boolean> {
+  const { partners } = db.t;
+  return affectedRows(await db.orm.update(partners).set({ oidcClientId }).where(eq(partners.id, id))) > 0;
+}
+
 export async function revokePartner(db: Queryable, id: string, now: number): Promise<boolean> {
   const { partners } = db.t;
   return affectedRows(await db.orm.update(partners).set({ revokedAt: now }).where(eq(partners.id, id))) > 0;
@@ -66,5 +87,5 @@ export async function revokePartner(db: Queryable, id: string, now: number): Pro
 
 function toPartner(row: typeof partners.$inferSelect): Partner {
   const scopes = (JSON.parse(row.scopes) as string[]).filter((s): s is PartnerScope => (PARTNER_SCOPES as readonly string[]).includes(s));
-  return { id: row.id, name: row.name, scopes, quotaPerMinute: row.quotaPerMinute, revokedAt: row.revokedAt ?? null };
+  return { id: row.id, name: row.name, scopes, quotaPerMinute: row.quotaPerMinute, revokedAt: row.revokedAt ?? null, oidcClientId: row.oidcClientId ?? null, registryTrusted: row.registryTrusted === 1 };
 }

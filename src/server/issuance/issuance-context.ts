@@ -1,5 +1,6 @@
 // What issuance needs from the world, injected by createApp.
 import type { VaxpassDatabase } from '../../db/store.ts';
+import type { PersonProofVerifier } from '../../idp/person-proof.ts';
 import type { Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';
@@ -9,6 +10,8 @@ export interface IssuanceContext {
   readonly keys: IssuerKeys;
   readonly clock: Clock;
   readonly config: ServerConfig;
+  /** Verifies partners' person proofs against the configured provider; null when none is configured. */
+  readonly personProof: PersonProofVerifier | null;
   /** Called after each newly signed pass (metrics). */
   readonly onIssued?: (by: 'holder' | 'partner') => void;
 }

@@ -1,5 +1,7 @@
-// Partner issuance: the partner names a person it has identified; the registry decides who that
-// is (exactly one match, or a clear 404/409, never a guess) and what the pass says. The
+// Partner issuance: the person's proof of sign-in with the partner (partner-person-proof.ts) says
+// who the pass is for; the registry says what it says, and name and birth date in the request are
+// only checked against it. Registry-trusted partners may instead name a person, and the registry
+// decides who that is (exactly one match, or a clear 404/409, never a guess). The
 // Idempotency-Key makes retries safe: the unique (partner, key) row is inserted in the same
 // transaction as the pass, so concurrent duplicates produce exactly one pass.
 import { createHash } from 'node:crypto';
@@ -16,10 +18,13 @@ import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
 import type { IssuanceContext } from './issuance-context.ts';
 import { passView } from './issued-pass-view.ts';
+import { issuanceBasis } from './partner-person-proof.ts';
 import { contentOfType, holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
 
 export interface PartnerPassRequest {
+  /** The person's ID token for this partner's client (the authorisation). */
+  readonly idToken?: string | undefined;
   readonly personId?: string | undefined;
   readonly name?: string | undefined;
   readonly birthDate?: string | undefined;
@@ -50,8 +55,8 @@ function replay(record: IdempotencyRecord, hash: string): StoredResponse {
   return { status: record.responseStatus, body: record.responseBody, replayed: true };
 }
 
-/** Matching rules (docs/api.md "Identifying the person"). */
-export async function matchPerson(ctx: IssuanceContext, request: PartnerPassRequest, now: number): Promise<PersonRecord> {
+/** Name and birth date as sent must be possible at all; checked before anything reads the registry. */
+function checkIdentifyingFields(ctx: IssuanceContext, request: PartnerPassRequest, now: number): void {
   const name = request.name?.normalize('NFC');
   if (name !== undefined) {
     const problem = nameProblem(name);
@@ -63,6 +68,22 @@ export async function matchPerson(ctx: IssuanceContext, request: PartnerPassRequ
       throw new ApiError('INVALID_BIRTH_DATE', 'birthDate must be a real date (YYYY-MM-DD) between 1870-01-01 and today');
     }
   }
+}
+
+/** The signed-in person's record; name and birth date, when sent, must agree with it (a consistency check). */
+async function provenPerson(ctx: IssuanceContext, personId: string, request: PartnerPassRequest): Promise<PersonRecord> {
+  const person = await findPersonById(ctx.db, personId);
+  if (!person) throw new ApiError('PERSON_NOT_FOUND', 'the signed-in person has no record in the registry');
+  const name = request.name?.normalize('NFC');
+  if ((name !== undefined && person.name.normalize('NFC') !== name) || (request.birthDate !== undefined && person.birthDate !== request.birthDate)) {
+    throw new ApiError('PERSON_DETAILS_MISMATCH', "the name or birth date sent differs from the signed-in person's registry record; no pass was issued");
+  }
+  return person;
+}
+
+/** Matching rules for registry-trusted partners (docs/api.md "Identifying the person"). */
+export async function matchPerson(ctx: IssuanceContext, request: PartnerPassRequest): Promise<PersonRecord> {
+  const name = request.name?.normalize('NFC');
   const notFound = () => new ApiError('PERSON_NOT_FOUND', 'no person in the registry matches the identifying fields exactly');
   if (request.personId !== undefined) {
     const person = await findPersonById(ctx.db, request.personId);
@@ -86,7 +107,9 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   // An expired record left behind (the hourly purge has not run yet) is replaced.
   if (earlier) await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS));
 
-  const person = await matchPerson(ctx, request, now);
+  checkIdentifyingFields(ctx, request, now);
+  const basis = await issuanceBasis(ctx, partner, request, idempotencyKey);
+  const person = basis.kind === 'person-proof' ? await provenPerson(ctx, basis.personId, request) : await matchPerson(ctx, request);
   const type = request.type ?? 'vaccination';
   const built = passContentsFromRegistry(person, (await readPersonWithFacts(db, person.id))?.facts ?? NO_FACTS, now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);
@@ -99,7 +122,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
     const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
     if (!stored) return replay((await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
     await insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
-    await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, requestId, detail: { kid: issued.kid, type: issued.type } });
+    await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, requestId, detail: { kid: issued.kid, type: issued.type, basis: basis.kind } });
     ctx.onIssued?.('partner');
     return { status: 201, body, replayed: false };
   });

@@ -25,6 +25,8 @@ export const createPartnerSchema = z.strictObject({
   name: z.string().min(1).max(100).regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters'),
   scopes: z.array(z.enum(PARTNER_SCOPES)).min(1).optional(),
   quotaPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+  oidcClientId: z.string().regex(/^[\x21-\x7e]{1,255}$/, "the partner's client id at the identity provider (printable, no spaces)").optional(),
+  registryTrusted: z.boolean().describe('issue on a bare personId without the person\'s proof (a vaccination clinic); off by default').optional(),
 });
 
 export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; publisher: BundlePublisher; adminToken: string | null }): Hono<AppEnv> {
@@ -70,7 +72,7 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
       await lockForTransaction(tx, LOCKS.partner(input.id));
       if (await findPartnerById(tx, input.id)) throw new ApiError('PARTNER_EXISTS', `partner ${input.id} already exists; revoke its key or choose another id`);
       const created = await createPartner(tx, { ...input, now });
-      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id } });
+      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id, oidcClientId: created.partner.oidcClientId ?? '', registryTrusted: created.partner.registryTrusted ? 1 : 0 } });
       return created;
     });
     // The key is shown this once; only its hash is stored.

@@ -1,26 +1,38 @@
 // Holder API: the signed-in person's own passes. There is no person parameter to tamper with:
-// the person comes from the verified ID token only.
+// the person comes from the holder app's session (cookie) or, for other clients, a verified ID token.
 import { Hono } from 'hono';
 import type { HolderTokenVerifier } from '../../idp/holder-token-verifier.ts';
-import { DEV_IDP_PATH } from '../../idp/dev-identity-provider.ts';
+import { findHolderSession } from '../../db/queries/holder-sessions.ts';
 import type { AppEnv } from '../app-env.ts';
+import { unixNow } from '../clock.ts';
 import { ifNoneMatchHits, strongEtag } from '../http-cache.ts';
 import { currentHolderPasses } from '../issuance/holder-passes.ts';
 import type { IssuanceContext } from '../issuance/issuance-context.ts';
 import { bearerToken } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import { readSessionCookie } from '../session/holder-session-cookie.ts';
 
 export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const challenge = { 'WWW-Authenticate': 'Bearer realm="vaxpass-holder"' };
 
+  /** The signed-in person: the session cookie's, else a bearer ID token's. */
+  async function holderPerson(cookie: string | null, authorization: string | undefined): Promise<{ ok: true; personId: string } | { ok: false; reason: string; code?: 'INVALID_ID_TOKEN' }> {
+    if (cookie !== null) {
+      const session = await findHolderSession(ctx.db, cookie, unixNow(ctx.clock));
+      if (session?.personId) return { ok: true, personId: session.personId };
+      if (authorization === undefined) return { ok: false, reason: 'the session has ended; sign in again' };
+    }
+    const token = bearerToken(authorization);
+    if (!token) return { ok: false, reason: 'sign in (the holder app keeps a session cookie), or send an ID token as "Authorization: Bearer <id_token>"' };
+    const verified = await verifier.verify(token);
+    return verified.ok ? verified : { ...verified, code: 'INVALID_ID_TOKEN' };
+  }
+
   app.get('/passes', async (c) => {
-    const token = bearerToken(c.req.header('authorization'));
-    if (!token) throw new ApiError('UNAUTHENTICATED', 'sign in and send the ID token as "Authorization: Bearer <id_token>"', challenge);
-    const origin = ctx.config.publicUrl ?? new URL(c.req.url).origin;
-    const result = await verifier.verify(token, ctx.config.devIdp ? `${origin}${DEV_IDP_PATH}` : null);
-    if (!result.ok) throw new ApiError('INVALID_ID_TOKEN', result.reason, { 'WWW-Authenticate': 'Bearer realm="vaxpass-holder", error="invalid_token"' });
+    const result = await holderPerson(readSessionCookie(c), c.req.header('authorization'));
+    if (!result.ok) throw new ApiError(result.code ?? 'UNAUTHENTICATED', result.reason, result.code ? { 'WWW-Authenticate': 'Bearer realm="vaxpass-holder", error="invalid_token"' } : challenge);
     const retryAfter = limiter.take(`holder:${result.personId}`, ctx.config.holderQuotaPerMinute);
     if (retryAfter !== null) throw new ApiError('RATE_LIMITED', 'too many refreshes; the pass you have stays valid', { 'Retry-After': String(retryAfter) });
 
@@ -28,7 +40,7 @@ export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier
     const body = JSON.stringify({ passes });
     const etag = strongEtag(body);
     // Personal data: cacheable by the holder's own app only, and revalidated every time.
-    const headers = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization' };
+    const headers = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
     if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
     return c.body(body, 200, { 'Content-Type': 'application/json', ...headers });
   });

@@ -1,4 +1,5 @@
-// Partner API: issue a pass for a person the partner identified, and read back passes it issued.
+// Partner API: issue a pass for a person who signed in with the partner (their ID token is the
+// authorisation), and read back passes the partner issued.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { findPassIssuedBy } from '../../db/queries/issued-passes.ts';
@@ -16,6 +17,7 @@ import type { RateLimiter } from '../rate-limiter.ts';
 export const SERVER_SET_FIELDS = ['iss', 'kid', 'iat', 'nbf', 'exp', 'cti', 'passId', 'issuedAt', 'expiresAt', 'issuedBy', 'text', 'doses', 'test', 'recovery', 'exemption', 'holder'];
 
 export const partnerPassRequestSchema = z.strictObject({
+  idToken: z.string().min(1).max(8192).describe("the person's OpenID Connect ID token, issued to this partner's client id (required unless the partner is registry-trusted)").optional(),
   personId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be a registry person id (letters, digits, . _ : -, at most 64)').optional(),
   name: z.string().min(1).max(200).optional(),
   birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
@@ -37,7 +39,7 @@ export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter): Hono<
     if (key === undefined) throw new ApiError('IDEMPOTENCY_KEY_MISSING', 'send an Idempotency-Key header (8 to 255 printable characters, e.g. a UUID) so retries are safe');
     if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('BAD_REQUEST', 'the Idempotency-Key must be 8 to 255 printable ASCII characters without spaces');
     const request = await readJsonBody(c, partnerPassRequestSchema, SERVER_SET_FIELDS);
-    const nationalId = Object.entries(request).find(([, value]) => typeof value === 'string' && RESIDENT_REGISTRATION_NUMBER.test(value));
+    const nationalId = Object.entries(request).find(([field, value]) => field !== 'idToken' && typeof value === 'string' && RESIDENT_REGISTRATION_NUMBER.test(value));
     if (nationalId) {
       throw new ApiError('NATIONAL_ID_REFUSED', `${nationalId[0]} looks like a resident registration number; vaxpass never processes them. Identify the person by registry personId, or by name and birthDate`);
     }

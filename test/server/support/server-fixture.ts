@@ -2,7 +2,12 @@
 // partners, at a fixed server clock. Tests use app.request() (in-process) or listen() (real port).
 import { serve } from '@hono/node-server';
 import { expect } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startDevOpenIdProvider, type DevOpenIdProvider } from '../../../src/idp/dev-openid-provider.ts';
+import { DEMO_PEOPLE } from '../../../src/demo/seed-demo-registry.ts';
+import { devPersonProof } from '../../support/dev-person-proof.ts';
 import type { AddressInfo } from 'node:net';
 import { openBundle, verify, type TrustedBundle, type VerificationResult } from '../../../src/core/index.ts';
 import { createPartner, type PartnerScope } from '../../../src/db/queries/partners.ts';
@@ -42,23 +47,42 @@ export interface ServerFixture {
   cleanup(): Promise<void>;
 }
 
+let sharedIdp: Promise<DevOpenIdProvider> | null = null;
+/**
+ * One real development OpenID provider per test file, on a loopback port: the fixture's identity
+ * provider. Any client id may use its person-proof grant (holder tokens, partner proofs).
+ */
+export function testIdentityProvider(): Promise<DevOpenIdProvider> {
+  return (sharedIdp ??= startDevOpenIdProvider({
+    keysDir: mkdtempSync(join(tmpdir(), 'vaxpass-test-idp-')),
+    host: '127.0.0.1',
+    port: 0,
+    accounts: [...DEMO_PEOPLE, { personId: 'nobody-123', name: 'Not In The Registry' }],
+    findClient: (clientId) => ({ kind: 'partner', clientId }),
+  }));
+}
+
 let keyCounter = 0;
 export const newIdempotencyKey = () => `idem-${process.pid}-${Date.now()}-${++keyCounter}`;
 
-export async function createServerFixture(overrides: Partial<ServerConfig> = {}, partnerOptions: { quotaPerMinute?: number; scopesB?: PartnerScope[] } = {}): Promise<ServerFixture> {
+export async function createServerFixture(overrides: Partial<ServerConfig> = {}, partnerOptions: { quotaPerMinute?: number; scopesB?: PartnerScope[]; start?: Date } = {}): Promise<ServerFixture> {
   const database = await createTestDatabase();
   const { db } = database;
   const keysDir = join(database.dir, 'keys');
-  const clock = manualClock(FIXTURE_START);
-  const now = Math.floor(FIXTURE_START.getTime() / 1000);
+  const start = partnerOptions.start ?? FIXTURE_START;
+  const clock = manualClock(start);
+  const now = Math.floor(start.getTime() / 1000);
   await initKeyDirectory(keysDir, { now: now - 86_400 });
   await seedDemoRegistry(db, now);
+  // Registry-trusted partners (clinics: they issue on a personId alone), so tests of issuance itself
+  // need no sign-in; test/server/partner-proof.test.ts covers partners that need the person's proof.
   const { a, b } = await db.transaction(async (tx) => ({
-    a: await createPartner(tx, { id: 'partner-a', name: 'Portal A', now, quotaPerMinute: partnerOptions.quotaPerMinute ?? 1000 }),
-    b: await createPartner(tx, { id: 'partner-b', name: 'Messenger B', now, ...(partnerOptions.scopesB ? { scopes: partnerOptions.scopesB } : {}) }),
+    a: await createPartner(tx, { id: 'partner-a', name: 'Clinic A', now, quotaPerMinute: partnerOptions.quotaPerMinute ?? 1000, registryTrusted: true }),
+    b: await createPartner(tx, { id: 'partner-b', name: 'Clinic B', now, registryTrusted: true, ...(partnerOptions.scopesB ? { scopes: partnerOptions.scopesB } : {}) }),
   }));
   const logs: string[] = [];
-  const config = testConfig({ adminToken: ADMIN_TOKEN, logLevel: 'debug', ...overrides });
+  const idp = await testIdentityProvider();
+  const config = testConfig({ adminToken: ADMIN_TOKEN, logLevel: 'debug', oidc: { issuer: idp.issuer, jwksUrl: null, audience: 'vaxpass-holder', personClaim: 'sub', clientSecret: null }, ...overrides });
   const app = createApp({ db, signer: watchedKeyDirectory(keysDir, 0), clock, config, logger: createLogger('debug', (line) => void logs.push(line)) });
 
   const fixture: ServerFixture = {
@@ -72,9 +96,7 @@ export async function createServerFixture(overrides: Partial<ServerConfig> = {},
     logs,
     rootPublicKey: () => loadKeyDirectory(keysDir).rootPublicKey,
     async holderToken(personId) {
-      const res = await app.request('/dev-idp/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId }) });
-      if (res.status !== 200) throw new Error(`dev token: ${res.status}`);
-      return ((await res.json()) as { id_token: string }).id_token;
+      return devPersonProof((await testIdentityProvider()).issuer, config.oidc!.audience, personId);
     },
     async holderPasses(personId) {
       return app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${await fixture.holderToken(personId)}` } });

@@ -1,0 +1,32 @@
+// Holder sessions (backend-for-frontend sign-in), by the SHA-256 of the cookie's random id.
+import { createHash } from 'node:crypto';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { holderSessions } from '../schema.ts';
+import { affectedRows, type Queryable } from '../store.ts';
+
+export type HolderSessionRow = typeof holderSessions.$inferSelect;
+
+export function sessionIdHash(sessionId: string): string {
+  return createHash('sha256').update(sessionId, 'utf8').digest('hex');
+}
+
+export async function insertHolderSession(db: Queryable, row: HolderSessionRow): Promise<void> {
+  await db.orm.insert(db.t.holderSessions).values(row);
+}
+
+/** The unexpired session or pending sign-in with this cookie id, or null. */
+export async function findHolderSession(db: Queryable, sessionId: string, now: number): Promise<HolderSessionRow | null> {
+  const { holderSessions: s } = db.t;
+  const [row] = await db.orm.select().from(s).where(and(eq(s.idHash, sessionIdHash(sessionId)), gt(s.expiresAt, now))).limit(1);
+  return row ?? null;
+}
+
+export async function deleteHolderSession(db: Queryable, sessionId: string): Promise<boolean> {
+  const { holderSessions: s } = db.t;
+  return affectedRows(await db.orm.delete(s).where(eq(s.idHash, sessionIdHash(sessionId)))) > 0;
+}
+
+export async function deleteHolderSessionsBefore(db: Queryable, now: number): Promise<number> {
+  const { holderSessions: s } = db.t;
+  return affectedRows(await db.orm.delete(s).where(lt(s.expiresAt, now)));
+}
