@@ -1,6 +1,6 @@
 // The issuer's HTTP application. Everything it touches is passed in (database, keys, clock,
 // config), so tests build it in-process with app.request() and on a real port alike.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Rules } from '../core/rules.ts';
 import type { VaxpassDatabase } from '../db/open-database.ts';
@@ -21,11 +21,13 @@ import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
-import { createRateLimiter } from './rate-limiter.ts';
+import { AdmissionController } from './admission.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
+import { createRedisRateLimiter } from './redis-rate-limiter.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { devIdpRoutes } from './routes/dev-idp-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
-import { healthRoutes } from './routes/health-routes.ts';
+import { healthRoutes, metricsRoutes } from './routes/health-routes.ts';
 import { holderRoutes } from './routes/holder-routes.ts';
 import { partnerRoutes } from './routes/partner-routes.ts';
 import { publicationRoutes } from './routes/publication-routes.ts';
@@ -40,12 +42,19 @@ export interface CreateAppOptions {
   readonly logger?: Logger;
   readonly rules?: Rules;
   readonly isShuttingDown?: () => boolean;
+  /** Quota state; default: Redis when VAXPASS_REDIS_URL is set, else this process's memory. */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export interface VaxpassApp extends Hono<AppEnv> {
   readonly publisher: BundlePublisher;
   readonly metrics: Metrics;
   readonly devIdp: DevIdentityProvider | null;
+  readonly admission: AdmissionController;
+  /** /metrics for its own listener when VAXPASS_METRICS_PORT is set, else null (served by this app). */
+  readonly metricsApp: Hono<AppEnv> | null;
+  /** Releases what the app holds outside the database (the quota store's connection). */
+  close(): Promise<void>;
 }
 
 export function createApp(options: CreateAppOptions): VaxpassApp {
@@ -53,7 +62,11 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const keys: IssuerKeys = 'current' in options.signer ? options.signer : fixedIssuerKeys(options.signer);
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  const limiter = createRateLimiter(clock);
+  const limiter =
+    options.rateLimiter ??
+    (config.redisUrl ? createRedisRateLimiter({ url: config.redisUrl, clock, logger, onUnavailable: () => metrics.quotaStoreUnavailable() }) : createRateLimiter(clock));
+  const admission = new AdmissionController(config.admission);
+  metrics.admission = () => admission.stats();
   const devIdp = config.devIdp ? createDevIdentityProvider() : null;
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, devIdp, now: () => clock.now() });
   const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules });
@@ -61,15 +74,17 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
 
   const app = new Hono<AppEnv>();
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), noCredentialsInUrl());
-  const limit = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
+  const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
+  // GET and HEAD carry no body here; running bodyLimit on them built a full Fetch Request per call.
+  const limit: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next));
   app.use('/api/*', limit);
   app.use('/dev-idp/*', limit);
 
-  app.route('/', healthRoutes({ db, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false) }));
+  app.route('/', healthRoutes({ db, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false), metricsHere: config.metricsPort === null, metricsToken: config.metricsToken }));
   app.route('/', docsRoutes(config.devIdp));
   app.route('/', publicationRoutes({ db, keys, clock, publisher, metrics }));
-  app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter));
-  app.route('/api/v1/partner', partnerRoutes(issuance, limiter));
+  app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter, admission, metrics));
+  app.route('/api/v1/partner', partnerRoutes(issuance, limiter, admission, metrics));
   app.route('/api/v1/admin', adminRoutes({ db, keys, clock, publisher, adminToken: config.adminToken }));
   if (devIdp) app.route('/dev-idp', devIdpRoutes({ db, idp: devIdp, clock, config }));
   app.route('/', staticApps(config.appsDir));
@@ -83,7 +98,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
     return problemResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${path.slice(0, 200)}`);
   });
   app.onError(createErrorHandler(logger));
-  return Object.assign(app, { publisher, metrics, devIdp });
+  const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
+  return Object.assign(app, { publisher, metrics, devIdp, admission, metricsApp, close: async () => void (await limiter.close?.()) });
 }
 
 /** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */

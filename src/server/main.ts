@@ -3,6 +3,7 @@
 // provider and the demo seed on unless the environment says otherwise.
 import { serve, type ServerType } from '@hono/node-server';
 import { realpathSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,14 +66,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
-  const server: ServerType = await new Promise<ServerType>((ok, fail) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
-    s.once('error', fail);
-  }).catch((error: unknown) => {
+  const server: ServerType = await listen(app.fetch, config.port, config.host).catch((error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
     closeDatabase(db);
     throw error;
   });
+  // While draining, every response says Connection: close, so a keep-alive client opens its next
+  // request elsewhere instead of meeting a reset on this closing connection.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (shuttingDown) res.setHeader('Connection', 'close');
+  });
+  const metricsServer = app.metricsApp ? await listen(app.metricsApp.fetch, config.metricsPort ?? 0, config.host) : null;
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
     const removed = deleteIdempotencyRecordsBefore(db, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS);
@@ -83,24 +87,36 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let closing: Promise<void> | null = null;
   const close = () =>
-    (closing ??= new Promise<void>((ok) => {
+    (closing ??= (async () => {
+      // Readiness turns 503 at once; the listener stays open for drainDelayMs so load balancers
+      // see that and stop sending before connections are refused.
       shuttingDown = true;
       clearInterval(purge);
-      logger.info('shutting down', {});
-      const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 10_000);
-      force.unref();
-      // Keep-alive connections that finish their last request become idle; close them as they do,
-      // instead of waiting for the keep-alive timeout.
-      const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
-      server.close(() => {
-        clearTimeout(force);
-        clearInterval(idle);
-        closeDatabase(db);
-        logger.info('stopped', {});
-        ok();
+      logger.info('shutting down', { drainDelayMs: config.drainDelayMs });
+      if (config.drainDelayMs > 0) await new Promise((ok) => setTimeout(ok, config.drainDelayMs));
+      const started = performance.now();
+      await new Promise<void>((ok) => {
+        const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), config.drainTimeoutMs);
+        force.unref();
+        // Keep-alive connections that finish their last request become idle; close them as they do,
+        // instead of waiting for the keep-alive timeout.
+        const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearTimeout(force);
+          clearInterval(idle);
+          ok();
+        });
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
-    }));
+      if (metricsServer) await new Promise((ok) => {
+        metricsServer.close(ok);
+        if ('closeAllConnections' in metricsServer) metricsServer.closeAllConnections();
+      });
+      await app.close();
+      closeDatabase(db);
+      logger.info('stopped', { drainMs: Math.round(performance.now() - started) });
+      logger.flush();
+    })());
 
   if (options.installSignalHandlers) {
     const onSignal = (signal: string) => {
@@ -115,6 +131,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   logger.info('listening', { port, devIdp: config.devIdp });
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
   return { url, app, db, config, demoPartnerApiKey, close };
+}
+
+function listen(fetch: (request: Request, env: never) => Response | Promise<Response>, port: number, hostname: string): Promise<ServerType> {
+  return new Promise<ServerType>((ok, fail) => {
+    const s = serve({ fetch: fetch as (request: Request) => Response | Promise<Response>, port, hostname }, () => ok(s));
+    s.once('error', fail);
+  });
 }
 
 /**

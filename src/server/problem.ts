@@ -38,6 +38,9 @@ export const PROBLEMS = {
   NO_SIGNING_KEY: { status: 503, title: 'No issuer key can sign now' },
   BUNDLE_NOT_PUBLISHABLE: { status: 503, title: 'The trust bundle would be refused by scanners' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
+  OVERLOADED: { status: 503, title: 'The issuer is at capacity' },
+  // Nobody reads this answer (the client is gone); the code is for the access log.
+  CLIENT_GONE: { status: 503, title: 'The client closed the connection before the work started' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

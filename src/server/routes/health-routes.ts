@@ -3,6 +3,7 @@
 // started yet) does NOT make the instance unready: the trust bundle carrying that revocation is
 // exactly what scanners must still be able to fetch. It shows as `issuance: "unavailable"` here and
 // as vaxpass_issuance_available 0 on /metrics, for alerting.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { VaxpassDatabase } from '../../db/open-database.ts';
 import { databaseAnswers } from '../../db/queries/health.ts';
@@ -11,10 +12,22 @@ import type { AppEnv } from '../app-env.ts';
 import { unixNow, type Clock } from '../clock.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';
 import { signingKeyAt } from '../issuer-keys.ts';
-import type { Metrics } from '../metrics.ts';
+import { METRICS_CONTENT_TYPE, type Metrics } from '../metrics.ts';
+import { bearerToken } from '../middleware/partner-auth.ts';
 import { problemResponse } from '../error-handler.ts';
 
-export function healthRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; metrics: Metrics; isShuttingDown: () => boolean }): Hono<AppEnv> {
+export interface HealthDeps {
+  readonly db: VaxpassDatabase;
+  readonly keys: IssuerKeys;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly isShuttingDown: () => boolean;
+  /** Serve /metrics on this app (false: it has its own listener, VAXPASS_METRICS_PORT). */
+  readonly metricsHere: boolean;
+  readonly metricsToken: string | null;
+}
+
+export function healthRoutes(deps: HealthDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const noStore = { 'Cache-Control': 'no-store' };
   app.get('/livez', (c) => c.json({ status: 'ok' }, 200, noStore));
@@ -28,11 +41,30 @@ export function healthRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; cloc
     if (!canIssue()) return c.json({ status: 'ready', issuance: 'unavailable', detail: 'no issuer key can sign now; passes cannot be issued until one can (see /metrics vaxpass_issuance_available)' }, 200, noStore);
     return c.json({ status: 'ready', issuance: 'available' }, 200, noStore);
   });
-  const canIssue = () => signingKeyAt(deps.keys.current(), unixNow(deps.clock), revokedKeyIds(deps.db)) !== null;
-  app.get('/metrics', (c) => {
+  const canIssue = issuanceAvailable(deps);
+  if (deps.metricsHere) app.route('/', metricsRoutes(deps));
+  return app;
+}
+
+/** /metrics, behind a bearer token when VAXPASS_METRICS_TOKEN is set. */
+export function metricsRoutes(deps: Pick<HealthDeps, 'db' | 'keys' | 'clock' | 'metrics' | 'metricsToken'>): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const canIssue = issuanceAvailable(deps);
+  const expected = deps.metricsToken === null ? null : digest(deps.metricsToken);
+  app.get('/metrics', async (c) => {
+    if (expected !== null) {
+      const token = bearerToken(c.req.header('authorization'));
+      if (token === null || !timingSafeEqual(digest(token), expected)) return problemResponse(c, 'UNAUTHENTICATED', 'send the metrics token as "Authorization: Bearer <token>"', { 'WWW-Authenticate': 'Bearer realm="vaxpass-metrics"' });
+    }
     deps.metrics.signerCertificateExpiresAt = deps.keys.current().signer.certificateExpiresAt;
     deps.metrics.issuanceAvailable = canIssue();
-    return c.body(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', ...noStore });
+    return c.body(await deps.metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
   });
   return app;
 }
+
+function issuanceAvailable(deps: Pick<HealthDeps, 'db' | 'keys' | 'clock'>): () => boolean {
+  return () => signingKeyAt(deps.keys.current(), unixNow(deps.clock), revokedKeyIds(deps.db)) !== null;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
