@@ -51,6 +51,7 @@ export interface VaxpassApp extends Hono<AppEnv> {
   readonly metrics: Metrics;
   readonly devIdp: DevIdentityProvider | null;
   readonly admission: AdmissionController;
+  readonly config: ServerConfig;
   /** /metrics for its own listener when VAXPASS_METRICS_PORT is set, else null (served by this app). */
   readonly metricsApp: Hono<AppEnv> | null;
   /** Releases what the app holds outside the database (the quota store's connection). */
@@ -99,7 +100,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   });
   app.onError(createErrorHandler(logger));
   const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
-  return Object.assign(app, { publisher, metrics, devIdp, admission, metricsApp, close: async () => void (await limiter.close?.()) });
+  return Object.assign(app, { publisher, metrics, devIdp, admission, metricsApp, config, close: async () => void (await limiter.close?.()) });
 }
 
 /** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */

@@ -31,16 +31,23 @@ export interface RedisRateLimiterOptions {
   readonly logger: Logger;
   readonly onUnavailable?: () => void;
   readonly timeoutMs?: number;
+  /** Key prefix (default "vaxpass:quota:"); deployments sharing one Redis set their own. */
+  readonly prefix?: string;
 }
 
-export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
+export interface RedisRateLimiter extends RateLimiter {
+  /** Resolves true once connected, false if not within connectTimeout (start-up waits for this). */
+  ready(): Promise<boolean>;
+}
+
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
   const redis = new Redis(options.url, {
     // Never queue quota checks behind a reconnect: a check that cannot run now is let through.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: options.timeoutMs ?? 50,
     connectTimeout: 1000,
-    keyPrefix: 'vaxpass:quota:',
+    keyPrefix: options.prefix ?? 'vaxpass:quota:',
     reconnectOnError: () => true,
   });
   redis.defineCommand('vaxpassGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
@@ -58,7 +65,16 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   };
   const gcra = (redis as unknown as { vaxpassGcra(key: string, now: number, limit: number): Promise<number> }).vaxpassGcra.bind(redis);
   return {
+    ready: () =>
+      redis.status === 'ready'
+        ? Promise.resolve(true)
+        : new Promise<boolean>((ok) => {
+            const timer = setTimeout(() => ok(false), 1000);
+            redis.once('ready', () => (clearTimeout(timer), ok(true)));
+          }),
     async take(key, limit) {
+      // Not connected (start-up, outage): let it through now rather than wait for a reconnect.
+      if (redis.status !== 'ready') return unavailable(new Error(`redis ${redis.status}`));
       try {
         const waitMs = await gcra(key, options.clock.now().getTime(), limit);
         return waitMs < 0 ? null : Math.max(1, Math.ceil(waitMs / 1000));

@@ -57,6 +57,11 @@ export function findPartnerById(db: Queryable, id: string): Partner | null {
   return row ? toPartner(row) : null;
 }
 
+/** A partner's quota, effective on its next request (on every instance: it is read with the key). */
+export function setPartnerQuota(db: Queryable, id: string, quotaPerMinute: number): boolean {
+  return db.update(partners).set({ quotaPerMinute }).where(eq(partners.id, id)).run().changes > 0;
+}
+
 export function revokePartner(db: Queryable, id: string, now: number): boolean {
   return db.update(partners).set({ revokedAt: now }).where(eq(partners.id, id)).run().changes > 0;
 }
