@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeDatabase, openDatabase, type VaxpassDatabase } from '../db/open-database.ts';
+import { openDatabase } from '../db/open-database.ts';
+import type { VaxpassDatabase } from '../db/store.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { createPartner, findPartnerById } from '../db/queries/partners.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
@@ -60,15 +61,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let demoPartnerApiKey: string | null = null;
   if (config.seedDemo) {
-    if (seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
-    if (!findPartnerById(db, DEMO_PARTNER_ID)) demoPartnerApiKey = createPartner(db, { id: DEMO_PARTNER_ID, name: 'Demo portal', now }).apiKey;
+    if (await seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
+    demoPartnerApiKey = await db.transaction(async (tx) => ((await findPartnerById(tx, DEMO_PARTNER_ID)) ? null : (await createPartner(tx, { id: DEMO_PARTNER_ID, name: 'Demo portal', now })).apiKey));
   }
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
-  const server: ServerType = await listen(app.fetch, config.port, config.host).catch((error: unknown) => {
+  const server: ServerType = await listen(app.fetch, config.port, config.host).catch(async (error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
-    closeDatabase(db);
+    await db.close();
     throw error;
   });
   // While draining, every response says Connection: close, so a keep-alive client opens its next
@@ -79,8 +80,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const metricsServer = app.metricsApp ? await listen(app.metricsApp.fetch, config.metricsPort ?? 0, config.host) : null;
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
-    const removed = deleteIdempotencyRecordsBefore(db, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS);
-    if (removed > 0) logger.info('idempotency keys purged', { removed });
+    db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS)).then(
+      (removed) => void (removed > 0 && logger.info('idempotency keys purged', { removed })),
+      () => logger.warn('idempotency key purge failed; retrying in an hour', {}),
+    );
   }, 3600_000);
   purge.unref();
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -113,7 +116,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         if ('closeAllConnections' in metricsServer) metricsServer.closeAllConnections();
       });
       await app.close();
-      closeDatabase(db);
+      await db.close();
       logger.info('stopped', { drainMs: Math.round(performance.now() - started) });
       logger.flush();
     })());

@@ -73,14 +73,14 @@ describe('admission over HTTP', () => {
   it('sheds partner issuance with 503 OVERLOADED and Retry-After before signing, while a holder is still served', async () => {
     f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0 } });
     const busy = held(f.app.admission.admit('partner', 'elsewhere'));
-    const before = countIssuedPasses(f.db);
+    const before = await countIssuedPasses(f.db);
     const started = performance.now();
     const shed = await f.partnerIssue({ personId: 'demo-0001' });
     const elapsed = performance.now() - started;
     expect(shed.status).toBe(503);
     expect(shed.headers.get('retry-after')).toBe('1');
     expect((await problemOf(shed)).code).toBe('OVERLOADED');
-    expect(countIssuedPasses(f.db)).toBe(before);
+    expect(await countIssuedPasses(f.db)).toBe(before);
     expect(elapsed).toBeLessThan(50);
     // The holder lane keeps its reserved slot.
     expect((await f.holderPasses('demo-0001')).status).toBe(200);
@@ -109,7 +109,7 @@ describe('admission over HTTP', () => {
     const server = await listen(f.app);
     try {
       const busy = held(f.app.admission.admit('partner', 'elsewhere'));
-      const before = countIssuedPasses(f.db);
+      const before = await countIssuedPasses(f.db);
       const body = JSON.stringify({ personId: 'demo-0002' });
       const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
       await new Promise((ok) => socket.once('connect', ok));
@@ -119,7 +119,7 @@ describe('admission over HTTP', () => {
       await new Promise((ok) => setTimeout(ok, 50));
       busy.release();
       await expect.poll(async () => (await (await f.app.request('/metrics')).text()).includes('vaxpass_requests_shed_total{lane="partner",reason="client-gone"} 1')).toBe(true);
-      expect(countIssuedPasses(f.db)).toBe(before);
+      expect(await countIssuedPasses(f.db)).toBe(before);
     } finally {
       await server.close();
     }

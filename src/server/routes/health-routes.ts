@@ -5,7 +5,7 @@
 // as vaxpass_issuance_available 0 on /metrics, for alerting.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
-import type { VaxpassDatabase } from '../../db/open-database.ts';
+import type { VaxpassDatabase } from '../../db/store.ts';
 import { databaseAnswers } from '../../db/queries/health.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -31,14 +31,14 @@ export function healthRoutes(deps: HealthDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const noStore = { 'Cache-Control': 'no-store' };
   app.get('/livez', (c) => c.json({ status: 'ok' }, 200, noStore));
-  app.get('/readyz', (c) => {
+  app.get('/readyz', async (c) => {
     if (deps.isShuttingDown()) return problemResponse(c, 'NOT_READY', 'shutting down', noStore);
-    if (!databaseAnswers(deps.db)) return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
+    if (!(await databaseAnswers(deps.db))) return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
     const now = unixNow(deps.clock);
     const directory = deps.keys.current();
     // Scanners refuse bundles whose signer certificate has expired.
     if (now > directory.signer.certificateExpiresAt) return problemResponse(c, 'NOT_READY', 'the bundle-signing certificate has expired; renew it with the root key', noStore);
-    if (!canIssue()) return c.json({ status: 'ready', issuance: 'unavailable', detail: 'no issuer key can sign now; passes cannot be issued until one can (see /metrics vaxpass_issuance_available)' }, 200, noStore);
+    if (!(await canIssue())) return c.json({ status: 'ready', issuance: 'unavailable', detail: 'no issuer key can sign now; passes cannot be issued until one can (see /metrics vaxpass_issuance_available)' }, 200, noStore);
     return c.json({ status: 'ready', issuance: 'available' }, 200, noStore);
   });
   const canIssue = issuanceAvailable(deps);
@@ -57,14 +57,14 @@ export function metricsRoutes(deps: Pick<HealthDeps, 'db' | 'keys' | 'clock' | '
       if (token === null || !timingSafeEqual(digest(token), expected)) return problemResponse(c, 'UNAUTHENTICATED', 'send the metrics token as "Authorization: Bearer <token>"', { 'WWW-Authenticate': 'Bearer realm="vaxpass-metrics"' });
     }
     deps.metrics.signerCertificateExpiresAt = deps.keys.current().signer.certificateExpiresAt;
-    deps.metrics.issuanceAvailable = canIssue();
+    deps.metrics.issuanceAvailable = await canIssue();
     return c.body(await deps.metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
   });
   return app;
 }
 
-function issuanceAvailable(deps: Pick<HealthDeps, 'db' | 'keys' | 'clock'>): () => boolean {
-  return () => signingKeyAt(deps.keys.current(), unixNow(deps.clock), revokedKeyIds(deps.db)) !== null;
+function issuanceAvailable(deps: Pick<HealthDeps, 'db' | 'keys' | 'clock'>): () => Promise<boolean> {
+  return async () => signingKeyAt(deps.keys.current(), unixNow(deps.clock), await revokedKeyIds(deps.db)) !== null;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
