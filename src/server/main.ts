@@ -34,6 +34,8 @@ export interface StartServerOptions {
 
 export interface RunningServer {
   readonly url: string;
+  /** Where /metrics listens when VAXPASS_METRICS_PORT is set, else null (on url). */
+  readonly metricsUrl: string | null;
   readonly app: VaxpassApp;
   readonly db: VaxpassDatabase;
   readonly config: ServerConfig;
@@ -72,11 +74,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await db.close();
     throw error;
   });
-  // While draining, every response says Connection: close, so a keep-alive client opens its next
-  // request elsewhere instead of meeting a reset on this closing connection.
+  // While draining, every response says Connection: close — also those of requests that arrived
+  // before — so a keep-alive client opens its next request elsewhere instead of meeting a reset on
+  // this closing connection.
+  const open = new Set<ServerResponse>();
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-    if (shuttingDown) res.setHeader('Connection', 'close');
+    if (shuttingDown) return void res.setHeader('Connection', 'close');
+    open.add(res);
+    res.once('close', () => open.delete(res));
   });
+  const closeConnectionsAfterResponse = () => {
+    for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
   const metricsServer = app.metricsApp ? await listen(app.metricsApp.fetch, config.metricsPort ?? 0, config.host) : null;
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
@@ -94,6 +103,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       // Readiness turns 503 at once; the listener stays open for drainDelayMs so load balancers
       // see that and stop sending before connections are refused.
       shuttingDown = true;
+      closeConnectionsAfterResponse();
       clearInterval(purge);
       logger.info('shutting down', { drainDelayMs: config.drainDelayMs });
       if (config.drainDelayMs > 0) await new Promise((ok) => setTimeout(ok, config.drainDelayMs));
@@ -133,7 +143,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   printBanner(print, url, config, demoPartnerApiKey);
   logger.info('listening', { port, devIdp: config.devIdp });
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
-  return { url, app, db, config, demoPartnerApiKey, close };
+  const metricsUrl = metricsServer ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(metricsServer.address() as AddressInfo).port}` : null;
+  return { url, metricsUrl, app, db, config, demoPartnerApiKey, close };
 }
 
 function listen(fetch: (request: Request, env: never) => Response | Promise<Response>, port: number, hostname: string): Promise<ServerType> {
