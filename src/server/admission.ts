@@ -20,9 +20,14 @@ export interface AdmissionLimits {
   readonly maxQueue: number;
   /** Longest wait for a slot before the request is shed. */
   readonly maxWaitMs: number;
+  /**
+   * Event-loop lag (ms) above which partner requests are shed at once, holders above twice it;
+   * 0 turns the check off. Catches the backlog in front of the loop that slot counts cannot see.
+   */
+  readonly maxEventLoopLagMs: number;
 }
 
-export type Refusal = 'queue-full' | 'waited-too-long';
+export type Refusal = 'queue-full' | 'waited-too-long' | 'event-loop-lag';
 export type Admitted = { readonly ok: true; release(): void };
 export type Admission = Admitted | { readonly ok: false; readonly reason: Refusal };
 
@@ -46,7 +51,11 @@ export class AdmissionController {
   private readonly partnerQueues = new Map<string, Waiter[]>();
   private queuedCount = 0;
 
-  constructor(readonly limits: AdmissionLimits) {}
+  constructor(
+    readonly limits: AdmissionLimits,
+    /** The event loop's current lag in ms (watchEventLoopLag); none: never shed on lag. */
+    private readonly loopLagMs: () => number = () => 0,
+  ) {}
 
   stats(): AdmissionStats {
     return { inFlight: this.inFlight, queued: this.queuedCount };
@@ -54,6 +63,8 @@ export class AdmissionController {
 
   /** Admits at once (no promise) when a slot is free; otherwise queues or refuses. */
   admit(lane: Lane, tenant = ''): Admission | Promise<Admission> {
+    const maxLag = this.limits.maxEventLoopLagMs;
+    if (maxLag > 0 && this.loopLagMs() > (lane === 'holder' ? 2 * maxLag : maxLag)) return { ok: false, reason: 'event-loop-lag' };
     if (this.hasSlot(lane)) return this.start(lane);
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
     if ((queue?.length ?? 0) >= this.limits.maxQueue || this.limits.maxWaitMs === 0) return { ok: false, reason: 'queue-full' };

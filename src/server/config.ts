@@ -176,7 +176,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     appsDir: path(env, 'VAXPASS_APPS_DIR', './dist/apps'),
     seedDemo: onOff(env, 'VAXPASS_SEED_DEMO', devIdp),
     timeZone,
-    admission: admissionLimits(env),
+    admission: admissionLimits(env, devIdp),
     redisUrl: redisUrl(env),
     metricsToken: metricsToken(env),
     metricsPort: env.VAXPASS_METRICS_PORT ? integer(env, 'VAXPASS_METRICS_PORT', 0, 0, 65_535) : null,
@@ -187,7 +187,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 
 // Defaults from bench/overload on the 2-core reference machine (README "Overload"): a few
 // concurrent requests keep both the event loop and the disk busy; more only lengthen queues.
-function admissionLimits(env: Env): AdmissionLimits {
+function admissionLimits(env: Env, devIdp: boolean): AdmissionLimits {
   const maxConcurrent = integer(env, 'VAXPASS_MAX_CONCURRENT', 8, 1, 10_000);
   const holderReserve = integer(env, 'VAXPASS_HOLDER_RESERVE', Math.max(1, Math.floor(maxConcurrent / 4)), 0, maxConcurrent - 1);
   return {
@@ -195,6 +195,8 @@ function admissionLimits(env: Env): AdmissionLimits {
     holderReserve,
     maxQueue: integer(env, 'VAXPASS_MAX_QUEUE', 32, 0, 100_000),
     maxWaitMs: integer(env, 'VAXPASS_MAX_QUEUE_WAIT_MS', 50, 0, 60_000),
+    // Off in development: a laptop's (or a shared test machine's) stalls are not overload.
+    maxEventLoopLagMs: integer(env, 'VAXPASS_MAX_EVENT_LOOP_LAG_MS', devIdp ? 0 : 30, 0, 60_000),
   };
 }
 

@@ -22,6 +22,7 @@ import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
 import { AdmissionController } from './admission.ts';
+import { watchEventLoopLag } from './event-loop-lag.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { createRedisRateLimiter } from './redis-rate-limiter.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
@@ -66,7 +67,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const limiter =
     options.rateLimiter ??
     (config.redisUrl ? createRedisRateLimiter({ url: config.redisUrl, clock, logger, onUnavailable: () => metrics.quotaStoreUnavailable() }) : createRateLimiter(clock));
-  const admission = new AdmissionController(config.admission);
+  const loopLag = config.admission.maxEventLoopLagMs > 0 ? watchEventLoopLag() : null;
+  const admission = new AdmissionController(config.admission, loopLag?.ms);
   metrics.admission = () => admission.stats();
   const devIdp = config.devIdp ? createDevIdentityProvider() : null;
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, devIdp, now: () => clock.now() });
@@ -100,7 +102,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   });
   app.onError(createErrorHandler(logger));
   const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
-  return Object.assign(app, { publisher, metrics, devIdp, admission, metricsApp, config, close: async () => void (await limiter.close?.()) });
+  return Object.assign(app, { publisher, metrics, devIdp, admission, metricsApp, config, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
 }
 
 /** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */

@@ -8,7 +8,7 @@ import { AdmissionController, type Admission, type Admitted } from '../../src/se
 import { testConfig } from '../../src/server/config.ts';
 import { createServerFixture, listen, newIdempotencyKey, problemOf, type ServerFixture } from './support/server-fixture.ts';
 
-const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000 };
+const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0 };
 const held = (a: Admission | Promise<Admission>) => a as Admitted;
 
 describe('AdmissionController', () => {
@@ -33,7 +33,7 @@ describe('AdmissionController', () => {
   });
 
   it('serves partners round-robin from their own bounded queues, so one partner cannot crowd out another', async () => {
-    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000 });
+    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0 });
     const first = held(c.admit('partner', 'bulk'));
     const served: string[] = [];
     const queue = (tenant: string) => {
@@ -57,8 +57,18 @@ describe('AdmissionController', () => {
     expect(served).toEqual(['bulk', 'small', 'bulk']);
   });
 
+  it('sheds at once while the event loop lags: partners above the limit, holders above twice it', () => {
+    let lag = 0;
+    const c = new AdmissionController({ ...limits, maxEventLoopLagMs: 30 }, () => lag);
+    lag = 40;
+    expect(c.admit('partner', 'a')).toEqual({ ok: false, reason: 'event-loop-lag' });
+    expect(held(c.admit('holder')).ok).toBe(true);
+    lag = 61;
+    expect(c.admit('holder')).toEqual({ ok: false, reason: 'event-loop-lag' });
+  });
+
   it('sheds a waiter whose wait would outlast maxWaitMs', async () => {
-    const c = new AdmissionController({ ...limits, maxWaitMs: 20 });
+    const c = new AdmissionController({ ...limits, maxWaitMs: 20, maxEventLoopLagMs: 0 });
     held(c.admit('holder'));
     held(c.admit('holder'));
     expect(await c.admit('holder')).toEqual({ ok: false, reason: 'waited-too-long' });
@@ -71,7 +81,7 @@ describe('admission over HTTP', () => {
   afterEach(() => f.cleanup());
 
   it('sheds partner issuance with 503 OVERLOADED and Retry-After before signing, while a holder is still served', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0 } });
     const busy = held(f.app.admission.admit('partner', 'elsewhere'));
     const before = await countIssuedPasses(f.db);
     const started = performance.now();
@@ -95,7 +105,7 @@ describe('admission over HTTP', () => {
   });
 
   it('nothing the client sends changes its lane: a partner key on the holder path is still a holder request needing an ID token', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0 } });
     const busy = held(f.app.admission.admit('holder'));
     const res = await f.partnerIssue({ personId: 'demo-0001' }, {});
     expect(res.status).toBe(503);
@@ -105,7 +115,7 @@ describe('admission over HTTP', () => {
   });
 
   it('does not sign or store for a client that went away while waiting for a slot', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000, maxEventLoopLagMs: 0 } });
     const server = await listen(f.app);
     try {
       const busy = held(f.app.admission.admit('partner', 'elsewhere'));
