@@ -87,7 +87,7 @@ for (const phase of plan.phases) {
 }
 clearInterval(livez);
 await new Promise((ok) => setTimeout(ok, plan.timeoutMs + 500));
-process.stdout.write(`${JSON.stringify(samples)}\n`);
 agent.destroy();
 livezAgent.destroy();
-process.exit(0);
+// A pipe write is asynchronous: exit only once it is out.
+process.stdout.write(`${JSON.stringify(samples)}\n`, () => process.exit(0));

@@ -86,12 +86,27 @@ export interface InitKeysOptions {
   readonly issuer?: string;
 }
 
-/** Creates whatever dev keys are missing. Returns the files it created (never overwrites). */
+/** The files a server needs to start (the root's private key is not one: it may be kept offline). */
+export function missingKeyFiles(dir: string): string[] {
+  const needed = [files.rootPublic, files.signerPrivate, files.signerCert, files.keyring];
+  return needed.filter((name) => !existsSync(join(dir, name)));
+}
+
+/**
+ * Creates whatever dev keys are missing. Returns the files it created (never overwrites). A root
+ * public key without its private key is a root kept offline, as recommended: it is never replaced
+ * (that would silently change the trust anchor every scanner pins); a signer certificate it must
+ * sign is refused with a message saying so.
+ */
 export async function initKeyDirectory(dir: string, options: InitKeysOptions): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const created: string[] = [];
   const now = options.now;
-  if (!existsSync(join(dir, files.rootPrivate))) {
+  const rootOffline = !existsSync(join(dir, files.rootPrivate)) && existsSync(join(dir, files.rootPublic));
+  if (rootOffline && (!existsSync(join(dir, files.signerPrivate)) || !existsSync(join(dir, files.signerCert)))) {
+    throw new Error(`${files.rootPublic} is here but ${files.rootPrivate} is not (kept offline): the bundle-signing certificate must be made with it; bring the root key to this machine for \`vaxpass keys init\`, then take it offline again`);
+  }
+  if (!rootOffline && !existsSync(join(dir, files.rootPrivate))) {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     writePrivate(dir, files.rootPrivate, privateKey);
     writePublic(dir, files.rootPublic, publicKey);

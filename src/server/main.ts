@@ -12,7 +12,7 @@ import type { VaxpassDatabase } from '../db/store.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { createPartner, findPartnerById } from '../db/queries/partners.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
-import { initKeyDirectory, rootPublicKeyPath } from '../keys/key-directory.ts';
+import { initKeyDirectory, missingKeyFiles, rootPublicKeyPath } from '../keys/key-directory.ts';
 import { systemClock, unixNow, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { createApp, type VaxpassApp } from './create-app.ts';
@@ -52,7 +52,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger: Logger = createLogger(config.logLevel, options.writeLog);
   const now = unixNow(clock);
 
-  const created = await naming('VAXPASS_KEYS', `cannot create or read the key directory ${resolve(config.keysDir)}`, () => initKeyDirectory(config.keysDir, { now }));
+  // Outside dev mode, keys are an operator's act (`vaxpass keys init`), never a side effect of a start.
+  if (!config.devIdp) {
+    const missing = missingKeyFiles(config.keysDir);
+    if (missing.length > 0) throw new ConfigError('VAXPASS_KEYS', `${resolve(config.keysDir)} lacks ${missing.join(', ')}; outside dev mode keys are never created at start: create them with \`vaxpass keys init --dir ${config.keysDir}\` and keep root.private.jwk offline`);
+  }
+  const created = config.devIdp ? await naming('VAXPASS_KEYS', `cannot create or read the key directory ${resolve(config.keysDir)}`, () => initKeyDirectory(config.keysDir, { now })) : [];
   if (created.length > 0) print(`Created development keys in ${resolve(config.keysDir)} (${created.length} files; private keys mode 0600, never commit them).`);
   const keys = await naming('VAXPASS_KEYS', `cannot load the keys in ${resolve(config.keysDir)}`, () =>
     watchedKeyDirectory(config.keysDir, 1000, (event) =>
