@@ -11,6 +11,8 @@ export interface ServerConfig {
   readonly port: number;
   readonly host: string;
   readonly databasePath: string;
+  /** PostgreSQL instead of the SQLite file (DATABASE_URL); null: SQLite at databasePath. */
+  readonly postgres: { readonly url: string; readonly schema: string; readonly poolSize: number } | null;
   readonly keysDir: string;
   readonly logLevel: LogLevel;
   /** Development identity provider (DEV ONLY). */
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     port: integer(env, 'PORT', 8080, 0, 65_535),
     host,
     databasePath: path(env, 'VAXPASS_DB', './data/vaxpass.sqlite'),
+    postgres: postgresConfig(env),
     keysDir: path(env, 'VAXPASS_KEYS', './keys'),
     logLevel,
     devIdp,
@@ -183,6 +186,16 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     drainDelayMs: integer(env, 'VAXPASS_DRAIN_DELAY_MS', devIdp ? 0 : 5000, 0, 120_000),
     drainTimeoutMs: integer(env, 'VAXPASS_DRAIN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
+}
+
+function postgresConfig(env: Env): ServerConfig['postgres'] {
+  const url = env.DATABASE_URL;
+  if (!url) return null;
+  // The URL can hold a password: never echo it.
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL (unset it to use the SQLite file VAXPASS_DB)');
+  const schema = env.VAXPASS_PG_SCHEMA || 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError('VAXPASS_PG_SCHEMA', `must be a lowercase PostgreSQL schema name, got "${schema}"`);
+  return { url, schema, poolSize: integer(env, 'VAXPASS_PG_POOL_SIZE', 10, 1, 1000) };
 }
 
 // Defaults from bench/overload on the 2-core reference machine (README "Overload"): a few
