@@ -27,6 +27,7 @@ export class Metrics {
   bundleVersion = 0;
   signerCertificateExpiresAt = 0;
   issuanceAvailable = true;
+  signerRenewalDue = false;
   /** Admission state, read when /metrics is scraped. */
   admission: () => AdmissionStats = () => ({ inFlight: 0, queued: 0 });
 
@@ -35,6 +36,7 @@ export class Metrics {
       new Gauge({ name, help, registers: [this.registry], collect() { this.set(value()); } });
     gauge('vaxpass_trust_bundle_version', 'Version of the trust bundle last served.', () => this.bundleVersion);
     gauge('vaxpass_bundle_signer_certificate_expiry_timestamp_seconds', 'When the root certificate of the bundle-signing key expires; renew before.', () => this.signerCertificateExpiresAt);
+    gauge('vaxpass_bundle_signer_renewal_due', '1 when the bundle-signer certificate expires within 30 days: run `vaxpass keys renew-signer`.', () => (this.signerRenewalDue ? 1 : 0));
     gauge('vaxpass_issuance_available', '1 when an issuer key can sign passes now, 0 when issuance answers 503 NO_SIGNING_KEY.', () => (this.issuanceAvailable ? 1 : 0));
     gauge('vaxpass_admission_in_flight', 'Requests doing expensive work (signing, registry reads, writes) now.', () => this.admission().inFlight);
     gauge('vaxpass_admission_queued', 'Requests waiting for an admission slot now.', () => this.admission().queued);

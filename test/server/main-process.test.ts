@@ -81,6 +81,15 @@ describe('safe starts: keys', () => {
     await server.close();
   }, 30_000);
 
+  it('an invalid keyring refuses the start with an error naming keyring.json', async () => {
+    const keys = join(dir, 'bad-keyring');
+    await run(process.execPath, [resolve('bin/vaxpass.mjs'), 'keys', 'init', '--dir', keys]);
+    writeFileSync(join(keys, 'keyring.json'), '{ "issuer": "KDCA", ');
+    await expect(startServer({ ...quiet, env: production(keys) })).rejects.toThrow(/^VAXPASS_KEYS: .*keyring\.json is not valid JSON/);
+    writeFileSync(join(keys, 'keyring.json'), '[]');
+    await expect(startServer({ ...quiet, env: production(keys) })).rejects.toThrow(/keyring\.json is not a keyring/);
+  }, 30_000);
+
   it('a root kept offline (public key only) is never replaced at start, and keys init says what it needs', async () => {
     const keys = join(dir, 'offline-root');
     await run(process.execPath, [resolve('bin/vaxpass.mjs'), 'keys', 'init', '--dir', keys]);

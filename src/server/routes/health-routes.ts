@@ -36,10 +36,16 @@ export function healthRoutes(deps: HealthDeps): Hono<AppEnv> {
     if (!(await databaseAnswers(deps.db))) return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
     const now = unixNow(deps.clock);
     const directory = deps.keys.current();
-    // Scanners refuse bundles whose signer certificate has expired.
-    if (now > directory.signer.certificateExpiresAt) return problemResponse(c, 'NOT_READY', 'the bundle-signing certificate has expired; renew it with the root key', noStore);
-    if (!(await canIssue())) return c.json({ status: 'ready', issuance: 'unavailable', detail: 'no issuer key can sign now; passes cannot be issued until one can (see /metrics vaxpass_issuance_available)' }, 200, noStore);
-    return c.json({ status: 'ready', issuance: 'available' }, 200, noStore);
+    // Scanners refuse bundles whose signer certificate is not valid now or certifies another key:
+    // such an instance could only answer 503 on the bundle endpoints.
+    const problem = signerProblem(directory.signer, now);
+    if (problem) return problemResponse(c, 'NOT_READY', problem, noStore);
+    const warnings = signerRenewalDue(directory.signer, now)
+      ? [`the bundle-signing certificate expires at ${new Date(directory.signer.certificateExpiresAt * 1000).toISOString()}; run \`vaxpass keys renew-signer\` with the root key`]
+      : [];
+    const extra = warnings.length > 0 ? { warnings } : {};
+    if (!(await canIssue())) return c.json({ status: 'ready', issuance: 'unavailable', detail: 'no issuer key can sign now; passes cannot be issued until one can (see /metrics vaxpass_issuance_available)', ...extra }, 200, noStore);
+    return c.json({ status: 'ready', issuance: 'available', ...extra }, 200, noStore);
   });
   const canIssue = issuanceAvailable(deps);
   if (deps.metricsHere) app.route('/', metricsRoutes(deps));
@@ -56,11 +62,29 @@ export function metricsRoutes(deps: Pick<HealthDeps, 'db' | 'keys' | 'clock' | '
       const token = bearerToken(c.req.header('authorization'));
       if (token === null || !timingSafeEqual(digest(token), expected)) return problemResponse(c, 'UNAUTHENTICATED', 'send the metrics token as "Authorization: Bearer <token>"', { 'WWW-Authenticate': 'Bearer realm="vaxpass-metrics"' });
     }
-    deps.metrics.signerCertificateExpiresAt = deps.keys.current().signer.certificateExpiresAt;
+    const signer = deps.keys.current().signer;
+    deps.metrics.signerCertificateExpiresAt = signer.certificateExpiresAt;
+    deps.metrics.signerRenewalDue = signerRenewalDue(signer, unixNow(deps.clock));
     deps.metrics.issuanceAvailable = await canIssue();
     return c.body(await deps.metrics.render(), 200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
   });
   return app;
+}
+
+/** Renew this long before the signer certificate expires (a third of its 90 days). */
+export const SIGNER_RENEWAL_WARNING_SECONDS = 30 * 86_400;
+
+type Signer = ReturnType<IssuerKeys['current']>['signer'];
+
+function signerProblem(signer: Signer, now: number): string | null {
+  if (signer.certifiedKid !== signer.kid) return 'bundle-signer.cert.jws certifies another key than bundle-signer.private.jwk; run `vaxpass keys renew-signer` with the root key';
+  if (now < signer.certificateNotBefore) return `the bundle-signing certificate is not valid before ${new Date(signer.certificateNotBefore * 1000).toISOString()}`;
+  if (now > signer.certificateExpiresAt) return 'the bundle-signing certificate has expired; run `vaxpass keys renew-signer` with the root key';
+  return null;
+}
+
+function signerRenewalDue(signer: Signer, now: number): boolean {
+  return signer.certificateExpiresAt - now < SIGNER_RENEWAL_WARNING_SECONDS;
 }
 
 function issuanceAvailable(deps: Pick<HealthDeps, 'db' | 'keys' | 'clock'>): () => Promise<boolean> {
