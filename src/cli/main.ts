@@ -9,6 +9,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { registerBundleBuild } from './commands/bundle-build.ts';
 import { registerIssue } from './commands/issue.ts';
 import { registerKeysInit } from './commands/keys-init.ts';
+import { registerKeysRenewSigner } from './commands/keys-renew-signer.ts';
 import { registerKeysRotate } from './commands/keys-rotate.ts';
 import { registerRegistryImport } from './commands/registry-import.ts';
 import { registerVerify } from './commands/verify.ts';
@@ -18,7 +19,7 @@ import { CliError, EXIT } from './support/exit-codes.ts';
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every command, in the order --help lists them. Add new command files here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeysInit, registerKeysRotate, registerBundleBuild, registerIssue, registerVerify, registerRegistryImport];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeysInit, registerKeysRotate, registerKeysRenewSigner, registerBundleBuild, registerIssue, registerVerify, registerRegistryImport];
 
 function buildProgram(ctx: CliContext): Command {
   const program = new Command('vaxpass')

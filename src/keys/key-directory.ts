@@ -35,7 +35,15 @@ export interface KeyDirectory {
   readonly issuer: string;
   readonly rootPublicKey: Uint8Array;
   readonly rootKid: string;
-  readonly signer: { readonly privateKey: KeyObject; readonly kid: string; readonly certificate: string; readonly certificateExpiresAt: number };
+  readonly signer: {
+    readonly privateKey: KeyObject;
+    readonly kid: string;
+    readonly certificate: string;
+    readonly certificateNotBefore: number;
+    readonly certificateExpiresAt: number;
+    /** The key the certificate certifies (its `sub`): must be `kid`, or scanners refuse every bundle. */
+    readonly certifiedKid: string;
+  };
   readonly issuerKeys: readonly BundleKey[];
   /** The key that signs passes at `now`: active, within its signing period, private key present. */
   signingKeyAt(now: number): IssuerSigningKey | null;
@@ -86,12 +94,27 @@ export interface InitKeysOptions {
   readonly issuer?: string;
 }
 
-/** Creates whatever dev keys are missing. Returns the files it created (never overwrites). */
+/** The files a server needs to start (the root's private key is not one: it may be kept offline). */
+export function missingKeyFiles(dir: string): string[] {
+  const needed = [files.rootPublic, files.signerPrivate, files.signerCert, files.keyring];
+  return needed.filter((name) => !existsSync(join(dir, name)));
+}
+
+/**
+ * Creates whatever dev keys are missing. Returns the files it created (never overwrites). A root
+ * public key without its private key is a root kept offline, as recommended: it is never replaced
+ * (that would silently change the trust anchor every scanner pins); a signer certificate it must
+ * sign is refused with a message saying so.
+ */
 export async function initKeyDirectory(dir: string, options: InitKeysOptions): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const created: string[] = [];
   const now = options.now;
-  if (!existsSync(join(dir, files.rootPrivate))) {
+  const rootOffline = !existsSync(join(dir, files.rootPrivate)) && existsSync(join(dir, files.rootPublic));
+  if (rootOffline && (!existsSync(join(dir, files.signerPrivate)) || !existsSync(join(dir, files.signerCert)))) {
+    throw new Error(`${files.rootPublic} is here but ${files.rootPrivate} is not (kept offline): the bundle-signing certificate must be made with it; bring the root key to this machine for \`vaxpass keys init\`, then take it offline again`);
+  }
+  if (!rootOffline && !existsSync(join(dir, files.rootPrivate))) {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     writePrivate(dir, files.rootPrivate, privateKey);
     writePublic(dir, files.rootPublic, publicKey);
@@ -153,7 +176,41 @@ export function addIssuerKey(dir: string, keyring: KeyringFile, activatesAt: num
 }
 
 export function readKeyring(dir: string): KeyringFile {
-  return JSON.parse(readFileSync(join(dir, files.keyring), 'utf8')) as KeyringFile;
+  const path = join(dir, files.keyring);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as KeyringFile;
+  } catch (error) {
+    // Name the file: "not valid JSON" alone sends an operator looking through every key file.
+    if (error instanceof SyntaxError) throw new KeyDirectoryError(`${path} is not valid JSON`);
+    throw error;
+  }
+}
+
+/**
+ * A new bundle-signing key and its root certificate (90 days from `now`). The old certificate
+ * stays valid until its own expiry, so bundles signed before and after overlap; scanners accept
+ * either. Needs the root private key (brought from offline storage for this step). Rewrites
+ * keyring.json unchanged, which is what a running server watches to reload its keys.
+ */
+export async function renewBundleSigner(dir: string, options: { now: number; rootPrivateKeyPath?: string }): Promise<{ kid: string; notBefore: number; expiresAt: number }> {
+  const rootPath = options.rootPrivateKeyPath ?? join(dir, files.rootPrivate);
+  if (!existsSync(rootPath)) throw new KeyDirectoryError(`${rootPath} is missing: the root private key certifies the new signer; pass its path with --root`);
+  const root = readJwk(rootPath, 'private');
+  const rootRaw = rawPublicKey(createPublicKey(root));
+  if (existsSync(join(dir, files.rootPublic)) && Buffer.compare(Buffer.from(rootRaw), Buffer.from(readPublicKeyFile(join(dir, files.rootPublic)))) !== 0) {
+    throw new KeyDirectoryError(`${rootPath} is not the root whose public key is ${join(dir, files.rootPublic)}; scanners would refuse the certificate`);
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const raw = rawPublicKey(publicKey);
+  const kid = keyIdOf(raw);
+  const notBefore = options.now - 60;
+  const expiresAt = options.now + KEY_PERIODS.signerCertificateSeconds;
+  const cert = await certifyBundleSigner(root, keyIdOf(rootRaw), { sub: kid, publicKey: Buffer.from(raw).toString('base64url'), nbf: notBefore, exp: expiresAt });
+  writePrivate(dir, files.signerPrivate, privateKey);
+  writePublic(dir, files.signerPublic, publicKey);
+  writeAtomic(join(dir, files.signerCert), `${cert}\n`, 0o644);
+  writeKeyring(dir, readKeyring(dir));
+  return { kid, notBefore, expiresAt };
 }
 
 export function loadKeyDirectory(dir: string): KeyDirectory {
@@ -164,8 +221,16 @@ export function loadKeyDirectory(dir: string): KeyDirectory {
   const signerPrivate = readJwk(join(dir, files.signerPrivate), 'private');
   const signerKid = keyIdOf(rawPublicKey(createPublicKey(signerPrivate)));
   const certificate = readFileSync(join(dir, files.signerCert), 'utf8').trim();
-  const certPayload = JSON.parse(Buffer.from(certificate.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number };
+  let certPayload: { exp: number; nbf: number; sub: string };
+  try {
+    certPayload = JSON.parse(Buffer.from(certificate.split('.')[1] ?? '', 'base64url').toString('utf8')) as typeof certPayload;
+  } catch {
+    throw new KeyDirectoryError(`${join(dir, files.signerCert)} is not a signer certificate (JWS)`);
+  }
   const keyring = readKeyring(dir);
+  if (typeof keyring !== 'object' || keyring === null || typeof keyring.issuer !== 'string' || !Array.isArray(keyring.issuerKeys)) {
+    throw new KeyDirectoryError(`${join(dir, files.keyring)} is not a keyring (needs "issuer" and "issuerKeys")`);
+  }
   const privateKeys = new Map<string, KeyObject>();
   const privateKeyFor = (kid: string): KeyObject | null => {
     if (!/^[A-Za-z0-9_-]{11}$/.test(kid)) return null;
@@ -183,7 +248,7 @@ export function loadKeyDirectory(dir: string): KeyDirectory {
     issuer: keyring.issuer,
     rootPublicKey: rootRaw,
     rootKid: keyIdOf(rootRaw),
-    signer: { privateKey: signerPrivate, kid: signerKid, certificate, certificateExpiresAt: certPayload.exp },
+    signer: { privateKey: signerPrivate, kid: signerKid, certificate, certificateNotBefore: certPayload.nbf, certificateExpiresAt: certPayload.exp, certifiedKid: certPayload.sub },
     issuerKeys: keyring.issuerKeys,
     privateKeyFor,
     signingKeyAt(now) {

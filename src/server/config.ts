@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isValidTimeZone } from '../core/civil-time.ts';
 import { DEFAULT_RULES, type Rules } from '../core/rules.ts';
 import { readRules } from '../core/trust-bundle.ts';
+import type { AdmissionLimits } from './admission.ts';
 
 export interface ServerConfig {
   readonly port: number;
@@ -43,6 +44,18 @@ export interface ServerConfig {
   readonly timeZone: string;
   /** Rules published in the trust bundle (VAXPASS_RULES_FILE, else DEFAULT_RULES). */
   readonly rules: Rules;
+  /** Admission control in front of signing and writes (docs/operations.md "Overload"). */
+  readonly admission: AdmissionLimits;
+  /** Shared quota state for several instances (redis://…); null: quotas in this process's memory. */
+  readonly redisUrl: string | null;
+  /** /metrics needs "Authorization: Bearer <token>" when set. */
+  readonly metricsToken: string | null;
+  /** /metrics on its own listener (on HOST) instead of the API port when set. */
+  readonly metricsPort: number | null;
+  /** After SIGTERM, /readyz answers 503 this long before the listener closes, so load balancers stop sending first. */
+  readonly drainDelayMs: number;
+  /** Longest wait for in-flight requests after the listener closes; then connections are cut. */
+  readonly drainTimeoutMs: number;
 }
 
 export interface OidcConfig {
@@ -190,6 +203,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     appsDir: path(env, 'VAXPASS_APPS_DIR', './dist/apps'),
     seedDemo: onOff(env, 'VAXPASS_SEED_DEMO', devIdp),
     timeZone,
+    admission: admissionLimits(env, devIdp),
+    redisUrl: redisUrl(env),
+    metricsToken: metricsToken(env),
+    metricsPort: env.VAXPASS_METRICS_PORT ? integer(env, 'VAXPASS_METRICS_PORT', 0, 0, 65_535) : null,
+    drainDelayMs: integer(env, 'VAXPASS_DRAIN_DELAY_MS', devIdp ? 0 : 5000, 0, 120_000),
+    drainTimeoutMs: integer(env, 'VAXPASS_DRAIN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
 }
 
@@ -201,6 +220,35 @@ function postgresConfig(env: Env): ServerConfig['postgres'] {
   const schema = env.VAXPASS_PG_SCHEMA || 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError('VAXPASS_PG_SCHEMA', `must be a lowercase PostgreSQL schema name, got "${schema}"`);
   return { url, schema, poolSize: integer(env, 'VAXPASS_PG_POOL_SIZE', 10, 1, 1000) };
+}
+
+// Defaults from bench/overload on the 2-core reference machine (README "Overload"): a few
+// concurrent requests keep both the event loop and the disk busy; more only lengthen queues.
+function admissionLimits(env: Env, devIdp: boolean): AdmissionLimits {
+  const maxConcurrent = integer(env, 'VAXPASS_MAX_CONCURRENT', 8, 1, 10_000);
+  const holderReserve = integer(env, 'VAXPASS_HOLDER_RESERVE', Math.max(1, Math.floor(maxConcurrent / 4)), 0, maxConcurrent - 1);
+  return {
+    maxConcurrent,
+    holderReserve,
+    maxQueue: integer(env, 'VAXPASS_MAX_QUEUE', 32, 0, 100_000),
+    maxWaitMs: integer(env, 'VAXPASS_MAX_QUEUE_WAIT_MS', 50, 0, 60_000),
+    // Off in development: a laptop's (or a shared test machine's) stalls are not overload.
+    maxEventLoopLagMs: integer(env, 'VAXPASS_MAX_EVENT_LOOP_LAG_MS', devIdp ? 0 : 30, 0, 60_000),
+  };
+}
+
+function redisUrl(env: Env): string | null {
+  const raw = env.VAXPASS_REDIS_URL;
+  if (raw === undefined || raw === '') return null;
+  if (!/^rediss?:\/\/\S+$/.test(raw)) throw new ConfigError('VAXPASS_REDIS_URL', 'must be a redis:// or rediss:// URL');
+  return raw;
+}
+
+function metricsToken(env: Env): string | null {
+  const raw = env.VAXPASS_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 32 || !/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError('VAXPASS_METRICS_TOKEN', 'must be at least 32 printable characters without spaces');
+  return raw;
 }
 
 /** A config for tests and embedding: defaults without reading the environment. */

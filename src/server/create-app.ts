@@ -1,6 +1,6 @@
 // The issuer's HTTP application. Everything it touches is passed in (database, keys, clock,
 // config), so tests build it in-process with app.request() and on a real port alike.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Rules } from '../core/rules.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
@@ -23,10 +23,13 @@ import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
-import { createRateLimiter } from './rate-limiter.ts';
+import { AdmissionController } from './admission.ts';
+import { watchEventLoopLag } from './event-loop-lag.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
+import { createRedisRateLimiter } from './redis-rate-limiter.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
-import { healthRoutes } from './routes/health-routes.ts';
+import { healthRoutes, metricsRoutes } from './routes/health-routes.ts';
 import { holderRoutes } from './routes/holder-routes.ts';
 import { holderSessionRoutes } from './routes/holder-session-routes.ts';
 import { partnerRoutes } from './routes/partner-routes.ts';
@@ -42,11 +45,19 @@ export interface CreateAppOptions {
   readonly logger?: Logger;
   readonly rules?: Rules;
   readonly isShuttingDown?: () => boolean;
+  /** Quota state; default: Redis when VAXPASS_REDIS_URL is set, else this process's memory. */
+  readonly rateLimiter?: RateLimiter;
 }
 
 export interface VaxpassApp extends Hono<AppEnv> {
   readonly publisher: BundlePublisher;
   readonly metrics: Metrics;
+  readonly admission: AdmissionController;
+  readonly config: ServerConfig;
+  /** /metrics for its own listener when VAXPASS_METRICS_PORT is set, else null (served by this app). */
+  readonly metricsApp: Hono<AppEnv> | null;
+  /** Releases what the app holds outside the database (the quota store's connection). */
+  close(): Promise<void>;
 }
 
 export function createApp(options: CreateAppOptions): VaxpassApp {
@@ -54,7 +65,12 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const keys: IssuerKeys = 'current' in options.signer ? options.signer : fixedIssuerKeys(options.signer);
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  const limiter = createRateLimiter(clock);
+  const limiter =
+    options.rateLimiter ??
+    (config.redisUrl ? createRedisRateLimiter({ url: config.redisUrl, clock, logger, onUnavailable: () => metrics.quotaStoreUnavailable() }) : createRateLimiter(clock));
+  const loopLag = config.admission.maxEventLoopLagMs > 0 ? watchEventLoopLag() : null;
+  const admission = new AdmissionController(config.admission, loopLag?.ms);
+  metrics.admission = () => admission.stats();
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, now: () => clock.now() });
   const clientSecret = config.oidc?.clientSecret ?? null;
   const signIn = config.oidc && clientSecret ? createHolderSignIn({ ...config.oidc, clientSecret }) : null;
@@ -66,15 +82,17 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
 
   const app = new Hono<AppEnv>();
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), noCredentialsInUrl());
-  const limit = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
+  const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
+  // GET and HEAD carry no body here; running bodyLimit on them built a full Fetch Request per call.
+  const limit: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next));
   app.use('/api/*', limit);
 
-  app.route('/', healthRoutes({ db, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false) }));
+  app.route('/', healthRoutes({ db, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false), metricsHere: config.metricsPort === null, metricsToken: config.metricsToken }));
   app.route('/', docsRoutes(config.devIdp));
   app.route('/', publicationRoutes({ db, keys, clock, publisher, metrics }));
   app.route('/api/v1/holder/session', holderSessionRoutes({ db, clock, config, signIn }));
-  app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter));
-  app.route('/api/v1/partner', partnerRoutes(issuance, limiter));
+  app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter, admission, metrics));
+  app.route('/api/v1/partner', partnerRoutes(issuance, limiter, admission, metrics));
   app.route('/api/v1/admin', adminRoutes({ db, keys, clock, publisher, adminToken: config.adminToken }));
   app.route('/', staticApps(config.appsDir));
 
@@ -87,7 +105,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
     return problemResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${path.slice(0, 200)}`);
   });
   app.onError(createErrorHandler(logger));
-  return Object.assign(app, { publisher, metrics });
+  const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
+  return Object.assign(app, { publisher, metrics, admission, metricsApp, config, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
 }
 
 /** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */

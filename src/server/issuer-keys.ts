@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleKey, KeyStatus } from '../core/trust-bundle.ts';
-import { loadKeyDirectory, type IssuerSigningKey, type KeyDirectory } from '../keys/key-directory.ts';
+import { KeyDirectoryError, loadKeyDirectory, type IssuerSigningKey, type KeyDirectory } from '../keys/key-directory.ts';
 
 export interface IssuerKeys {
   current(): KeyDirectory;
@@ -40,11 +40,12 @@ export function watchedKeyDirectory(dir: string, checkEveryMs = 1000, onReload: 
           }
         } catch (error) {
           // A half-written rotation keeps the last good directory; the next check retries.
-          // The reason is the error's code or class only: a parser message could quote a key file.
+          // The reason is the error's code or class only (a parser message could quote a key file),
+          // or a KeyDirectoryError's own message, which names the file and never quotes it.
           const problem = `${mtime}`;
           if (reported !== problem) {
             reported = problem;
-            onReload({ ok: false, reason: (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.name : 'unknown') });
+            onReload({ ok: false, reason: error instanceof KeyDirectoryError ? error.message : (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.name : 'unknown') });
           }
         }
       }

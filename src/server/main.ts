@@ -4,6 +4,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openi
 import { deleteHolderSessionsBefore } from '../db/queries/holder-sessions.ts';
 import { deleteUsedPersonProofsBefore } from '../db/queries/used-person-proofs.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
-import { initKeyDirectory, rootPublicKeyPath } from '../keys/key-directory.ts';
+import { initKeyDirectory, missingKeyFiles, rootPublicKeyPath } from '../keys/key-directory.ts';
 import { systemClock, unixNow, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { createApp, type VaxpassApp } from './create-app.ts';
@@ -38,6 +39,8 @@ export interface StartServerOptions {
 
 export interface RunningServer {
   readonly url: string;
+  /** Where /metrics listens when VAXPASS_METRICS_PORT is set, else null (on url). */
+  readonly metricsUrl: string | null;
   readonly app: VaxpassApp;
   readonly db: VaxpassDatabase;
   readonly config: ServerConfig;
@@ -56,7 +59,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger: Logger = createLogger(config.logLevel, options.writeLog);
   const now = unixNow(clock);
 
-  const created = await naming('VAXPASS_KEYS', `cannot create or read the key directory ${resolve(config.keysDir)}`, () => initKeyDirectory(config.keysDir, { now }));
+  // Outside dev mode, keys are an operator's act (`vaxpass keys init`), never a side effect of a start.
+  if (!config.devIdp) {
+    const missing = missingKeyFiles(config.keysDir);
+    if (missing.length > 0) throw new ConfigError('VAXPASS_KEYS', `${resolve(config.keysDir)} lacks ${missing.join(', ')}; outside dev mode keys are never created at start: create them with \`vaxpass keys init --dir ${config.keysDir}\` and keep root.private.jwk offline`);
+  }
+  const created = config.devIdp ? await naming('VAXPASS_KEYS', `cannot create or read the key directory ${resolve(config.keysDir)}`, () => initKeyDirectory(config.keysDir, { now })) : [];
   if (created.length > 0) print(`Created development keys in ${resolve(config.keysDir)} (${created.length} files; private keys mode 0600, never commit them).`);
   const keys = await naming('VAXPASS_KEYS', `cannot load the keys in ${resolve(config.keysDir)}`, () =>
     watchedKeyDirectory(config.keysDir, 1000, (event) =>
@@ -108,15 +116,25 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
-  const server: ServerType = await new Promise<ServerType>((ok, fail) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
-    s.once('error', fail);
-  }).catch(async (error: unknown) => {
+  const server: ServerType = await listen(app.fetch, config.port, config.host).catch(async (error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
     await db.close();
     await devIdp?.close();
     throw error;
   });
+  // While draining, every response says Connection: close — also those of requests that arrived
+  // before — so a keep-alive client opens its next request elsewhere instead of meeting a reset on
+  // this closing connection.
+  const open = new Set<ServerResponse>();
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (shuttingDown) return void res.setHeader('Connection', 'close');
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
+  const closeConnectionsAfterResponse = () => {
+    for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  const metricsServer = app.metricsApp ? await listen(app.metricsApp.fetch, config.metricsPort ?? 0, config.host) : null;
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
     db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS)).then(
@@ -138,27 +156,39 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let closing: Promise<void> | null = null;
   const close = () =>
-    (closing ??= new Promise<void>((ok) => {
+    (closing ??= (async () => {
+      // Readiness turns 503 at once; the listener stays open for drainDelayMs so load balancers
+      // see that and stop sending before connections are refused.
       shuttingDown = true;
+      closeConnectionsAfterResponse();
       clearInterval(purge);
-      logger.info('shutting down', {});
-      const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 10_000);
-      force.unref();
-      // Keep-alive connections that finish their last request become idle; close them as they do,
-      // instead of waiting for the keep-alive timeout.
-      const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
-      server.close(() => {
-        // Last: requests in flight may still need the provider's keys.
-        void devIdp?.close();
-        clearTimeout(force);
-        clearInterval(idle);
-        void db.close().then(() => {
-          logger.info('stopped', {});
+      logger.info('shutting down', { drainDelayMs: config.drainDelayMs });
+      if (config.drainDelayMs > 0) await new Promise((ok) => setTimeout(ok, config.drainDelayMs));
+      const started = performance.now();
+      await new Promise<void>((ok) => {
+        const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), config.drainTimeoutMs);
+        force.unref();
+        // Keep-alive connections that finish their last request become idle; close them as they do,
+        // instead of waiting for the keep-alive timeout.
+        const idle = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearTimeout(force);
+          clearInterval(idle);
           ok();
         });
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
-    }));
+      if (metricsServer) await new Promise((ok) => {
+        metricsServer.close(ok);
+        if ('closeAllConnections' in metricsServer) metricsServer.closeAllConnections();
+      });
+      await app.close();
+      // Last: requests in flight may still have needed the provider's keys.
+      await devIdp?.close();
+      await db.close();
+      logger.info('stopped', { drainMs: Math.round(performance.now() - started) });
+      logger.flush();
+    })());
 
   if (options.installSignalHandlers) {
     const onSignal = (signal: string) => {
@@ -172,7 +202,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   printBanner(print, url, config, db.location, demoPartnerApiKey, devIdp?.issuer ?? null);
   logger.info('listening', { port, devIdp: config.devIdp });
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
-  return { url, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
+  const metricsUrl = metricsServer ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(metricsServer.address() as AddressInfo).port}` : null;
+  return { url, metricsUrl, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
+}
+
+function listen(fetch: (request: Request, env: never) => Response | Promise<Response>, port: number, hostname: string): Promise<ServerType> {
+  return new Promise<ServerType>((ok, fail) => {
+    const s = serve({ fetch: fetch as (request: Request) => Response | Promise<Response>, port, hostname }, () => ok(s));
+    s.once('error', fail);
+  });
 }
 
 /**

@@ -1,58 +1,68 @@
-// Prometheus text exposition (format 0.0.4) for request counts and latencies by route pattern
-// and status, plus issuance counters. Labels are route patterns and codes only: no ids, no
-// personal data.
+// Prometheus metrics through prom-client: request counts and latencies by route pattern and
+// status, issuance counters, admission (in flight, queued, shed), and process health (event-loop
+// lag, GC, heap, open handles) so an operator sees overload coming before it arrives. Labels are
+// route patterns, lanes and codes only: no ids, no personal data.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdmissionStats, Lane } from './admission.ts';
+
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-interface Histogram {
-  readonly counts: number[];
-  sum: number;
-  count: number;
+// Process metrics are one per process (one event loop, one heap), however many apps it runs.
+let processRegistry: Registry | null = null;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 10 });
+  }
+  return processRegistry;
 }
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-
 export class Metrics {
-  private readonly requests = new Map<string, number>();
-  private readonly durations = new Map<string, Histogram>();
-  private readonly issued = new Map<string, number>();
+  private readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'vaxpass_http_requests_total', help: 'HTTP requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
+  private readonly durations = new Histogram({ name: 'vaxpass_http_request_duration_seconds', help: 'HTTP request duration by method and route pattern.', labelNames: ['method', 'route'] as const, buckets: DURATION_BUCKETS, registers: [this.registry] });
+  private readonly issued = new Counter({ name: 'vaxpass_passes_issued_total', help: 'Newly signed passes by channel.', labelNames: ['channel'] as const, registers: [this.registry] });
+  private readonly shedTotal = new Counter({ name: 'vaxpass_requests_shed_total', help: 'Requests turned away by admission control, by lane and reason (queue-full, waited-too-long, client-gone).', labelNames: ['lane', 'reason'] as const, registers: [this.registry] });
+  private readonly quotaStoreErrors = new Counter({ name: 'vaxpass_quota_store_errors_total', help: 'Quota checks that could not reach the shared quota store and were let through (fail open).', registers: [this.registry] });
   bundleVersion = 0;
   signerCertificateExpiresAt = 0;
   issuanceAvailable = true;
+  signerRenewalDue = false;
+  /** Admission state, read when /metrics is scraped. */
+  admission: () => AdmissionStats = () => ({ inFlight: 0, queued: 0 });
+
+  constructor() {
+    const gauge = (name: string, help: string, value: () => number) =>
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(value()); } });
+    gauge('vaxpass_trust_bundle_version', 'Version of the trust bundle last served.', () => this.bundleVersion);
+    gauge('vaxpass_bundle_signer_certificate_expiry_timestamp_seconds', 'When the root certificate of the bundle-signing key expires; renew before.', () => this.signerCertificateExpiresAt);
+    gauge('vaxpass_bundle_signer_renewal_due', '1 when the bundle-signer certificate expires within 30 days: run `vaxpass keys renew-signer`.', () => (this.signerRenewalDue ? 1 : 0));
+    gauge('vaxpass_issuance_available', '1 when an issuer key can sign passes now, 0 when issuance answers 503 NO_SIGNING_KEY.', () => (this.issuanceAvailable ? 1 : 0));
+    gauge('vaxpass_admission_in_flight', 'Requests doing expensive work (signing, registry reads, writes) now.', () => this.admission().inFlight);
+    gauge('vaxpass_admission_queued', 'Requests waiting for an admission slot now.', () => this.admission().queued);
+    for (const c of [this.issued]) for (const channel of ['holder', 'partner']) c.inc({ channel }, 0);
+  }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `method="${escapeLabel(method)}",route="${escapeLabel(route)}",status="${status}"`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    const hkey = `method="${escapeLabel(method)}",route="${escapeLabel(route)}"`;
-    let h = this.durations.get(hkey);
-    if (!h) this.durations.set(hkey, (h = { counts: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 }));
-    for (let i = 0; i < DURATION_BUCKETS.length; i++) if (seconds <= DURATION_BUCKETS[i]!) h.counts[i]!++;
-    h.sum += seconds;
-    h.count++;
+    this.requests.inc({ method, route, status: String(status) });
+    this.durations.observe({ method, route }, seconds);
   }
 
   passIssued(by: 'holder' | 'partner'): void {
-    this.issued.set(by, (this.issued.get(by) ?? 0) + 1);
+    this.issued.inc({ channel: by });
   }
 
-  render(): string {
-    const lines: string[] = [];
-    lines.push('# HELP vaxpass_http_requests_total HTTP requests by method, route pattern and status.', '# TYPE vaxpass_http_requests_total counter');
-    for (const [labels, n] of this.requests) lines.push(`vaxpass_http_requests_total{${labels}} ${n}`);
-    lines.push('# HELP vaxpass_http_request_duration_seconds HTTP request duration by method and route pattern.', '# TYPE vaxpass_http_request_duration_seconds histogram');
-    for (const [labels, h] of this.durations) {
-      DURATION_BUCKETS.forEach((le, i) => lines.push(`vaxpass_http_request_duration_seconds_bucket{${labels},le="${le}"} ${h.counts[i]}`));
-      lines.push(`vaxpass_http_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
-      lines.push(`vaxpass_http_request_duration_seconds_sum{${labels}} ${h.sum}`);
-      lines.push(`vaxpass_http_request_duration_seconds_count{${labels}} ${h.count}`);
-    }
-    lines.push('# HELP vaxpass_passes_issued_total Newly signed passes by channel.', '# TYPE vaxpass_passes_issued_total counter');
-    for (const by of ['holder', 'partner']) lines.push(`vaxpass_passes_issued_total{channel="${by}"} ${this.issued.get(by) ?? 0}`);
-    lines.push('# HELP vaxpass_trust_bundle_version Version of the trust bundle last served.', '# TYPE vaxpass_trust_bundle_version gauge');
-    lines.push(`vaxpass_trust_bundle_version ${this.bundleVersion}`);
-    lines.push('# HELP vaxpass_bundle_signer_certificate_expiry_timestamp_seconds When the root certificate of the bundle-signing key expires; renew before.', '# TYPE vaxpass_bundle_signer_certificate_expiry_timestamp_seconds gauge');
-    lines.push(`vaxpass_bundle_signer_certificate_expiry_timestamp_seconds ${this.signerCertificateExpiresAt}`);
-    lines.push('# HELP vaxpass_issuance_available 1 when an issuer key can sign passes now, 0 when issuance answers 503 NO_SIGNING_KEY.', '# TYPE vaxpass_issuance_available gauge');
-    lines.push(`vaxpass_issuance_available ${this.issuanceAvailable ? 1 : 0}`);
-    return `${lines.join('\n')}\n`;
+  shed(lane: Lane, reason: string): void {
+    this.shedTotal.inc({ lane, reason });
+  }
+
+  quotaStoreUnavailable(): void {
+    this.quotaStoreErrors.inc();
+  }
+
+  async render(): Promise<string> {
+    return Registry.merge([this.registry, processMetrics()]).metrics();
   }
 }
+
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;

@@ -3,7 +3,7 @@
 // bodies are generated from the same zod schemas the routes validate with, so they cannot drift.
 import { z } from 'zod';
 import { PROBLEMS } from './problem.ts';
-import { createPartnerSchema, revokeKeySchema, revokePassSchema } from './routes/admin-routes.ts';
+import { createPartnerSchema, partnerQuotaSchema, revokeKeySchema, revokePassSchema } from './routes/admin-routes.ts';
 import { partnerPassRequestSchema } from './routes/partner-routes.ts';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -162,6 +162,9 @@ export function openApiDocument(): object {
       },
       '/api/v1/admin/partners': {
         post: { tags: ['admin'], summary: 'Create a partner; the API key is in this response only', security: bearer('adminToken'), requestBody: { required: true, content: json(bodySchema(createPartnerSchema, { scopes: { default: ['passes:issue', 'passes:read'] }, quotaPerMinute: { default: 600 } })) }, responses: { '201': { description: 'Partner and its API key.' }, '400': problem, '401': problem, '409': problem, '413': problem, '415': problem, '422': problem, '503': problem } },
+      },
+      '/api/v1/admin/partners/{id}/quota': {
+        post: { tags: ['admin'], summary: "Set a partner's quota (requests per minute, bursts of the same size); effective on its next request", security: bearer('adminToken'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: true, content: json(bodySchema(partnerQuotaSchema)) }, responses: { '200': { description: 'The new quota.' }, '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '422': problem, '503': problem } },
       },
       '/api/v1/admin/partners/{id}/revoke': {
         post: { tags: ['admin'], summary: "Revoke a partner's API key", security: bearer('adminToken'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'Revoked (again: the first revokedAt).', content: json({ type: 'object', required: ['id', 'revoked', 'revokedAt'], properties: { id: { type: 'string' }, revoked: { const: true }, revokedAt: { type: 'string', format: 'date-time' } } }) }, '401': problem, '404': problem, '503': problem } },

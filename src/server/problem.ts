@@ -43,6 +43,9 @@ export const PROBLEMS = {
   IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, title: 'The identity provider cannot be reached' },
   SIGN_IN_UNAVAILABLE: { status: 503, title: 'Holder sign-in is not configured' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
+  OVERLOADED: { status: 503, title: 'The issuer is at capacity' },
+  // Nobody reads this answer (the client is gone); the code is for the access log.
+  CLIENT_GONE: { status: 503, title: 'The client closed the connection before the work started' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

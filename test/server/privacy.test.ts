@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readAuditLog } from '../../src/db/queries/audit-log.ts';
 import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
+import { createLogger } from '../../src/server/logger.ts';
 import { ADMIN_TOKEN, createServerFixture, type ServerFixture } from './support/server-fixture.ts';
 
 let f: ServerFixture;
@@ -47,6 +48,14 @@ describe('privacy of logs and audit', () => {
     for (const secret of secrets) expect(audit).not.toContain(secret);
     expect(audit).toContain('pass.issued');
     expect(audit).toContain('pass.revoked');
+  });
+
+  it('the logger redacts personal and secret fields should a caller ever pass one (second line of defence)', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', (line) => void lines.push(line));
+    logger.info('slip', { name: 'Maria Gonzalez Lopez', birthDate: '1985-03-14', apiKey: 'vxp_secret', token: 'eyJx.eyJy', text: 'VP1:ABC', route: '/x' });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'slip', name: '[redacted]', birthDate: '[redacted]', apiKey: '[redacted]', token: '[redacted]', text: '[redacted]', route: '/x' });
   });
 
   it('problem documents carry a request id and never a stack trace', async () => {

@@ -80,6 +80,12 @@ export async function setPartnerClientId(db: Queryable, id: string, oidcClientId
   return affectedRows(await db.orm.update(partners).set({ oidcClientId }).where(eq(partners.id, id))) > 0;
 }
 
+/** A partner's quota, effective on its next request (on every instance: it is read with the key). */
+export async function setPartnerQuota(db: Queryable, id: string, quotaPerMinute: number): Promise<boolean> {
+  const { partners } = db.t;
+  return affectedRows(await db.orm.update(partners).set({ quotaPerMinute }).where(eq(partners.id, id))) > 0;
+}
+
 export async function revokePartner(db: Queryable, id: string, now: number): Promise<boolean> {
   const { partners } = db.t;
   return affectedRows(await db.orm.update(partners).set({ revokedAt: now }).where(eq(partners.id, id))) > 0;

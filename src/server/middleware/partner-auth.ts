@@ -24,8 +24,8 @@ export function partnerAuth(db: Queryable, scope: PartnerScope, limiter: RateLim
     if (!partner) throw new ApiError('INVALID_API_KEY', 'the API key is not known', { 'WWW-Authenticate': 'Bearer realm="vaxpass-partner", error="invalid_token"' });
     if (partner.revokedAt !== null) throw new ApiError('API_KEY_REVOKED', 'this API key was revoked; ask the issuer for a new one', { 'WWW-Authenticate': 'Bearer realm="vaxpass-partner", error="invalid_token"' });
     if (!partner.scopes.includes(scope)) throw new ApiError('INSUFFICIENT_SCOPE', `this API key lacks the "${scope}" scope`);
-    const retryAfter = limiter.take(`partner:${partner.id}`, partner.quotaPerMinute);
-    if (retryAfter !== null) throw new ApiError('RATE_LIMITED', `quota of ${partner.quotaPerMinute} requests per minute used up`, { 'Retry-After': String(retryAfter) });
+    const retryAfter = await limiter.take(`partner:${partner.id}`, partner.quotaPerMinute);
+    if (retryAfter !== null) throw new ApiError('RATE_LIMITED', `quota of ${partner.quotaPerMinute} requests per minute (bursts up to ${partner.quotaPerMinute}) used up; retry after Retry-After seconds`, { 'Retry-After': String(retryAfter) });
     c.set('partner', partner);
     await next();
   };

@@ -5,7 +5,7 @@ import type { VaxpassDatabase } from '../../db/store.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { latestBundleVersion } from '../../db/queries/bundle-versions.ts';
 import { findIssuedPass } from '../../db/queries/issued-passes.ts';
-import { createPartner, findPartnerById, revokePartner, PARTNER_SCOPES } from '../../db/queries/partners.ts';
+import { createPartner, findPartnerById, revokePartner, setPartnerQuota, PARTNER_SCOPES } from '../../db/queries/partners.ts';
 import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
 import { findRevocation, insertRevocation, type RevocationKind } from '../../db/queries/revocations.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -28,6 +28,8 @@ export const createPartnerSchema = z.strictObject({
   oidcClientId: z.string().regex(/^[\x21-\x7e]{1,255}$/, "the partner's client id at the identity provider (printable, no spaces)").optional(),
   registryTrusted: z.boolean().describe('issue on a bare personId without the person\'s proof (a vaccination clinic); off by default').optional(),
 });
+
+export const partnerQuotaSchema = z.strictObject({ quotaPerMinute: z.number().int().min(1).max(1_000_000) });
 
 export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; publisher: BundlePublisher; adminToken: string | null }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -77,6 +79,20 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
     });
     // The key is shown this once; only its hash is stored.
     return c.json({ partner, apiKey }, 201, { 'Cache-Control': 'no-store' });
+  });
+
+  // Raising (or lowering) a quota: takes effect on the partner's next request, on every instance.
+  app.post('/partners/:id/quota', async (c) => {
+    const id = c.req.param('id');
+    const { quotaPerMinute } = await readJsonBody(c, partnerQuotaSchema);
+    const now = unixNow(deps.clock);
+    await deps.db.transaction(async (tx) => {
+      const partner = await findPartnerById(tx, id);
+      if (!partner) throw new ApiError('NOT_FOUND', 'no such partner');
+      await setPartnerQuota(tx, id, quotaPerMinute);
+      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.quota', requestId: c.get('requestId'), detail: { partner: id, from: partner.quotaPerMinute, to: quotaPerMinute } });
+    });
+    return c.json({ id, quotaPerMinute });
   });
 
   app.post('/partners/:id/revoke', async (c) => {

@@ -1,23 +1,40 @@
 // Holder API: the signed-in person's own passes. There is no person parameter to tamper with:
 // the person comes from the holder app's session (cookie) or, for other clients, a verified ID token.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { HolderTokenVerifier } from '../../idp/holder-token-verifier.ts';
 import { findHolderSession } from '../../db/queries/holder-sessions.ts';
+import type { AdmissionController } from '../admission.ts';
 import type { AppEnv } from '../app-env.ts';
 import { unixNow } from '../clock.ts';
 import { ifNoneMatchHits, strongEtag } from '../http-cache.ts';
 import { currentHolderPasses } from '../issuance/holder-passes.ts';
 import type { IssuanceContext } from '../issuance/issuance-context.ts';
+import type { Metrics } from '../metrics.ts';
+import { admit } from '../middleware/admit.ts';
 import { bearerToken } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { readSessionCookie } from '../session/holder-session-cookie.ts';
 
-export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter): Hono<AppEnv> {
+export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter, admission: AdmissionController, metrics: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // Holder fetches take the holder lane: ahead of partner bulk issuance when the issuer is busy.
+  app.get('/passes', holderAuth(ctx, verifier, limiter), admit(admission, 'holder', metrics), async (c) => {
+    const passes = await currentHolderPasses(ctx, c.get('holderPersonId'), c.get('requestId'));
+    const body = JSON.stringify({ passes });
+    const etag = strongEtag(body);
+    // Personal data: cacheable by the holder's own app only, and revalidated every time.
+    const headers = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
+    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    return c.body(body, 200, { 'Content-Type': 'application/json', ...headers });
+  });
+  return app;
+}
+
+/** The signed-in person (the session cookie's, else a bearer ID token's), within the per-holder quota. */
+function holderAuth(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   const challenge = { 'WWW-Authenticate': 'Bearer realm="vaxpass-holder"' };
 
-  /** The signed-in person: the session cookie's, else a bearer ID token's. */
   async function holderPerson(cookie: string | null, authorization: string | undefined): Promise<{ ok: true; personId: string } | { ok: false; reason: string; code?: 'INVALID_ID_TOKEN' }> {
     if (cookie !== null) {
       const session = await findHolderSession(ctx.db, cookie, unixNow(ctx.clock));
@@ -30,19 +47,12 @@ export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier
     return verified.ok ? verified : { ...verified, code: 'INVALID_ID_TOKEN' };
   }
 
-  app.get('/passes', async (c) => {
+  return async (c, next) => {
     const result = await holderPerson(readSessionCookie(c), c.req.header('authorization'));
     if (!result.ok) throw new ApiError(result.code ?? 'UNAUTHENTICATED', result.reason, result.code ? { 'WWW-Authenticate': 'Bearer realm="vaxpass-holder", error="invalid_token"' } : challenge);
-    const retryAfter = limiter.take(`holder:${result.personId}`, ctx.config.holderQuotaPerMinute);
+    const retryAfter = await limiter.take(`holder:${result.personId}`, ctx.config.holderQuotaPerMinute);
     if (retryAfter !== null) throw new ApiError('RATE_LIMITED', 'too many refreshes; the pass you have stays valid', { 'Retry-After': String(retryAfter) });
-
-    const passes = await currentHolderPasses(ctx, result.personId, c.get('requestId'));
-    const body = JSON.stringify({ passes });
-    const etag = strongEtag(body);
-    // Personal data: cacheable by the holder's own app only, and revalidated every time.
-    const headers = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
-    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
-    return c.body(body, 200, { 'Content-Type': 'application/json', ...headers });
-  });
-  return app;
+    c.set('holderPersonId', result.personId);
+    await next();
+  };
 }

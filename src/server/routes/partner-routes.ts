@@ -12,6 +12,9 @@ import { passView } from '../issuance/issued-pass-view.ts';
 import { partnerAuth } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import type { AdmissionController } from '../admission.ts';
+import type { Metrics } from '../metrics.ts';
+import { admit } from '../middleware/admit.ts';
 
 /** Fields only the issuer sets (CWT claims, pass id, timestamps): sending one is an error, not ignored. */
 export const SERVER_SET_FIELDS = ['iss', 'kid', 'iat', 'nbf', 'exp', 'cti', 'passId', 'issuedAt', 'expiresAt', 'issuedBy', 'text', 'doses', 'test', 'recovery', 'exemption', 'holder'];
@@ -31,10 +34,13 @@ const RESIDENT_REGISTRATION_NUMBER = /\d{6}\s*-?\s*[1-8]\d{6}/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
 const PASS_ID = /^[0-9a-f]{16,32}$/;
 
-export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter): Hono<AppEnv> {
+export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter, admission: AdmissionController, metrics: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // Authenticated (one indexed read) and within quota first, then a slot in the partner lane,
+  // shared round-robin between partners.
+  const partnerLane = admit(admission, 'partner', metrics);
 
-  app.post('/passes', partnerAuth(ctx.db, 'passes:issue', limiter), async (c) => {
+  app.post('/passes', partnerAuth(ctx.db, 'passes:issue', limiter), partnerLane, async (c) => {
     const key = c.req.header('idempotency-key');
     if (key === undefined) throw new ApiError('IDEMPOTENCY_KEY_MISSING', 'send an Idempotency-Key header (8 to 255 printable characters, e.g. a UUID) so retries are safe');
     if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('BAD_REQUEST', 'the Idempotency-Key must be 8 to 255 printable ASCII characters without spaces');
@@ -54,7 +60,7 @@ export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter): Hono<
     });
   });
 
-  app.get('/passes/:passId', partnerAuth(ctx.db, 'passes:read', limiter), async (c) => {
+  app.get('/passes/:passId', partnerAuth(ctx.db, 'passes:read', limiter), partnerLane, async (c) => {
     const passId = c.req.param('passId');
     const partner = c.get('partner');
     // Object-level authorization lives in the query: only passes this partner issued are found.

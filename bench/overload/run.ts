@@ -1,0 +1,138 @@
+// bench/overload: the issuer under an open-model load on loopback (docs/operations.md "Overload").
+//   1. Capacity C: the highest arrival rate (steps of 4 s) with p99 under the SLO and no errors.
+//   2. 0.5 × C for 5 s, 10 × C for 30 s, 0.5 × C for 20 s, with a mix of holder fetches and partner
+//      issuance (through the shipped PartnerClient), /livez probed every 100 ms, RSS every second.
+// The server and the generator are separate processes. Run: npx tsx bench/overload/run.ts
+// (OVERLOAD_SPIKE_SECONDS, OVERLOAD_SLO_MS, OVERLOAD_HOLDER_SHARE to change the defaults).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sample } from './generator.ts';
+
+const SLO_MS = Number(process.env.OVERLOAD_SLO_MS ?? 100);
+const SPIKE_SECONDS = Number(process.env.OVERLOAD_SPIKE_SECONDS ?? 30);
+const HOLDER_SHARE = Number(process.env.OVERLOAD_HOLDER_SHARE ?? 0.5);
+const TIMEOUT_MS = 2000;
+const ADMIN = 'overload-bench-admin-token-0123456789abcdef';
+
+const dir = mkdtempSync(join(tmpdir(), 'vaxpass-overload-'));
+const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--dev'], {
+  env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30' },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+let crashed = false;
+server.once('exit', (code, signal) => void (crashed = code !== 0 || signal !== null));
+const url = await new Promise<string>((ok, fail) => {
+  let err = '';
+  server.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    const m = /listening on (http:\/\/\S+)/.exec(err);
+    if (m) ok(m[1]!);
+  });
+  server.once('exit', () => fail(new Error(err)));
+});
+const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
+
+const admin = await (await fetch(`${url}/api/v1/admin/partners`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'bench-partner', name: 'Bench partner', quotaPerMinute: 1_000_000 }) })).json() as { apiKey: string };
+const people = (await (await fetch(`${url}/dev-idp/people`)).json()) as { personId: string }[];
+// Holders are people partners do not issue for: every partner pass adds a row the holder refresh
+// reads (a known cost, issue 7), which would turn this into a benchmark of that query.
+const holderTokens: string[] = [];
+for (const p of people.slice(-2)) holderTokens.push(((await (await fetch(`${url}/dev-idp/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId: p.personId }) })).json()) as { id_token: string }).id_token);
+// Partners ask for vaccination passes: only people whose registry record has one.
+const personIds: string[] = [];
+for (const p of people.slice(0, -2)) {
+  const res = await fetch(`${url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${admin.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': `probe-${p.personId}` }, body: JSON.stringify({ personId: p.personId }) });
+  if (res.status === 201) personIds.push(p.personId);
+}
+
+function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
+  const plan = { url, apiKey: admin.apiKey, holderTokens, personIds, holderShare: HOLDER_SHARE, phases, timeoutMs: TIMEOUT_MS };
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/overload/generator.ts'], { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const ticker = onSecond ? setInterval(onSecond, 1000) : null;
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((ok) => child.once('exit', () => (ticker && clearInterval(ticker), ok(JSON.parse(out) as Sample[]))));
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const success = (s: Sample) => s.status === 200 || s.status === 201 || s.status === 304;
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+
+// 1. Capacity, after a warm-up that is not measured (JIT, first passes signed, SQLite caches).
+await generate([{ name: 'warm-up', rate: 20, seconds: 3 }]);
+let capacity = 0;
+let unloadedP99 = NaN;
+for (const rate of [25, 50, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1300, 1600, 2000]) {
+  const samples = (await generate([{ name: 'step', rate, seconds: 4 }])).filter((s) => s.kind !== 'livez' && s.second >= 1);
+  const errors = samples.filter((s) => !success(s)).length;
+  const p99 = pct(samples.map((s) => s.ms), 99);
+  if (Number.isNaN(unloadedP99)) unloadedP99 = p99;
+  const codes = [...new Set(samples.filter((s) => !success(s)).map((s) => `${s.kind} ${s.status} ${s.code ?? ''}`))].join(', ');
+  process.stderr.write(`capacity step ${rate}/s: p99 ${f1(p99)} ms, errors ${errors}/${samples.length} ${codes}\n`);
+  if (errors > 0 || p99 > SLO_MS) break;
+  capacity = rate;
+}
+
+if (capacity === 0) {
+  process.stdout.write(`no arrival rate met the SLO (p99 ≤ ${SLO_MS} ms, 0 errors): the machine is too loaded to measure; nothing to spike\n`);
+  server.kill('SIGTERM');
+  await new Promise((ok) => server.once('exit', ok));
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(1);
+}
+
+// 2. Spike.
+const rss: number[] = [];
+const phases = [
+  { name: 'before', rate: capacity / 2, seconds: 5 },
+  { name: 'spike', rate: capacity * 10, seconds: SPIKE_SECONDS },
+  { name: 'after', rate: capacity / 2, seconds: 20 },
+];
+const rssBefore = rssMiB();
+const samples = await generate(phases, () => rss.push(rssMiB()));
+const spikeStart = 5;
+const spikeEnd = 5 + SPIKE_SECONDS;
+const inSpike = samples.filter((s) => s.second >= spikeStart && s.second < spikeEnd);
+const work = inSpike.filter((s) => s.kind !== 'livez');
+const admitted = work.filter(success);
+const rejected = work.filter((s) => s.status === 503 || s.status === 429);
+const unplanned = samples.filter((s) => s.kind !== 'livez' && s.status >= 500 && s.status !== 503).length;
+const timeouts = work.filter((s) => s.status === 0).length;
+const holders = work.filter((s) => s.kind === 'holder');
+const goodput = admitted.length / SPIKE_SECONDS;
+let backAfter = NaN;
+for (let sec = spikeEnd; sec < spikeEnd + 20; sec++) {
+  const at = samples.filter((s) => s.kind !== 'livez' && s.second === sec);
+  if (at.length > 0 && at.every(success) && pct(at.map((s) => s.ms), 99) <= 2 * unloadedP99) {
+    backAfter = sec - spikeEnd;
+    break;
+  }
+}
+const livezAll = samples.filter((s) => s.kind === 'livez');
+const rssEnd = rssMiB();
+
+const rows: [string, string, string][] = [
+  ['SLO for capacity', `p99 ≤ ${SLO_MS} ms, 0 errors`, ''],
+  ['capacity C (mix)', `${capacity} req/s`, `holder share ${HOLDER_SHARE}`],
+  ['unloaded p99', `${f1(unloadedP99)} ms`, ''],
+  ['offered in spike', `${capacity * 10} req/s for ${SPIKE_SECONDS} s`, ''],
+  ['goodput in spike', `${f1(goodput)} req/s = ${f1((100 * goodput) / capacity)} % of C`, 'goal ≥ 90 %'],
+  ['admitted p50 / p99', `${f1(pct(admitted.map((s) => s.ms), 50))} / ${f1(pct(admitted.map((s) => s.ms), 99))} ms`, `goal p99 ≤ ${f1(2 * unloadedP99)} ms`],
+  ['rejections (503/429) p50 / p99', `${f1(pct(rejected.map((s) => s.ms), 50))} / ${f1(pct(rejected.map((s) => s.ms), 99))} ms (${rejected.length})`, ''],
+  ['unplanned 5xx / timeouts', `${unplanned} / ${timeouts}`, 'goal 0'],
+  ['holder fetches successful in spike', `${f1((100 * holders.filter(success).length) / Math.max(1, holders.length))} % of ${holders.length}`, 'goal ≥ 99 %'],
+  ['/livez p99 (whole run) / max', `${f1(pct(livezAll.map((s) => s.ms), 99))} / ${f1(Math.max(...livezAll.map((s) => s.ms)))} ms, ${livezAll.filter((s) => s.status !== 200).length} failed`, 'goal p99 < 50 ms'],
+  ['back to baseline after spike', `${Number.isNaN(backAfter) ? '> 20' : backAfter} s`, 'goal ≤ 10 s'],
+  ['RSS before / peak / end', `${f1(rssBefore)} / ${f1(Math.max(...rss))} / ${f1(rssEnd)} MiB`, 'goal end within 10 % of before'],
+  ['server crashed', crashed ? 'yes' : 'no', ''],
+];
+process.stdout.write(`\n| measure | value | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
+server.kill('SIGTERM');
+await new Promise((ok) => server.once('exit', ok));
+rmSync(dir, { recursive: true, force: true });

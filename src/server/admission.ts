@@ -1,0 +1,137 @@
+// Admission control in front of the expensive work (registry reads, signing, writes). At most
+// `maxConcurrent` requests do that work at once; the rest wait in short, bounded queues and are
+// turned away (503 OVERLOADED) when a queue is full or a wait would outlast `maxWaitMs`. Waiting
+// longer than that only turns fast refusals into slow ones: the client times out, retries, and the
+// work done for it is wasted — what took the 2021 systems down at the lunch peak.
+//
+// Two lanes. Holder pass fetches go first and may use every slot; partner bulk issuance may use
+// all but `holderReserve` slots and is served round-robin per partner, each partner with its own
+// bounded queue, so one partner cannot take the capacity others need. Who is admitted depends only
+// on the lane, the authenticated partner id and the queue state: nothing the client sends.
+
+export type Lane = 'holder' | 'partner';
+
+export interface AdmissionLimits {
+  /** Requests doing expensive work at once. */
+  readonly maxConcurrent: number;
+  /** Slots partners can never take, so holders are served while partner traffic saturates. */
+  readonly holderReserve: number;
+  /** Waiters per queue (the holder queue, and each partner's own queue). */
+  readonly maxQueue: number;
+  /** Longest wait for a slot before the request is shed. */
+  readonly maxWaitMs: number;
+  /**
+   * Event-loop lag (ms) above which partner requests are shed at once, holders above twice it;
+   * 0 turns the check off. Catches the backlog in front of the loop that slot counts cannot see.
+   */
+  readonly maxEventLoopLagMs: number;
+}
+
+export type Refusal = 'queue-full' | 'waited-too-long' | 'event-loop-lag';
+export type Admitted = { readonly ok: true; release(): void };
+export type Admission = Admitted | { readonly ok: false; readonly reason: Refusal };
+
+interface Waiter {
+  readonly tenant: string;
+  readonly resolve: (admission: Admission) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+export interface AdmissionStats {
+  readonly inFlight: number;
+  readonly queued: number;
+}
+
+export class AdmissionController {
+  private inFlight = 0;
+  private partnerInFlight = 0;
+  private readonly holderQueue: Waiter[] = [];
+  /** Partner ids with waiters, in round-robin order, and each one's queue. */
+  private readonly partnerOrder: string[] = [];
+  private readonly partnerQueues = new Map<string, Waiter[]>();
+  private queuedCount = 0;
+
+  constructor(
+    readonly limits: AdmissionLimits,
+    /** The event loop's current lag in ms (watchEventLoopLag); none: never shed on lag. */
+    private readonly loopLagMs: () => number = () => 0,
+  ) {}
+
+  stats(): AdmissionStats {
+    return { inFlight: this.inFlight, queued: this.queuedCount };
+  }
+
+  /** Admits at once (no promise) when a slot is free; otherwise queues or refuses. */
+  admit(lane: Lane, tenant = ''): Admission | Promise<Admission> {
+    const maxLag = this.limits.maxEventLoopLagMs;
+    if (maxLag > 0 && this.loopLagMs() > (lane === 'holder' ? 2 * maxLag : maxLag)) return { ok: false, reason: 'event-loop-lag' };
+    if (this.hasSlot(lane)) return this.start(lane);
+    const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
+    if ((queue?.length ?? 0) >= this.limits.maxQueue || this.limits.maxWaitMs === 0) return { ok: false, reason: 'queue-full' };
+    return new Promise<Admission>((resolve) => {
+      const waiter: Waiter = { tenant, resolve, timer: setTimeout(() => this.expire(lane, waiter), this.limits.maxWaitMs) };
+      if (lane === 'holder') this.holderQueue.push(waiter);
+      else if (queue) queue.push(waiter);
+      else {
+        this.partnerQueues.set(tenant, [waiter]);
+        this.partnerOrder.push(tenant);
+      }
+      this.queuedCount++;
+    });
+  }
+
+  private hasSlot(lane: Lane): boolean {
+    if (this.inFlight >= this.limits.maxConcurrent) return false;
+    return lane === 'holder' || this.partnerInFlight < this.limits.maxConcurrent - this.limits.holderReserve;
+  }
+
+  private start(lane: Lane): Admitted {
+    this.inFlight++;
+    if (lane === 'partner') this.partnerInFlight++;
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        if (lane === 'partner') this.partnerInFlight--;
+        this.dispatch();
+      },
+    };
+  }
+
+  private dispatch(): void {
+    while (this.queuedCount > 0) {
+      if (this.holderQueue.length > 0 && this.hasSlot('holder')) {
+        this.hand(this.holderQueue.shift()!, 'holder');
+      } else if (this.partnerOrder.length > 0 && this.hasSlot('partner')) {
+        const tenant = this.partnerOrder.shift()!;
+        const queue = this.partnerQueues.get(tenant)!;
+        const waiter = queue.shift()!;
+        if (queue.length > 0) this.partnerOrder.push(tenant);
+        else this.partnerQueues.delete(tenant);
+        this.hand(waiter, 'partner');
+      } else return;
+    }
+  }
+
+  private hand(waiter: Waiter, lane: Lane): void {
+    clearTimeout(waiter.timer);
+    this.queuedCount--;
+    waiter.resolve(this.start(lane));
+  }
+
+  private expire(lane: Lane, waiter: Waiter): void {
+    const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(waiter.tenant);
+    const at = queue ? queue.indexOf(waiter) : -1;
+    if (!queue || at < 0) return;
+    queue.splice(at, 1);
+    if (lane === 'partner' && queue.length === 0) {
+      this.partnerQueues.delete(waiter.tenant);
+      this.partnerOrder.splice(this.partnerOrder.indexOf(waiter.tenant), 1);
+    }
+    this.queuedCount--;
+    waiter.resolve({ ok: false, reason: 'waited-too-long' });
+  }
+}

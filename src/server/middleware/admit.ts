@@ -1,0 +1,33 @@
+// Admission in front of a route's expensive work: admitted at once, after a short wait, or shed
+// with 503 OVERLOADED and Retry-After before any signing or writing starts. A client that went
+// away while waiting is not served (its slot goes to the next waiter).
+import type { MiddlewareHandler } from 'hono';
+import type { AdmissionController, Lane } from '../admission.ts';
+import type { AppEnv } from '../app-env.ts';
+import { clientGone } from '../client-gone.ts';
+import type { Metrics } from '../metrics.ts';
+import { ApiError } from '../problem.ts';
+
+export function admit(controller: AdmissionController, lane: Lane, metrics: Metrics): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    // The partner id comes from partnerAuth (a verified API key), never from the request itself.
+    const tenant = lane === 'partner' ? c.get('partner').id : '';
+    // The body is read (and cached for the route) before taking a slot: a slow upload must not hold one.
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') await c.req.arrayBuffer();
+    const pending = controller.admit(lane, tenant);
+    const admission = 'then' in pending ? await pending : pending;
+    if (!admission.ok) {
+      metrics.shed(lane, admission.reason);
+      throw new ApiError('OVERLOADED', 'the issuer is at capacity; retry after the delay in Retry-After (with jitter)', { 'Retry-After': '1' });
+    }
+    try {
+      if (clientGone(c)) {
+        metrics.shed(lane, 'client-gone');
+        throw new ApiError('CLIENT_GONE', 'the client closed the connection before the work started');
+      }
+      await next();
+    } finally {
+      admission.release();
+    }
+  };
+}

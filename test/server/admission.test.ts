@@ -1,0 +1,143 @@
+// Admission control: the limiter's lanes and fairness, and the HTTP answers it gives (503 with
+// Retry-After before any signing or writing; holders ahead of partner bulk; nothing started for a
+// client that has gone away).
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countIssuedPasses } from '../../src/db/queries/issued-passes.ts';
+import { AdmissionController, type Admission, type Admitted } from '../../src/server/admission.ts';
+import { testConfig } from '../../src/server/config.ts';
+import { createServerFixture, listen, newIdempotencyKey, problemOf, type ServerFixture } from './support/server-fixture.ts';
+
+const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0 };
+const held = (a: Admission | Promise<Admission>) => a as Admitted;
+
+describe('AdmissionController', () => {
+  it('keeps holderReserve slots for holders and queues partners behind holders', async () => {
+    const c = new AdmissionController(limits);
+    const p1 = held(c.admit('partner', 'a'));
+    expect(p1.ok).toBe(true);
+    // One partner slot only: the second partner request waits although a slot is free.
+    const p2 = c.admit('partner', 'a');
+    expect(p2).toBeInstanceOf(Promise);
+    const h1 = held(c.admit('holder'));
+    expect(h1.ok).toBe(true);
+    const h2 = c.admit('holder');
+    expect(c.stats()).toEqual({ inFlight: 2, queued: 2 });
+    const order: string[] = [];
+    void (p2 as Promise<Admission>).then(() => order.push('partner'));
+    void (h2 as Promise<Admission>).then(() => order.push('holder'));
+    p1.release();
+    await new Promise((ok) => setTimeout(ok, 0));
+    // The freed slot goes to the waiting holder first, although the partner waited longer.
+    expect(order).toEqual(['holder']);
+  });
+
+  it('serves partners round-robin from their own bounded queues, so one partner cannot crowd out another', async () => {
+    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0 });
+    const first = held(c.admit('partner', 'bulk'));
+    const served: string[] = [];
+    const queue = (tenant: string) => {
+      const a = c.admit('partner', tenant);
+      if (!('then' in a)) return a;
+      void a.then((r) => {
+        if (r.ok) {
+          served.push(tenant);
+          r.release();
+        }
+      });
+      return null;
+    };
+    queue('bulk');
+    queue('bulk');
+    // The bulk partner's queue is full; another partner still gets a place.
+    expect(queue('bulk')).toEqual({ ok: false, reason: 'queue-full' });
+    queue('small');
+    first.release();
+    await new Promise((ok) => setTimeout(ok, 0));
+    expect(served).toEqual(['bulk', 'small', 'bulk']);
+  });
+
+  it('sheds at once while the event loop lags: partners above the limit, holders above twice it', () => {
+    let lag = 0;
+    const c = new AdmissionController({ ...limits, maxEventLoopLagMs: 30 }, () => lag);
+    lag = 40;
+    expect(c.admit('partner', 'a')).toEqual({ ok: false, reason: 'event-loop-lag' });
+    expect(held(c.admit('holder')).ok).toBe(true);
+    lag = 61;
+    expect(c.admit('holder')).toEqual({ ok: false, reason: 'event-loop-lag' });
+  });
+
+  it('sheds a waiter whose wait would outlast maxWaitMs', async () => {
+    const c = new AdmissionController({ ...limits, maxWaitMs: 20, maxEventLoopLagMs: 0 });
+    held(c.admit('holder'));
+    held(c.admit('holder'));
+    expect(await c.admit('holder')).toEqual({ ok: false, reason: 'waited-too-long' });
+    expect(c.stats().queued).toBe(0);
+  });
+});
+
+describe('admission over HTTP', () => {
+  let f: ServerFixture;
+  afterEach(() => f.cleanup());
+
+  it('sheds partner issuance with 503 OVERLOADED and Retry-After before signing, while a holder is still served', async () => {
+    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0 } });
+    const busy = held(f.app.admission.admit('partner', 'elsewhere'));
+    const before = await countIssuedPasses(f.db);
+    const started = performance.now();
+    const shed = await f.partnerIssue({ personId: 'demo-0001' });
+    const elapsed = performance.now() - started;
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get('retry-after')).toBe('1');
+    expect((await problemOf(shed)).code).toBe('OVERLOADED');
+    expect(await countIssuedPasses(f.db)).toBe(before);
+    expect(elapsed).toBeLessThan(50);
+    // The holder lane keeps its reserved slot.
+    expect((await f.holderPasses('demo-0001')).status).toBe(200);
+    // Health and the trust bundle never wait for a slot.
+    expect((await f.app.request('/livez')).status).toBe(200);
+    expect((await f.app.request('/readyz')).status).toBe(200);
+    expect((await f.app.request('/api/v1/trust-bundle')).status).toBe(200);
+    busy.release();
+    expect((await f.partnerIssue({ personId: 'demo-0001' })).status).toBe(201);
+    const metrics = await (await f.app.request('/metrics')).text();
+    expect(metrics).toContain('vaxpass_requests_shed_total{lane="partner",reason="queue-full"} 1');
+  });
+
+  it('nothing the client sends changes its lane: a partner key on the holder path is still a holder request needing an ID token', async () => {
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0 } });
+    const busy = held(f.app.admission.admit('holder'));
+    const res = await f.partnerIssue({ personId: 'demo-0001' }, {});
+    expect(res.status).toBe(503);
+    const spoof = await f.app.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Bearer ${f.partnerA.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey(), 'X-Priority': 'holder', Cookie: 'lane=holder', Date: 'Thu, 01 Jan 1970 00:00:00 GMT' }, body: JSON.stringify({ personId: 'demo-0001' }) });
+    expect(spoof.status).toBe(503);
+    busy.release();
+  });
+
+  it('does not sign or store for a client that went away while waiting for a slot', async () => {
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000, maxEventLoopLagMs: 0 } });
+    const server = await listen(f.app);
+    try {
+      const busy = held(f.app.admission.admit('partner', 'elsewhere'));
+      const before = await countIssuedPasses(f.db);
+      const body = JSON.stringify({ personId: 'demo-0002' });
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+      await new Promise((ok) => socket.once('connect', ok));
+      socket.write(`POST /api/v1/partner/passes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${f.partnerA.apiKey}\r\nContent-Type: application/json\r\nIdempotency-Key: ${newIdempotencyKey()}\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      await expect.poll(() => f.app.admission.stats().queued).toBe(1);
+      socket.destroy();
+      await new Promise((ok) => setTimeout(ok, 50));
+      busy.release();
+      await expect.poll(async () => (await (await f.app.request('/metrics')).text()).includes('vaxpass_requests_shed_total{lane="partner",reason="client-gone"} 1')).toBe(true);
+      expect(await countIssuedPasses(f.db)).toBe(before);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('admission configuration', () => {
+  it('reads the limits from the environment and keeps at least one slot for partners', () => {
+    expect(testConfig().admission).toMatchObject({ maxConcurrent: 8, holderReserve: 2 });
+  });
+});
