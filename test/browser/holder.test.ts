@@ -122,7 +122,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     await refreshNow(page);
     log = await refreshLog(page);
     expect(log.at(-1)!.status).toBe(304);
-    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.session', 'vaxpass.holder.trust']);
+    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.session', 'vaxpass.holder.timeMark', 'vaxpass.holder.trust']);
 
     // Offline with the server gone: the service worker serves the app, storage the pass.
     await reloadOfflineWithServerStopped(page, context, server);
