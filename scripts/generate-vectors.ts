@@ -362,6 +362,11 @@ export async function buildVectorFile(): Promise<VectorFile> {
   // ---- IMPLAUSIBLE: correctly signed facts no person can have (each verified VALID before the check existed)
   addImplausibleVectors(add, { claims, passCose, text, day, bad, maria, hong, pcr, recovery, exemption, PASS_IAT });
   // A pass whose exp outlives its key: validUntil is capped at the key's verifyUntil (test/core/verify-limits.test.ts).
+  // ---- names that could impersonate a verdict on the scanner screen (MALFORMED; docs/pass-format.md §4)
+  add('name-emoji-verdict', 'holder name "✅ VALID - Kim" (a symbol and a verdict word), correctly signed', text(passCose(claims({ ...maria, name: '✅ VALID - Kim' }, 0x71))), bad('MALFORMED'));
+  add('name-verdict-word-korean', 'holder name "김민준 유효" (the Korean verdict as a word), correctly signed', text(passCose(claims({ ...maria, name: '김민준 유효' }, 0x72))), bad('MALFORMED'));
+  add('name-line-separator', 'holder name "Kim" U+2028 "VALID", correctly signed', text(passCose(claims({ ...maria, name: 'Kim\u2028VALID' }, 0x73))), bad('MALFORMED'));
+  add('name-unassigned', 'holder name with an unassigned code point (U+0378), correctly signed', text(passCose(claims({ ...maria, name: 'Kim\u0378' }, 0x74))), bad('MALFORMED'));
   add('valid-until-capped-by-key', 'exp 2038-01-01 under a key that verifies until 2023-12-31 15:00 UTC; the booster rule has no end, so validUntil is the key verifyUntil', text(passCose(claims(maria, 0x70, { exp: at('2038-01-01T00:00:00Z') }))), ok('vaccination', maria, 'vaccination.booster'));
 
   return {

@@ -269,6 +269,36 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     }
   }, 60_000);
 
+  it('draws the name in its own bounded single-line box, unlike the verdict, cut with an ellipsis', async () => {
+    // 80 characters, the longest name a pass may carry.
+    const longName = 'Maria Guadalupe Fernandez de la Cruz Gonzalez Lopez Martinez Rodriguez Sanchez Y';
+    expect([...longName]).toHaveLength(80);
+    const long = await fixture.sign(recentBoosterContent(longName, '1985-03-14', fixture.now));
+    const context = await newAppContext(browser);
+    const page = await openScanner(context, server, '?camera=off&hold=60000');
+    await typeCode(page, long.text);
+    await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('valid');
+    const box = await page.evaluate(() => {
+      const name = document.querySelector<HTMLElement>('#result .name')!;
+      const verdict = document.querySelector<HTMLElement>('#result .verdict')!;
+      const style = getComputedStyle(name);
+      const rect = name.getBoundingClientRect();
+      return {
+        whiteSpace: style.whiteSpace,
+        textOverflow: style.textOverflow,
+        overflow: style.overflow,
+        border: style.borderTopStyle,
+        lighter: Number(style.fontWeight) < Number(getComputedStyle(verdict).fontWeight),
+        smaller: parseFloat(style.fontSize) < parseFloat(getComputedStyle(verdict).fontSize),
+        truncated: name.scrollWidth > name.clientWidth,
+        oneLine: rect.height < parseFloat(style.fontSize) * 2,
+        inside: rect.left >= 0 && rect.right <= window.innerWidth,
+      };
+    });
+    expect(box).toEqual({ whiteSpace: 'nowrap', textOverflow: 'ellipsis', overflow: 'hidden', border: 'dashed', lighter: true, smaller: true, truncated: true, oneLine: true, inside: true });
+    await context.close();
+  }, 60_000);
+
   it('a device clock set back cannot revive a pass that expired after the bundle was issued (time mark, persisted)', async () => {
     const saved = server.state.bundle;
     const now = fixture.now;
