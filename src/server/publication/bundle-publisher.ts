@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../core/rules.ts';
 import { openBundle } from '../../core/trust-bundle.ts';
 import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
-import type { VaxpassDatabase } from '../../db/open-database.ts';
+import type { Queryable, VaxpassDatabase } from '../../db/store.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { insertBundle, latestBundle, type BundleVersionRow } from '../../db/queries/bundle-versions.ts';
 import { listRevocations } from '../../db/queries/revocations.ts';
@@ -33,8 +33,8 @@ export interface BundlePublisher {
 
 type Inputs = Omit<BundleContents, 'version' | 'issuedAt' | 'expiresAt'>;
 
-function readInputs(options: BundlePublisherOptions, db: Parameters<typeof listRevocations>[0], now: number): { inputs: Inputs; hash: string } {
-  const revoked = listRevocations(db, 0, Number.MAX_SAFE_INTEGER);
+async function readInputs(options: BundlePublisherOptions, db: Queryable, now: number): Promise<{ inputs: Inputs; hash: string }> {
+  const revoked = await listRevocations(db, 0, Number.MAX_SAFE_INTEGER);
   const inputs: Inputs = {
     keys: publishedKeys(options.keys.current(), now, new Set(revoked.keys)),
     revokedPasses: revoked.passes,
@@ -57,8 +57,8 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   async function publishIfNeeded(): Promise<BundleVersionRow> {
     for (let attempt = 0; ; attempt++) {
       const now = unixNow(options.clock);
-      const latest = latestBundle(db);
-      const { inputs, hash } = readInputs(options, db, now);
+      const latest = await latestBundle(db);
+      const { inputs, hash } = await readInputs(options, db, now);
       if (latest && latest.contentHash === hash && now < latest.issuedAt + options.refreshSeconds && now >= latest.issuedAt) return latest;
       const version = (latest?.version ?? 0) + 1;
       const directory = options.keys.current();
@@ -70,16 +70,13 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       const check = await openBundle(jws, { root: directory.rootPublicKey, now: new Date(now * 1000), backend });
       if (!check.ok) throw new ApiError('BUNDLE_NOT_PUBLISHABLE', `the new trust bundle would be refused by scanners (${check.code}: ${check.message}); the operator must fix the keys`);
       const row: BundleVersionRow = { version, issuedAt: now, expiresAt: contents.expiresAt, contentHash: hash, jws };
-      const stored = db.transaction(
-        (tx) => {
-          // A revocation committed while we were signing must not be left out of this version.
-          if ((latestBundle(tx)?.version ?? 0) !== version - 1 || readInputs(options, tx, now).hash !== hash) return false;
-          insertBundle(tx, row);
-          appendAudit(tx, { at: now, actor: 'system', action: 'bundle.published', detail: { version } });
-          return true;
-        },
-        { behavior: 'immediate' },
-      );
+      const stored = await db.transaction(async (tx) => {
+        // A revocation committed while we were signing must not be left out of this version.
+        if (((await latestBundle(tx))?.version ?? 0) !== version - 1 || (await readInputs(options, tx, now)).hash !== hash) return false;
+        await insertBundle(tx, row);
+        await appendAudit(tx, { at: now, actor: 'system', action: 'bundle.published', detail: { version } });
+        return true;
+      });
       if (stored) return row;
       if (attempt >= 5) throw new Error('trust bundle publication kept racing with concurrent changes');
     }
