@@ -5,21 +5,21 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { count } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { people, testResults } from '../../src/db/schema.ts';
 import { importRegistryFile, type ImportOptions } from '../../src/registry/import-registry.ts';
 import { parseOffsetDateTime } from '../../src/registry/registry-record.ts';
 import { createTestDatabase, type TestDatabase } from '../support/create-test-database.ts';
 
 const NOW = Date.parse('2022-01-15T00:00:00Z') / 1000;
 let t: TestDatabase;
-beforeEach(() => {
-  t = createTestDatabase();
+beforeEach(async () => {
+  t = await createTestDatabase();
 });
 afterEach(() => t.cleanup());
 
 const options = (format: 'csv' | 'ndjson'): ImportOptions => ({ format, now: NOW, timeZone: 'Asia/Seoul' });
 const PERSON = '{"kind":"person","personId":"P-1","name":"Kim Min-jun","birthDate":"1990-11-30"}';
-const stored = () => ({ people: t.db.select({ n: count() }).from(people).get()!.n, tests: t.db.select({ n: count() }).from(testResults).get()!.n });
+const rowsIn = async (table: TestDatabase['db']['t']['people'] | TestDatabase['db']['t']['testResults']) => (await t.db.orm.select({ n: count() }).from(table))[0]!.n;
+const stored = async () => ({ people: await rowsIn(t.db.t.people), tests: await rowsIn(t.db.t.testResults) });
 
 async function importBytes(name: string, bytes: Buffer | string, format: 'csv' | 'ndjson') {
   const path = join(t.dir, name);
@@ -33,7 +33,7 @@ describe('registry import refuses what it would otherwise change silently', () =
     const report = await importBytes('r.ndjson', bad, 'ndjson');
     expect(report.committed).toBe(false);
     expect(report.errors).toEqual([{ line: 2, reason: expect.stringMatching(/not valid UTF-8/) }]);
-    expect(stored().people).toBe(0);
+    expect((await stored()).people).toBe(0);
   });
 
   it('invalid UTF-8 in CSV: refused at its line', async () => {
@@ -41,14 +41,14 @@ describe('registry import refuses what it would otherwise change silently', () =
     const report = await importBytes('r.csv', bad, 'csv');
     expect(report.committed).toBe(false);
     expect(report.errors).toEqual([{ line: 3, reason: expect.stringMatching(/not valid UTF-8/) }]);
-    expect(stored().people).toBe(0);
+    expect((await stored()).people).toBe(0);
   });
 
   it('a field given twice on an NDJSON line', async () => {
     const report = await importBytes('r.ndjson', `${PERSON}\n{"kind":"person","personId":"P-2","name":"Lee","name":"Park","birthDate":"2001-02-28"}\n`, 'ndjson');
     expect(report.committed).toBe(false);
     expect(report.errors).toEqual([{ line: 2, reason: expect.stringMatching(/field name appears twice/) }]);
-    expect(stored().people).toBe(0);
+    expect((await stored()).people).toBe(0);
   });
 
   it('impossible instants: 30 February and T24:00', async () => {
@@ -57,7 +57,7 @@ describe('registry import refuses what it would otherwise change silently', () =
     expect(report.committed).toBe(false);
     expect(report.errors.map((e) => e.line)).toEqual([2, 3, 4]);
     for (const e of report.errors) expect(e.reason).toMatch(/real ISO 8601 date-time/);
-    expect(stored()).toEqual({ people: 0, tests: 0 });
+    expect(await stored()).toEqual({ people: 0, tests: 0 });
   });
 
   it('parses offset date-times exactly', () => {
