@@ -18,6 +18,7 @@ import { Metrics } from './metrics.ts';
 import { noCredentialsInUrl } from './middleware/no-credentials-in-url.ts';
 import { observeRequests } from './middleware/observe-requests.ts';
 import { requestId } from './middleware/request-id.ts';
+import { singleHost } from './middleware/single-host.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
@@ -60,7 +61,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const issuance: IssuanceContext = { db, keys, clock, config, onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();
-  app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), noCredentialsInUrl());
+  app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), singleHost(), noCredentialsInUrl());
   const limit = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
   app.use('/api/*', limit);
   app.use('/dev-idp/*', limit);

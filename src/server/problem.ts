@@ -11,6 +11,7 @@ export const PROBLEMS = {
   INVALID_BIRTH_DATE: { status: 422, title: 'The birth date is not plausible' },
   INVALID_NAME: { status: 422, title: 'The name cannot go on a pass' },
   NATIONAL_ID_REFUSED: { status: 422, title: 'Resident registration numbers are never processed' },
+  AMBIGUOUS_HOST: { status: 400, title: 'The request has more than one Host header' },
   CREDENTIALS_IN_URL: { status: 400, title: 'Credentials must not be sent in the URL' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },

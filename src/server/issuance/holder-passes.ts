@@ -14,6 +14,7 @@ import type { IssuanceContext } from './issuance-context.ts';
 import { passView, type PassView } from './issued-pass-view.ts';
 import { holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
+import type { RequestRef } from '../middleware/request-id.ts';
 
 async function reusable(db: Queryable, personId: string, type: IssuedPassRow['type'], hash: string, now: number, revokedKids: ReadonlySet<string>): Promise<IssuedPassRow | null> {
   const row = await findReusableHolderPass(db, personId, type, hash, now);
@@ -23,7 +24,7 @@ async function reusable(db: Queryable, personId: string, type: IssuedPassRow['ty
   return row;
 }
 
-export async function currentHolderPasses(ctx: IssuanceContext, personId: string, requestId: string): Promise<PassView[]> {
+export async function currentHolderPasses(ctx: IssuanceContext, personId: string, request: RequestRef): Promise<PassView[]> {
   const { db } = ctx;
   const now = unixNow(ctx.clock);
   const person = await findPersonById(db, personId);
@@ -45,7 +46,7 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
         const raced = await reusable(tx, personId, content.type, hash, now, revokedKids);
         if (raced) return raced;
         await insertIssuedPass(tx, fresh);
-        await appendAudit(tx, { at: now, actor: `holder:${personId}`, action: 'pass.issued', passId: issued.passId, personId, requestId, detail: { kid: issued.kid, type: issued.type } });
+        await appendAudit(tx, { at: now, actor: `holder:${personId}`, action: 'pass.issued', passId: issued.passId, personId, ...request, detail: { kid: issued.kid, type: issued.type } });
         ctx.onIssued?.('holder');
         return fresh;
       });

@@ -18,6 +18,7 @@ import type { IssuanceContext } from './issuance-context.ts';
 import { passView } from './issued-pass-view.ts';
 import { contentOfType, holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
+import type { RequestRef } from '../middleware/request-id.ts';
 
 export interface PartnerPassRequest {
   readonly personId?: string | undefined;
@@ -75,7 +76,7 @@ export async function matchPerson(ctx: IssuanceContext, request: PartnerPassRequ
   return matches[0]!;
 }
 
-export async function issueForPartner(ctx: IssuanceContext, partner: Partner, idempotencyKey: string, request: PartnerPassRequest, requestId: string): Promise<StoredResponse> {
+export async function issueForPartner(ctx: IssuanceContext, partner: Partner, idempotencyKey: string, request: PartnerPassRequest, ids: RequestRef): Promise<StoredResponse> {
   const { db } = ctx;
   const hash = requestHash(request);
   const now = unixNow(ctx.clock);
@@ -97,7 +98,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
     const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
     if (!stored) return replay((await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
     await insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
-    await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, requestId, detail: { kid: issued.kid, type: issued.type } });
+    await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, ...ids, detail: { kid: issued.kid, type: issued.type } });
     ctx.onIssued?.('partner');
     return { status: 201, body, replayed: false };
   });

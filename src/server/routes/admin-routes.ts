@@ -14,6 +14,7 @@ import { readJsonBody } from '../json-body.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { BundlePublisher } from '../publication/bundle-publisher.ts';
+import { requestRef, type RequestRef } from '../middleware/request-id.ts';
 
 const reason = z.string().max(200).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters').optional();
 export const revokePassSchema = z.strictObject({ passId: z.string().regex(/^[0-9a-f]{16,32}$/, 'must be the hex pass id'), reason });
@@ -29,12 +30,12 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
   const app = new Hono<AppEnv>();
   app.use('*', adminAuth(deps.adminToken));
 
-  async function revoke(kind: RevocationKind, subject: string, why: string | undefined, requestId: string) {
+  async function revoke(kind: RevocationKind, subject: string, why: string | undefined, ids: RequestRef) {
     const now = unixNow(deps.clock);
     const created = await deps.db.transaction(async (tx) => {
       const bundleVersion = (await latestBundleVersion(tx)) + 1;
       const inserted = await insertRevocation(tx, { kind, subject, reason: why ?? null, revokedAt: now, revokedBy: 'admin', bundleVersion });
-      if (inserted) await appendAudit(tx, { at: now, actor: 'admin', action: kind === 'pass' ? 'pass.revoked' : 'key.revoked', passId: kind === 'pass' ? subject : null, requestId, detail: { subject, bundleVersion } });
+      if (inserted) await appendAudit(tx, { at: now, actor: 'admin', action: kind === 'pass' ? 'pass.revoked' : 'key.revoked', passId: kind === 'pass' ? subject : null, ...ids, detail: { subject, bundleVersion } });
       return inserted;
     });
     deps.publisher.invalidate();
@@ -46,14 +47,14 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
   app.post('/revocations/passes', async (c) => {
     const { passId, reason: why } = await readJsonBody(c, revokePassSchema);
     if (!(await findIssuedPass(deps.db, passId))) throw new ApiError('PASS_NOT_FOUND', 'this issuer signed no pass with that id');
-    const r = await revoke('pass', passId, why, c.get('requestId'));
+    const r = await revoke('pass', passId, why, requestRef(c));
     return c.json(r.body, r.status);
   });
 
   app.post('/revocations/keys', async (c) => {
     const { kid, reason: why } = await readJsonBody(c, revokeKeySchema);
     if (!deps.keys.current().issuerKeys.some((k) => k.kid === kid)) throw new ApiError('KEY_NOT_FOUND', 'no issuer key with that kid is in the keyring');
-    const r = await revoke('key', kid, why, c.get('requestId'));
+    const r = await revoke('key', kid, why, requestRef(c));
     return c.json(r.body, r.status);
   });
 
@@ -64,7 +65,7 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
     const { partner, apiKey } = await deps.db.transaction(async (tx) => {
       if (await findPartnerById(tx, input.id)) throw new ApiError('PARTNER_EXISTS', `partner ${input.id} already exists; revoke its key or choose another id`);
       const created = await createPartner(tx, { ...input, now });
-      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id } });
+      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', ...requestRef(c), detail: { partner: input.id } });
       return created;
     });
     // The key is shown this once; only its hash is stored.
@@ -80,7 +81,7 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
       // Revoking again keeps the first revocation time (and writes no second audit entry).
       if (partner.revokedAt !== null) return partner.revokedAt;
       await revokePartner(tx, id, now);
-      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.revoked', requestId: c.get('requestId'), detail: { partner: id } });
+      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.revoked', ...requestRef(c), detail: { partner: id } });
       return now;
     });
     return c.json({ id, revoked: true, revokedAt: new Date(revokedAt * 1000).toISOString() });

@@ -10,6 +10,7 @@ import type { IssuanceContext } from '../issuance/issuance-context.ts';
 import { bearerToken } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import { requestRef } from '../middleware/request-id.ts';
 
 export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -24,7 +25,7 @@ export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier
     const retryAfter = limiter.take(`holder:${result.personId}`, ctx.config.holderQuotaPerMinute);
     if (retryAfter !== null) throw new ApiError('RATE_LIMITED', 'too many refreshes; the pass you have stays valid', { 'Retry-After': String(retryAfter) });
 
-    const passes = await currentHolderPasses(ctx, result.personId, c.get('requestId'));
+    const passes = await currentHolderPasses(ctx, result.personId, requestRef(c));
     const body = JSON.stringify({ passes });
     const etag = strongEtag(body);
     // Personal data: cacheable by the holder's own app only, and revalidated every time.

@@ -11,6 +11,7 @@ import { passView } from '../issuance/issued-pass-view.ts';
 import { partnerAuth } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import { requestRef } from '../middleware/request-id.ts';
 
 /** Fields only the issuer sets (CWT claims, pass id, timestamps): sending one is an error, not ignored. */
 export const SERVER_SET_FIELDS = ['iss', 'kid', 'iat', 'nbf', 'exp', 'cti', 'passId', 'issuedAt', 'expiresAt', 'issuedBy', 'text', 'doses', 'test', 'recovery', 'exemption', 'holder'];
@@ -42,7 +43,7 @@ export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter): Hono<
       throw new ApiError('NATIONAL_ID_REFUSED', `${nationalId[0]} looks like a resident registration number; vaxpass never processes them. Identify the person by registry personId, or by name and birthDate`);
     }
     const partner = c.get('partner');
-    const response = await issueForPartner(ctx, partner, key, request, c.get('requestId'));
+    const response = await issueForPartner(ctx, partner, key, request, requestRef(c));
     const passId = (JSON.parse(response.body) as { passId: string }).passId;
     return c.body(response.body, response.status as 201, {
       'Content-Type': 'application/json',
