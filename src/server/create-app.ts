@@ -61,7 +61,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const issuance: IssuanceContext = { db, keys, clock, config, onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();
-  app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), singleHost(), noCredentialsInUrl());
+  app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders({ publicUrl: config.publicUrl }), singleHost(), noCredentialsInUrl());
   const limit = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
   app.use('/api/*', limit);
   app.use('/dev-idp/*', limit);

@@ -10,7 +10,7 @@ import { openBundle, verify, fromBase64Url } from '../../src/core/index.ts';
 import { readQrPng } from '../../src/qr/read-qr-image.ts';
 import { startServer, type RunningServer } from '../../src/server/main.ts';
 import { APPS_DIR } from '../support/app-test-server.ts';
-import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, cspViolations, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 
@@ -87,6 +87,7 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     await page.waitForSelector('#qr-screen:not([hidden]) svg');
     const decoded = readQrPng(new Uint8Array(await page.screenshot({ path: artifactPath('e2e-holder-qr.png') })));
     expect(decoded).toEqual({ ok: true, text: pass.text });
+    expect(await cspViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);
 
@@ -118,6 +119,7 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     await page.waitForSelector('#result[data-code="PASS_REVOKED"]', { timeout: 20_000 });
     await expect(page.textContent('#result .reason')).resolves.toBe('Pass has been revoked');
     await page.screenshot({ path: artifactPath('e2e-scanner-revoked.png') });
+    expect(await cspViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);
 });

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, reloadOfflineWithServerStopped, tempDir, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, cspViolations, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, reloadOfflineWithServerStopped, tempDir, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 import { startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
@@ -158,6 +158,9 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     expect(hooks.cached.every((path) => path.startsWith('/scanner/'))).toBe(true);
     // zxing's wasm and everything else came from this origin (no CDN).
     expect(offSiteRequests).toEqual([]);
+    // The page ran under the production Content-Security-Policy and Permissions-Policy (camera for the scanner only) without a violation.
+    expect(await cspViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => fetch(location.href).then((r) => r.headers.get('permissions-policy')))).toMatch(/^camera=\(self\), geolocation=\(\)/);
     await context.close();
   }, 90_000);
 

@@ -63,3 +63,18 @@ describe('development mode on a network interface', () => {
     expect(['0.0.0.0', '::', '10.0.0.1', 'localhost.example'].some(isLoopbackHost)).toBe(false);
   });
 });
+
+describe('security headers', () => {
+  it('HSTS only when the public URL is https; camera only for the scanner; the apps get a CSP without inline styles or scripts', async () => {
+    expect((await f.app.request('/api/v1/trust-bundle')).headers.get('strict-transport-security')).toBeNull();
+    const https = await createServerFixture({ publicUrl: 'https://issuer.example' });
+    const res = await https.app.request('/api/v1/trust-bundle');
+    await https.cleanup();
+    expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    expect(res.headers.get('permissions-policy')).toMatch(/^camera=\(\),/);
+    const { appPageHeaders } = await import('../../src/server/app-page-headers.ts');
+    expect(appPageHeaders('scanner')['Permissions-Policy']).toMatch(/^camera=\(self\),/);
+    expect(appPageHeaders('holder')['Permissions-Policy']).toMatch(/^camera=\(\),/);
+    expect(appPageHeaders('holder')['Content-Security-Policy']).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
+  });
+});

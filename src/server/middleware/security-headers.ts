@@ -1,12 +1,18 @@
-// Conservative headers for an API that also serves a few static pages.
+// Conservative headers for an API that also serves a few static pages. HSTS only when the public
+// URL is https: on http://127.0.0.1 a browser ignores it, and on a plain-http test host it would
+// pin the name to https for a year.
 import type { MiddlewareHandler } from 'hono';
+import { permissionsPolicy } from '../app-page-headers.ts';
 
-export function securityHeaders(): MiddlewareHandler {
+export function securityHeaders(options: { publicUrl: string | null }): MiddlewareHandler {
+  const hsts = options.publicUrl?.startsWith('https://') ?? false;
   return async (c, next) => {
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Frame-Options', 'DENY');
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    if (!c.res.headers.has('Permissions-Policy')) c.header('Permissions-Policy', permissionsPolicy(false));
+    if (hsts) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   };
 }
