@@ -1,8 +1,8 @@
 // One registry record as it arrives in an import file (CSV or NDJSON), validated into the shape
 // the registry tables store. Errors name the field, never its value: import reports may be shared
 // and must not carry personal data.
-import { parseIsoDate } from '../core/civil-time.ts';
-import { nameProblem } from '../core/pass-content.ts';
+import { formatIsoDate, parseIsoDate } from '../core/civil-time.ts';
+import { LIMITS, nameProblem } from '../core/pass-content.ts';
 import { productCodeByName, VACCINE_PRODUCTS } from '../core/vaccine-products.ts';
 
 export type RegistryRecord =
@@ -135,6 +135,9 @@ export function validateRecord(raw: Record<string, unknown>, ctx: ValidationCont
       const validUntil = date('validUntil');
       if (validFrom === null || validUntil === null) return fail('validFrom and validUntil must be real dates YYYY-MM-DD');
       if (validUntil < validFrom) return fail('validUntil is before validFrom');
+      // The pass format stores days as a 16-bit count (docs/pass-format.md §3): a later end would be
+      // signed and then refused by every scanner as MALFORMED.
+      if (parseIsoDate(validUntil)! > LIMITS.maxCivilDay) return fail(`validUntil is after ${formatIsoDate(LIMITS.maxCivilDay)}, the last date a pass can carry`);
       return { ok: true, record: { kind: 'exemption', personId, validFrom, validUntil } };
     }
   }

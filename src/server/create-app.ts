@@ -19,6 +19,7 @@ import { noCredentialsInUrl } from './middleware/no-credentials-in-url.ts';
 import { observeRequests } from './middleware/observe-requests.ts';
 import { requestId } from './middleware/request-id.ts';
 import { singleHost } from './middleware/single-host.ts';
+import { createIssuedPassCheck } from './issuance/issued-pass-check.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
@@ -58,7 +59,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const devIdp = config.devIdp ? createDevIdentityProvider() : null;
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, devIdp, now: () => clock.now() });
   const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules });
-  const issuance: IssuanceContext = { db, keys, clock, config, onIssued: (by) => metrics.passIssued(by) };
+  const issuance: IssuanceContext = { db, keys, clock, config, checkIssued: createIssuedPassCheck(publisher, keys), onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders({ publicUrl: config.publicUrl }), singleHost(), noCredentialsInUrl());

@@ -36,6 +36,7 @@ export const PROBLEMS = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   DEV_IDP_DISABLED: { status: 404, title: 'The development identity provider is off' },
   ADMIN_DISABLED: { status: 503, title: 'The admin API is not configured' },
+  ISSUANCE_SELF_CHECK_FAILED: { status: 503, title: "The new pass would be refused by the issuer's own verifier" },
   NO_SIGNING_KEY: { status: 503, title: 'No issuer key can sign now' },
   BUNDLE_NOT_PUBLISHABLE: { status: 503, title: 'The trust bundle would be refused by scanners' },
   NOT_READY: { status: 503, title: 'The service is not ready' },

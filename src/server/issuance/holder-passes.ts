@@ -39,7 +39,7 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
     const hash = factsHash(content);
     let row = await reusable(db, personId, content.type, hash, now, revokedKids);
     if (!row) {
-      const issued = await signForPerson(keys, content, now, revokedKids);
+      const issued = await signForPerson(keys, content, now, revokedKids, ctx.checkIssued);
       const fresh: IssuedPassRow = { ...issued, personId, issuedBy: 'holder', factsHash: hash, createdAt: now };
       row = await db.transaction(async (tx) => {
         // Another refresh may have issued meanwhile (signing is async): keep one pass per facts.

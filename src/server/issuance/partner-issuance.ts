@@ -91,7 +91,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);
   const content = contentOfType(built.contents, type);
   if (!content) throw new ApiError('NOTHING_TO_ISSUE', `the registry has no current ${type} facts for this person`);
-  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeyIds(db));
+  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeyIds(db), ctx.checkIssued);
   const body = JSON.stringify(passView(issued, holderOf(content)));
 
   return db.transaction(async (tx) => {
