@@ -9,6 +9,7 @@ import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import type { Queryable, VaxpassDatabase } from '../../db/store.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { insertBundle, latestBundle, type BundleVersionRow } from '../../db/queries/bundle-versions.ts';
+import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
 import { listRevocations } from '../../db/queries/revocations.ts';
 import { signTrustBundle, type BundleContents } from '../../publication/sign-trust-bundle.ts';
 import { unixNow, type Clock } from '../clock.ts';
@@ -72,7 +73,9 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       if (!check.ok) throw new ApiError('BUNDLE_NOT_PUBLISHABLE', `the new trust bundle would be refused by scanners (${check.code}: ${check.message}); the operator must fix the keys`);
       const row: BundleVersionRow = { version, issuedAt: now, expiresAt: contents.expiresAt, contentHash: hash, jws };
       const stored = await db.transaction(async (tx) => {
-        // A revocation committed while we were signing must not be left out of this version.
+        // A revocation committed while we were signing must not be left out of this version, and
+        // another process may have published this version number meanwhile.
+        await lockForTransaction(tx, LOCKS.bundleVersion);
         if (((await latestBundle(tx))?.version ?? 0) !== version - 1 || (await readInputs(options, tx, now)).hash !== hash) return false;
         await insertBundle(tx, row);
         await appendAudit(tx, { at: now, actor: 'system', action: 'bundle.published', detail: { version } });
