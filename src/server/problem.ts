@@ -25,6 +25,7 @@ export const PROBLEMS = {
   PERSON_NOT_FOUND: { status: 404, title: 'No person in the registry matches' },
   PASS_NOT_FOUND: { status: 404, title: 'No such pass' },
   KEY_NOT_FOUND: { status: 404, title: 'No such issuer key' },
+  PASS_REVOKED: { status: 410, title: 'The pass for this request has been revoked' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   AMBIGUOUS_PERSON: { status: 409, title: 'More than one person in the registry matches' },
   PARTNER_EXISTS: { status: 409, title: 'A partner with this id already exists' },

@@ -11,7 +11,9 @@ import { deleteIdempotencyRecordsBefore, findIdempotencyRecord, insertIdempotenc
 import { insertIssuedPass } from '../../db/queries/issued-passes.ts';
 import type { Partner } from '../../db/queries/partners.ts';
 import { findPeopleByNameAndBirthDate, findPersonById, readPersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
+import { findRevocation } from '../../db/queries/revocations.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
+import type { Queryable } from '../../db/store.ts';
 import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
 import type { IssuanceContext } from './issuance-context.ts';
@@ -42,9 +44,19 @@ export function requestHash(request: PartnerPassRequest): string {
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }
 
-function replay(record: IdempotencyRecord, hash: string): StoredResponse {
+/**
+ * A retry gets the first answer — unless that pass has since been revoked (or its key has): a
+ * replay answers with the current state, 410 PASS_REVOKED, never the revoked pass with 201.
+ */
+async function replay(db: Queryable, record: IdempotencyRecord, hash: string): Promise<StoredResponse> {
   if (record.requestHash !== hash) {
     throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body; use a new key for a new request');
+  }
+  const stored = JSON.parse(record.responseBody) as { passId?: unknown; kid?: unknown };
+  const passRevoked = typeof stored.passId === 'string' && (await findRevocation(db, 'pass', stored.passId)) !== null;
+  const keyRevoked = typeof stored.kid === 'string' && (await findRevocation(db, 'key', stored.kid)) !== null;
+  if (passRevoked || keyRevoked) {
+    throw new ApiError('PASS_REVOKED', `the pass issued for this Idempotency-Key (${String(stored.passId)}) has been revoked and is not replayed; a new request (new Idempotency-Key) issues a new pass unless the person is on hold`);
   }
   return { status: record.responseStatus, body: record.responseBody, replayed: true };
 }
@@ -81,7 +93,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   const hash = requestHash(request);
   const now = unixNow(ctx.clock);
   const earlier = await findIdempotencyRecord(db, partner.id, idempotencyKey);
-  if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(earlier, hash);
+  if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(db, earlier, hash);
   // An expired record left behind (the hourly purge has not run yet) is replaced.
   if (earlier) await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS));
 
@@ -96,7 +108,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
 
   return db.transaction(async (tx) => {
     const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
-    if (!stored) return replay((await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
+    if (!stored) return replay(tx, (await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
     await insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
     await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, ...ids, detail: { kid: issued.kid, type: issued.type } });
     ctx.onIssued?.('partner');
