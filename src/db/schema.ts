@@ -62,6 +62,20 @@ export const revocations = sqliteTable(
   (t) => [uniqueIndex('revocations_kind_subject').on(t.kind, t.subject), index('revocations_bundle_version').on(t.bundleVersion)],
 );
 
+/**
+ * Person-level holds (fraud cases): while a person is held no new pass is issued for them, through
+ * any partner or the holder app. Revoking passes stays separate (revocations): a hold stops the
+ * next pass, a revocation stops the ones already out. Lifted holds are deleted (the audit log keeps
+ * who held and lifted when).
+ */
+export const personHolds = sqliteTable('person_holds', {
+  personId: text('person_id')
+    .primaryKey()
+    .references(() => people.id),
+  reason: text('reason'),
+  heldAt: integer('held_at').notNull(),
+});
+
 /** Append-only: who did what when. Ids only, never names or pass text. */
 export const auditLog = sqliteTable(
   'audit_log',

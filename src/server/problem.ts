@@ -21,6 +21,7 @@ export const PROBLEMS = {
   INVALID_ID_TOKEN: { status: 401, title: 'The ID token is not valid' },
   INVALID_ADMIN_TOKEN: { status: 401, title: 'The admin credential is not valid' },
   INSUFFICIENT_SCOPE: { status: 403, title: 'The API key does not have the required scope' },
+  PERSON_ON_HOLD: { status: 403, title: 'No pass can be issued for this person now' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   PERSON_NOT_FOUND: { status: 404, title: 'No person in the registry matches' },
   PASS_NOT_FOUND: { status: 404, title: 'No such pass' },

@@ -16,6 +16,7 @@ import { passView, type PassView } from './issued-pass-view.ts';
 import { holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
 import type { RequestRef } from '../middleware/request-id.ts';
+import { refuseIfHeld } from './person-hold-check.ts';
 
 async function reusable(db: Queryable, personId: string, type: IssuedPassRow['type'], hash: string, now: number, revokedKids: ReadonlySet<string>): Promise<IssuedPassRow | null> {
   const row = await findReusableHolderPass(db, personId, type, hash, now);
@@ -31,6 +32,7 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
   const person = await findPersonById(db, personId);
   // A signed-in person the registry does not know simply has no passes: nothing to enumerate.
   if (!person) return [];
+  await refuseIfHeld(ctx, personId);
   const built = passContentsFromRegistry(person, await readPersonFacts(db, personId), now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; please contact the registry`);
   const revokedKids = await revokedKeyIds(db);

@@ -12,6 +12,7 @@ import { insertIssuedPass } from '../../db/queries/issued-passes.ts';
 import type { Partner } from '../../db/queries/partners.ts';
 import { findPeopleByNameAndBirthDate, findPersonById, readPersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
 import { findRevocation } from '../../db/queries/revocations.ts';
+import { refuseIfHeld } from './person-hold-check.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 import type { Queryable } from '../../db/store.ts';
 import { unixNow } from '../clock.ts';
@@ -98,6 +99,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   if (earlier) await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS));
 
   const person = await matchPerson(ctx, request, now);
+  await refuseIfHeld(ctx, person.id);
   const type = request.type ?? 'vaccination';
   const built = passContentsFromRegistry(person, await readPersonFacts(db, person.id), now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);

@@ -1,4 +1,5 @@
-// Admin API: revoke passes and keys (listed from the next bundle version on), manage partners.
+// Admin API: revoke passes and keys (listed from the next bundle version on), hold and release
+// people (no new pass while held), manage partners.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { VaxpassDatabase } from '../../db/store.ts';
@@ -8,6 +9,8 @@ import { findIssuedPass } from '../../db/queries/issued-passes.ts';
 import { createPartner, findPartnerById, revokePartner, PARTNER_SCOPES } from '../../db/queries/partners.ts';
 import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
 import { findRevocation, insertRevocation, type RevocationKind } from '../../db/queries/revocations.ts';
+import { deletePersonHold, findPersonHold, insertPersonHold } from '../../db/queries/person-holds.ts';
+import { findPersonById } from '../../db/queries/registry.ts';
 import type { AppEnv } from '../app-env.ts';
 import { unixNow, type Clock } from '../clock.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';
@@ -20,6 +23,7 @@ import { requestRef, type RequestRef } from '../middleware/request-id.ts';
 const reason = z.string().max(200).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters').optional();
 export const revokePassSchema = z.strictObject({ passId: z.string().regex(/^[0-9a-f]{16,32}$/, 'must be the hex pass id'), reason });
 export const revokeKeySchema = z.strictObject({ kid: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character key id'), reason });
+export const holdPersonSchema = z.strictObject({ personId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a registry person id'), reason });
 export const createPartnerSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and -, 2 to 63 characters'),
   name: z.string().min(1).max(100).regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters'),
@@ -59,6 +63,32 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
     if (!deps.keys.current().issuerKeys.some((k) => k.kid === kid)) throw new ApiError('KEY_NOT_FOUND', 'no issuer key with that kid is in the keyring');
     const r = await revoke('key', kid, why, requestRef(c));
     return c.json(r.body, r.status);
+  });
+
+  // A hold stops the next pass for a person (fraud cases); revoke their passes separately.
+  app.post('/holds', async (c) => {
+    const { personId, reason: why } = await readJsonBody(c, holdPersonSchema);
+    const now = unixNow(deps.clock);
+    const created = await deps.db.transaction(async (tx) => {
+      if (!(await findPersonById(tx, personId))) throw new ApiError('PERSON_NOT_FOUND', 'no person in the registry has this id');
+      const inserted = await insertPersonHold(tx, { personId, reason: why ?? null, heldAt: now });
+      if (inserted) await appendAudit(tx, { at: now, actor: 'admin', action: 'person.held', personId, ...requestRef(c) });
+      return inserted;
+    });
+    const hold = (await findPersonHold(deps.db, personId))!;
+    return c.json({ personId, held: true, heldAt: new Date(hold.heldAt * 1000).toISOString() }, created ? 201 : 200);
+  });
+
+  app.delete('/holds/:personId', async (c) => {
+    const personId = c.req.param('personId');
+    const now = unixNow(deps.clock);
+    const lifted = await deps.db.transaction(async (tx) => {
+      const deleted = await deletePersonHold(tx, personId);
+      if (deleted) await appendAudit(tx, { at: now, actor: 'admin', action: 'person.released', personId, ...requestRef(c) });
+      return deleted;
+    });
+    if (!lifted) throw new ApiError('NOT_FOUND', 'this person is not on hold');
+    return c.json({ personId, held: false });
   });
 
   app.post('/partners', async (c) => {
