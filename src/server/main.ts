@@ -8,7 +8,6 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../db/open-store.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
-import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { LOCKS, lockForTransaction } from '../db/queries/locks.ts';
 import { createPartner, findPartnerById } from '../db/queries/partners.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
@@ -16,7 +15,7 @@ import { initKeyDirectory, rootPublicKeyPath } from '../keys/key-directory.ts';
 import { systemClock, unixNow, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { createApp, type VaxpassApp } from './create-app.ts';
-import { IDEMPOTENCY_RETENTION_SECONDS } from './issuance/partner-issuance.ts';
+import { removeExpiredRecords } from './retention.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
 
@@ -82,9 +81,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
-    db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS)).then(
-      (removed) => void (removed > 0 && logger.info('idempotency keys purged', { removed })),
-      () => logger.warn('idempotency key purge failed; retrying in an hour', {}),
+    removeExpiredRecords(db, unixNow(clock)).then(
+      (removed) => void ((removed.idempotencyRecords > 0 || removed.issuedPasses > 0) && logger.info('retention: expired records removed', { ...removed })),
+      () => logger.warn('retention job failed; retrying in an hour', {}),
     );
   }, 3600_000);
   purge.unref();

@@ -8,7 +8,7 @@ import { LIMITS, nameProblem } from '../../core/pass-content.ts';
 import type { PassType } from '../../core/verification-result.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { deleteIdempotencyRecordsBefore, findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../../db/queries/idempotency-keys.ts';
-import { insertIssuedPass } from '../../db/queries/issued-passes.ts';
+import { findIssuedPass, insertIssuedPass } from '../../db/queries/issued-passes.ts';
 import type { Partner } from '../../db/queries/partners.ts';
 import { findPeopleByNameAndBirthDate, findPersonById, readPersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
 import { findRevocation } from '../../db/queries/revocations.ts';
@@ -18,7 +18,7 @@ import type { Queryable } from '../../db/store.ts';
 import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
 import type { IssuanceContext } from './issuance-context.ts';
-import { passView } from './issued-pass-view.ts';
+import { holderInPassText, passView } from './issued-pass-view.ts';
 import { contentOfType, holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
 import type { RequestRef } from '../middleware/request-id.ts';
@@ -53,13 +53,15 @@ async function replay(db: Queryable, record: IdempotencyRecord, hash: string): P
   if (record.requestHash !== hash) {
     throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body; use a new key for a new request');
   }
-  const stored = JSON.parse(record.responseBody) as { passId?: unknown; kid?: unknown };
-  const passRevoked = typeof stored.passId === 'string' && (await findRevocation(db, 'pass', stored.passId)) !== null;
-  const keyRevoked = typeof stored.kid === 'string' && (await findRevocation(db, 'key', stored.kid)) !== null;
-  if (passRevoked || keyRevoked) {
-    throw new ApiError('PASS_REVOKED', `the pass issued for this Idempotency-Key (${String(stored.passId)}) has been revoked and is not replayed; a new request (new Idempotency-Key) issues a new pass unless the person is on hold`);
+  // The record holds a reference (the pass id), not the pass: no name, birth date or QR text is
+  // copied into idempotency_keys. The answer is rendered again from the stored pass.
+  const { passId } = JSON.parse(record.responseBody) as { passId: string };
+  const pass = await findIssuedPass(db, passId);
+  if (!pass) throw new ApiError('PASS_NOT_FOUND', 'the pass issued for this Idempotency-Key is past its retention; use a new key');
+  if ((await findRevocation(db, 'pass', passId)) !== null || (await findRevocation(db, 'key', pass.kid)) !== null) {
+    throw new ApiError('PASS_REVOKED', `the pass issued for this Idempotency-Key (${passId}) has been revoked and is not replayed; a new request (new Idempotency-Key) issues a new pass unless the person is on hold`);
   }
-  return { status: record.responseStatus, body: record.responseBody, replayed: true };
+  return { status: record.responseStatus, body: JSON.stringify(passView(pass, holderInPassText(pass.text))), replayed: true };
 }
 
 /** Matching rules (docs/api.md "Identifying the person"). */
@@ -109,7 +111,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   const body = JSON.stringify(passView(issued, holderOf(content)));
 
   return db.transaction(async (tx) => {
-    const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
+    const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: JSON.stringify({ passId: issued.passId }), createdAt: now });
     if (!stored) return replay(tx, (await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
     await insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
     await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, ...ids, detail: { kid: issued.kid, type: issued.type } });
