@@ -46,7 +46,10 @@ export const issuedPasses = sqliteTable(
     text: text('text').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('issued_passes_person').on(t.personId, t.type, t.iat), index('issued_passes_issued_by').on(t.issuedBy)],
+  // A holder refresh looks up the newest pass for (person, 'holder', type, facts): with every
+  // equality column ahead of iat it is one index probe, however many partner-issued passes the
+  // person has (with (person, type, iat) alone it walked all of them, newest first).
+  (t) => [index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat), index('issued_passes_issued_by').on(t.issuedBy)],
 );
 
 /** Revoked passes and keys. `bundleVersion` is the first bundle version that lists the entry. */

@@ -94,7 +94,7 @@ export const issuedPasses = pgTable(
     text: text('text').notNull(),
     createdAt: seconds('created_at').notNull(),
   },
-  (t) => [index('issued_passes_person').on(t.personId, t.type, t.iat), index('issued_passes_issued_by').on(t.issuedBy)],
+  (t) => [index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat), index('issued_passes_issued_by').on(t.issuedBy)],
 );
 
 export const revocations = pgTable(

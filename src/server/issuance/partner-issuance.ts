@@ -10,11 +10,11 @@ import { appendAudit } from '../../db/queries/audit-log.ts';
 import { deleteIdempotencyRecordsBefore, findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../../db/queries/idempotency-keys.ts';
 import { findIssuedPass, insertIssuedPass } from '../../db/queries/issued-passes.ts';
 import type { Partner } from '../../db/queries/partners.ts';
-import { findPeopleByNameAndBirthDate, findPersonById, readPersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
+import { findPeopleByNameAndBirthDate, findPersonById, readPersonWithFacts, type PersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
 import { findRevocation } from '../../db/queries/revocations.ts';
-import { refuseIfHeld } from './person-hold-check.ts';
-import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 import type { Queryable } from '../../db/store.ts';
+import { refuseIfHeld } from './person-hold-check.ts';
+import { revokedKeysAt } from './revoked-keys.ts';
 import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
 import type { IssuanceContext } from './issuance-context.ts';
@@ -29,6 +29,8 @@ export interface PartnerPassRequest {
   readonly birthDate?: string | undefined;
   readonly type?: PassType | undefined;
 }
+
+const NO_FACTS: PersonFacts = { doses: [], tests: [], recoveries: [], exemptions: [] };
 
 /** How long an Idempotency-Key is remembered; a retry after that is a new request. */
 export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600;
@@ -103,11 +105,11 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   const person = await matchPerson(ctx, request, now);
   await refuseIfHeld(ctx, person.id);
   const type = request.type ?? 'vaccination';
-  const built = passContentsFromRegistry(person, await readPersonFacts(db, person.id), now, ctx.config.timeZone);
+  const built = passContentsFromRegistry(person, (await readPersonWithFacts(db, person.id))?.facts ?? NO_FACTS, now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);
   const content = contentOfType(built.contents, type);
   if (!content) throw new ApiError('NOTHING_TO_ISSUE', `the registry has no current ${type} facts for this person`);
-  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeyIds(db), ctx.checkIssued);
+  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeysAt(db, now), ctx.checkIssued);
   const body = JSON.stringify(passView(issued, holderOf(content)));
 
   return db.transaction(async (tx) => {
