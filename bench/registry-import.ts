@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/db/open-database.ts';
 import { importRegistryFile } from '../src/registry/import-registry.ts';
+import { csvRow } from '../src/registry/csv-cell.ts';
 import { timeOrderedId } from '../src/db/time-ordered-id.ts';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -32,10 +33,10 @@ function* records(n: number): Generator<Record<string, string>> {
 async function writeFile(path: string): Promise<void> {
   const out = createWriteStream(path);
   const columns = ['kind', 'personId', 'name', 'birthDate', 'product', 'date'];
-  if (format === 'csv') out.write(`${columns.join(',')}\n`);
+  if (format === 'csv') out.write(csvRow(columns));
   let buffer = '';
   for (const r of records(rows)) {
-    buffer += format === 'csv' ? `${columns.map((c) => r[c] ?? '').join(',')}\n` : `${JSON.stringify(r)}\n`;
+    buffer += format === 'csv' ? csvRow(columns.map((c) => r[c] ?? '')) : `${JSON.stringify(r)}\n`;
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer)) await once(out, 'drain');
       buffer = '';

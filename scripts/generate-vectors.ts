@@ -359,6 +359,16 @@ export async function buildVectorFile(): Promise<VectorFile> {
   add('bundle-expired', 'bundle that expired on 2022-01-12', mariaText, bad('BUNDLE_EXPIRED'), { bundle: 'expired' });
   add('bundle-expired-at-instant', 'scanned exactly at the bundle expiresAt (exclusive)', mariaText, bad('BUNDLE_EXPIRED'), { now: new Date(BUNDLE_EXPIRES_AT * 1000).toISOString() });
 
+  // ---- IMPLAUSIBLE: correctly signed facts no person can have (each verified VALID before the check existed)
+  addImplausibleVectors(add, { claims, passCose, text, day, bad, maria, hong, pcr, recovery, exemption, PASS_IAT });
+  // A pass whose exp outlives its key: validUntil is capped at the key's verifyUntil (test/core/verify-limits.test.ts).
+  // ---- names that could impersonate a verdict on the scanner screen (MALFORMED; docs/pass-format.md §4)
+  add('name-emoji-verdict', 'holder name "✅ VALID - Kim" (a symbol and a verdict word), correctly signed', text(passCose(claims({ ...maria, name: '✅ VALID - Kim' }, 0x71))), bad('MALFORMED'));
+  add('name-verdict-word-korean', 'holder name "김민준 유효" (the Korean verdict as a word), correctly signed', text(passCose(claims({ ...maria, name: '김민준 유효' }, 0x72))), bad('MALFORMED'));
+  add('name-line-separator', 'holder name "Kim" U+2028 "VALID", correctly signed', text(passCose(claims({ ...maria, name: 'Kim\u2028VALID' }, 0x73))), bad('MALFORMED'));
+  add('name-unassigned', 'holder name with an unassigned code point (U+0378), correctly signed', text(passCose(claims({ ...maria, name: 'Kim\u0378' }, 0x74))), bad('MALFORMED'));
+  add('valid-until-capped-by-key', 'exp 2038-01-01 under a key that verifies until 2023-12-31 15:00 UTC; the booster rule has no end, so validUntil is the key verifyUntil', text(passCose(claims(maria, 0x70, { exp: at('2038-01-01T00:00:00Z') }))), ok('vaccination', maria, 'vaccination.booster'));
+
   return {
     format: VECTOR_FILE_FORMAT,
     provenance:
@@ -369,6 +379,38 @@ export async function buildVectorFile(): Promise<VectorFile> {
     bundles,
     vectors,
   };
+}
+
+// ---- IMPLAUSIBLE vectors (appended; ids 0x60..)
+interface ImplausibleKit {
+  claims: (content: PassContent, n: number, over?: Partial<Pass>) => Pass;
+  passCose: (pass: Pass) => Uint8Array;
+  text: (bytes: Uint8Array) => string;
+  day: (iso: string) => number;
+  bad: (code: FailureCode) => ExpectedOutcome;
+  maria: PassContent;
+  hong: PassContent;
+  pcr: PassContent;
+  recovery: PassContent;
+  exemption: PassContent;
+  PASS_IAT: number;
+}
+
+type AddVector = (name: string, description: string, passText: string, expected: ExpectedOutcome, o?: { bundle?: string; heldBundle?: string | null; now?: string }) => void;
+
+function addImplausibleVectors(add: AddVector, k: ImplausibleKit): void {
+  const signed = (content: PassContent, n: number, over: Partial<Pass> = {}): string => k.text(k.passCose(k.claims(content, n, over)));
+  const implausible = k.bad('IMPLAUSIBLE');
+  if (k.pcr.type !== 'test' || k.hong.type !== 'vaccination') throw new Error('reference passes changed type');
+  add('implausible-birth-after-issue', 'birth date 2030-01-01 on a pass issued 2022-01-15, correctly signed', signed({ ...k.maria, birthDate: k.day('2030-01-01') }, 0x60), implausible);
+  add('implausible-dose-before-birth', 'born 2021-07-01, first dose 2021-06-03, correctly signed', signed({ ...k.hong, birthDate: k.day('2021-07-01') }, 0x61), implausible);
+  add('implausible-dose-after-issue', 'a dose dated 2022-01-20 on a pass issued 2022-01-15, correctly signed', signed({ ...k.hong, doses: [...k.hong.doses, { product: 1, date: k.day('2022-01-20') }] }, 0x62), implausible);
+  add('implausible-same-day-doses', 'doses 1 and 2 both on 2021-06-03, correctly signed', signed({ ...k.hong, doses: [{ product: 2, date: k.day('2021-06-03') }, { product: 2, date: k.day('2021-06-03') }] }, 0x63), implausible);
+  add('implausible-test-sampled-after-issue', 'PCR sampled one hour after the pass was signed (tolerance 300 s), scanned two hours later', signed({ ...k.pcr, test: { ...k.pcr.test, sampledAt: k.PASS_IAT + 3600 } }, 0x64), implausible);
+  add('implausible-test-before-birth', 'PCR sampled 2022-01-14, holder born 2022-01-15 (the issue day), correctly signed', signed({ ...k.pcr, birthDate: k.day('2022-01-15') }, 0x65), implausible);
+  add('implausible-recovery-before-birth', 'first positive test 2021-12-20, holder born 2021-12-25, correctly signed', signed({ ...k.recovery, birthDate: k.day('2021-12-25') }, 0x66), implausible);
+  add('implausible-recovery-after-issue', 'first positive test 2022-01-20 on a pass issued 2022-01-15, scanned 2022-02-05', signed({ ...k.recovery, type: 'recovery', recovery: { firstPositiveTest: k.day('2022-01-20') } }, 0x67), implausible, { now: '2022-02-05T03:00:00.000Z' });
+  add('implausible-exemption-before-birth', 'exemption 2010-01-01 .. 2010-12-31 for a holder born 2015-05-05, correctly signed', signed({ ...k.exemption, birthDate: k.day('2015-05-05'), type: 'exemption', exemption: { validFrom: k.day('2010-01-01'), validUntil: k.day('2010-12-31') } }, 0x68), implausible);
 }
 
 // ---- hand-crafted hostile bytes

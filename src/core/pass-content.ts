@@ -53,7 +53,15 @@ export const LIMITS = {
   deviceKeyBytes: 32,
 } as const;
 
-const FORBIDDEN_NAME_CHARACTERS = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/u;
+// A name is shown on the scanner next to the verdict, so it must never be able to look like one
+// ("Kim⏎VALID", "✅ VALID - Kim"). The rule is a whitelist: letters, combining marks, the ASCII
+// space and the punctuation real names use (hyphen, apostrophes, full stop, comma, middle dots).
+// Everything else — digits, symbols and emoji, other spaces, line and paragraph separators,
+// control, format, private-use and unassigned code points — is refused (docs/pass-format.md §4).
+const INVISIBLE_OR_SEPARATOR = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Cn}\p{Zl}\p{Zp}]/u;
+const NAME_CHARACTERS = /^[\p{L}\p{M} \-'.,\u2019\u00B7\u30FB]+$/u;
+/** Words of the scanner's verdicts (English and Korean, docs/apps.md): never a whole word of a name. */
+const VERDICT_WORDS: ReadonlySet<string> = new Set(['valid', 'invalid', 'not', 'cannot', 'verify', 'verified', '유효', '무효', '유효하지', '않음', '확인', '불가']);
 
 /** Why a name cannot go on a pass, or null when it can. The name must already be NFC. */
 export function nameProblem(name: string): string | null {
@@ -63,6 +71,11 @@ export function nameProblem(name: string): string | null {
   if (name.length > LIMITS.nameMaxCodePoints && [...name].length > LIMITS.nameMaxCodePoints) {
     return `name is longer than ${LIMITS.nameMaxCodePoints} characters`;
   }
-  if (FORBIDDEN_NAME_CHARACTERS.test(name)) return 'name contains control or formatting characters';
+  if (INVISIBLE_OR_SEPARATOR.test(name)) return 'name contains control, format, line/paragraph separator or unassigned characters';
+  if (!NAME_CHARACTERS.test(name)) return 'name may contain only letters, combining marks, spaces and the punctuation - \' ’ . , ·';
+  if (name.includes('  ')) return 'name has consecutive spaces';
+  for (const word of name.toLowerCase().split(/[ \-'.,\u2019\u00B7\u30FB]+/u)) {
+    if (VERDICT_WORDS.has(word)) return 'name contains a word the scanner uses for its verdict';
+  }
   return null;
 }

@@ -18,6 +18,7 @@ export const FAILURE_CODES = [
   'BUNDLE_INVALID',
   'BUNDLE_EXPIRED',
   'BUNDLE_ROLLBACK',
+  'IMPLAUSIBLE',
 ] as const;
 
 export type FailureCode = (typeof FAILURE_CODES)[number];
@@ -28,7 +29,7 @@ export interface VerificationSuccess {
   readonly ok: true;
   readonly holder: { readonly name: string; readonly birthDate: string };
   readonly passType: PassType;
-  /** Unix seconds until which the pass is valid: the earlier of the rule's end and the pass's exp (exp when the rule has no end). */
+  /** Unix seconds until which the pass is valid: the earliest of the rule's end, the pass's exp and the signing key's verifyUntil. */
   readonly validUntil: number;
   /** Which rule accepted the pass, e.g. 'vaccination.booster'. */
   readonly rule: string;

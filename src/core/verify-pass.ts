@@ -5,6 +5,7 @@ import { formatIsoDate } from './civil-time.ts';
 import { sigStructure, parseCoseSign1 } from './cose-sign1.ts';
 import { checkEd25519Strict } from './crypto/ed25519-policy.ts';
 import { decodeClaims } from './pass-claims-codec.ts';
+import { implausibility } from './plausibility.ts';
 import { fromQrText } from './qr-text.ts';
 import { evaluateRules } from './rules.ts';
 import type { TrustedBundle } from './trust-bundle.ts';
@@ -55,6 +56,9 @@ export async function verify(text: string, bundle: TrustedBundle, options: Verif
   if (now >= pass.exp) return fail('EXPIRED', `pass expired at ${iso(pass.exp)}`);
   const passId = toHex(pass.cti);
   if (bundle.revokedPasses.has(passId)) return fail('PASS_REVOKED', 'pass has been revoked');
+  // After the envelope and time checks (so their codes stay first), before the rules read the facts.
+  const impossible = implausibility(pass, bundle.rules);
+  if (impossible !== null) return fail('IMPLAUSIBLE', impossible);
 
   const outcome = evaluateRules(pass.content, bundle.rules, now);
   if (!outcome.ok) return fail('RULES_NOT_MET', outcome.message, outcome.rule);
@@ -62,7 +66,8 @@ export async function verify(text: string, bundle: TrustedBundle, options: Verif
     ok: true,
     holder: { name: pass.content.name, birthDate: formatIsoDate(pass.content.birthDate) },
     passType: pass.content.type,
-    validUntil: outcome.validUntil === null ? pass.exp : Math.min(outcome.validUntil, pass.exp),
+    // The key stops verifying after verifyUntil, so the pass cannot be valid beyond it either.
+    validUntil: Math.min(outcome.validUntil ?? pass.exp, pass.exp, key.verifyUntil),
     rule: outcome.rule,
     kid: kidText,
     issuer: pass.iss,

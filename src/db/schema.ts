@@ -37,8 +37,11 @@ export const usedPersonProofs = sqliteTable('used_person_proofs', {
 
 /**
  * Every pass the issuer signed, with its QR text: a holder refresh hands the same pass out again
- * instead of signing a new one, and a partner can read back what it issued. Names and birth dates
- * are not copied here; they stay in the registry tables.
+ * instead of signing a new one, a partner's retry is answered with it, and an operator can revoke
+ * it by id. The QR text is the signed pass, so it necessarily contains the holder's name and birth
+ * date (a signed pass cannot be re-rendered without re-signing); no other column copies them. Rows
+ * are removed by the retention job ISSUED_PASS_RETENTION_AFTER_EXP_SECONDS after the pass expires
+ * (src/server/retention.ts): an expired pass no scanner accepts needs no record.
  */
 export const issuedPasses = sqliteTable(
   'issued_passes',
@@ -80,6 +83,20 @@ export const revocations = sqliteTable(
   (t) => [uniqueIndex('revocations_kind_subject').on(t.kind, t.subject), index('revocations_bundle_version').on(t.bundleVersion)],
 );
 
+/**
+ * Person-level holds (fraud cases): while a person is held no new pass is issued for them, through
+ * any partner or the holder app. Revoking passes stays separate (revocations): a hold stops the
+ * next pass, a revocation stops the ones already out. Lifted holds are deleted (the audit log keeps
+ * who held and lifted when).
+ */
+export const personHolds = sqliteTable('person_holds', {
+  personId: text('person_id')
+    .primaryKey()
+    .references(() => people.id),
+  reason: text('reason'),
+  heldAt: integer('held_at').notNull(),
+});
+
 /** Append-only: who did what when. Ids only, never names or pass text. */
 export const auditLog = sqliteTable(
   'audit_log',
@@ -100,9 +117,10 @@ export const auditLog = sqliteTable(
 );
 
 /**
- * Partner idempotency keys: the first response to a key is replayed for the same body. The stored
- * response is the pass as the partner received it (so it holds the holder's name and birth date);
- * records are purged after 24 hours (IDEMPOTENCY_RETENTION_SECONDS).
+ * Partner idempotency keys: the first response to a key is replayed for the same body. Only a
+ * reference is stored (`response_body` is `{"passId": …}`); a replay renders the pass again from
+ * issued_passes, so no name, birth date or QR text is kept here. Records are removed after 24 hours
+ * (IDEMPOTENCY_RETENTION_SECONDS) by the retention job (src/server/retention.ts).
  */
 export const idempotencyKeys = sqliteTable(
   'idempotency_keys',

@@ -1,8 +1,8 @@
 // One registry record as it arrives in an import file (CSV or NDJSON), validated into the shape
 // the registry tables store. Errors name the field, never its value: import reports may be shared
 // and must not carry personal data.
-import { parseIsoDate } from '../core/civil-time.ts';
-import { nameProblem } from '../core/pass-content.ts';
+import { formatIsoDate, parseIsoDate } from '../core/civil-time.ts';
+import { LIMITS, nameProblem } from '../core/pass-content.ts';
 import { productCodeByName, VACCINE_PRODUCTS } from '../core/vaccine-products.ts';
 
 export type RegistryRecord =
@@ -44,6 +44,22 @@ export interface ValidationContext {
 }
 
 const KINDS = Object.keys(RECORD_FIELDS) as RecordKind[];
+
+/**
+ * 'YYYY-MM-DDTHH:MM[:SS[.fff]]' with 'Z' or '±HH:MM' → unix seconds, or null. Strict where
+ * Date.parse is lenient: 2021-02-30 does not roll over to 2 March, T24:00 and second 60 are
+ * refused, and the offset must be a real one (at most ±18:00).
+ */
+export function parseOffsetDateTime(text: string): number | null {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/.exec(text);
+  if (!m) return null;
+  const day = parseIsoDate(m[1]!);
+  const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
+  if (day === null || hour > 23 || minute > 59 || second > 59) return null;
+  const offset = m[6] === undefined ? 0 : (m[6] === '-' ? -1 : 1) * (Number(m[7]) * 3600 + Number(m[8]) * 60);
+  if (Number(m[8]) > 59 || Math.abs(offset) > 18 * 3600) return null;
+  return day * 86_400 + hour * 3600 + minute * 60 + second - offset;
+}
 
 export function validateRecord(raw: Record<string, unknown>, ctx: ValidationContext): RecordResult {
   const fail = (reason: string): RecordResult => ({ ok: false, reason });
@@ -100,10 +116,8 @@ export function validateRecord(raw: Record<string, unknown>, ctx: ValidationCont
       if (testKind !== 'PCR' && testKind !== 'RAT') return fail('testKind must be PCR or RAT');
       const sampled = str('sampledAt');
       // An explicit offset is required: a local time without a zone is exactly the ambiguity that breaks eligibility checks.
-      if (sampled === null || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(sampled) || Number.isNaN(Date.parse(sampled))) {
-        return fail('sampledAt must be an ISO 8601 date-time with a time-zone offset');
-      }
-      const sampledAt = Math.floor(Date.parse(sampled) / 1000);
+      const sampledAt = sampled === null ? null : parseOffsetDateTime(sampled);
+      if (sampledAt === null) return fail('sampledAt must be a real ISO 8601 date-time (hours 00-23) with a time-zone offset');
       if (sampledAt > ctx.now + 300) return fail('sampledAt is in the future');
       const result = str('result');
       if (result !== 'negative' && result !== 'positive') return fail('result must be negative or positive');
@@ -121,6 +135,9 @@ export function validateRecord(raw: Record<string, unknown>, ctx: ValidationCont
       const validUntil = date('validUntil');
       if (validFrom === null || validUntil === null) return fail('validFrom and validUntil must be real dates YYYY-MM-DD');
       if (validUntil < validFrom) return fail('validUntil is before validFrom');
+      // The pass format stores days as a 16-bit count (docs/pass-format.md §3): a later end would be
+      // signed and then refused by every scanner as MALFORMED.
+      if (parseIsoDate(validUntil)! > LIMITS.maxCivilDay) return fail(`validUntil is after ${formatIsoDate(LIMITS.maxCivilDay)}, the last date a pass can carry`);
       return { ok: true, record: { kind: 'exemption', personId, validFrom, validUntil } };
     }
   }

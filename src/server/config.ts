@@ -154,6 +154,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   const devIdp = onOff(env, 'VAXPASS_DEV_IDP', false);
+  // The dev IdP signs in anyone as anyone and invents an admin token: on a network interface that is
+  // an open door. Refuse it unless the operator says, in so many words, that this is intended.
+  if (devIdp && !isLoopbackHost(host) && env.VAXPASS_ALLOW_DEV_ON_NETWORK !== '1') {
+    throw new ConfigError('HOST', `development mode (VAXPASS_DEV_IDP, npm start) listens only on loopback, got "${host}"; use npm run start:prod for a reachable server, or set VAXPASS_ALLOW_DEV_ON_NETWORK=1 for a closed test network`);
+  }
 
   let adminToken: string | null = env.VAXPASS_ADMIN_TOKEN || null;
   let adminTokenGenerated = false;
@@ -210,6 +215,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     drainDelayMs: integer(env, 'VAXPASS_DRAIN_DELAY_MS', devIdp ? 0 : 5000, 0, 120_000),
     drainTimeoutMs: integer(env, 'VAXPASS_DRAIN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. 0.0.0.0 and :: are every interface. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 function postgresConfig(env: Env): ServerConfig['postgres'] {

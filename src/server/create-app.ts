@@ -20,6 +20,8 @@ import { Metrics } from './metrics.ts';
 import { noCredentialsInUrl } from './middleware/no-credentials-in-url.ts';
 import { observeRequests } from './middleware/observe-requests.ts';
 import { requestId } from './middleware/request-id.ts';
+import { singleHost } from './middleware/single-host.ts';
+import { createIssuedPassCheck } from './issuance/issued-pass-check.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
@@ -78,10 +80,10 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const personProof = config.oidc
     ? createPersonProofVerifier({ issuer: config.oidc.issuer, keys: providerJwks(config.oidc.issuer, config.oidc.jwksUrl), personClaim: config.oidc.personClaim, maxAgeSeconds: config.proofMaxAgeSeconds })
     : null;
-  const issuance: IssuanceContext = { db, keys, clock, config, personProof, onIssued: (by) => metrics.passIssued(by) };
+  const issuance: IssuanceContext = { db, keys, clock, config, personProof, checkIssued: createIssuedPassCheck(publisher, keys), onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();
-  app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), noCredentialsInUrl());
+  app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders({ publicUrl: config.publicUrl }), singleHost(), noCredentialsInUrl());
   const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
   // GET and HEAD carry no body here; running bodyLimit on them built a full Fetch Request per call.
   const limit: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next));

@@ -10,7 +10,6 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../db/open-store.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
-import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { LOCKS, lockForTransaction } from '../db/queries/locks.ts';
 import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
 import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openid-provider.ts';
@@ -21,7 +20,7 @@ import { initKeyDirectory, missingKeyFiles, rootPublicKeyPath } from '../keys/ke
 import { systemClock, unixNow, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { createApp, type VaxpassApp } from './create-app.ts';
-import { IDEMPOTENCY_RETENTION_SECONDS } from './issuance/partner-issuance.ts';
+import { removeExpiredRecords } from './retention.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
 
@@ -137,9 +136,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const metricsServer = app.metricsApp ? await listen(app.metricsApp.fetch, config.metricsPort ?? 0, config.host) : null;
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
-    db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS)).then(
-      (removed) => void (removed > 0 && logger.info('idempotency keys purged', { removed })),
-      () => logger.warn('idempotency key purge failed; retrying in an hour', {}),
+    removeExpiredRecords(db, unixNow(clock)).then(
+      (removed) => void ((removed.idempotencyRecords > 0 || removed.issuedPasses > 0) && logger.info('retention: expired records removed', { ...removed })),
+      () => logger.warn('retention job failed; retrying in an hour', {}),
     );
     db.transaction((tx) => deleteHolderSessionsBefore(tx, unixNow(clock))).then(
       (removed) => void (removed > 0 && logger.info('expired holder sessions purged', { removed })),

@@ -3,7 +3,7 @@
 // bodies are generated from the same zod schemas the routes validate with, so they cannot drift.
 import { z } from 'zod';
 import { PROBLEMS } from './problem.ts';
-import { createPartnerSchema, partnerQuotaSchema, revokeKeySchema, revokePassSchema } from './routes/admin-routes.ts';
+import { createPartnerSchema, holdPersonSchema, partnerQuotaSchema, revokeKeySchema, revokePassSchema } from './routes/admin-routes.ts';
 import { partnerPassRequestSchema } from './routes/partner-routes.ts';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -159,6 +159,12 @@ export function openApiDocument(): object {
       },
       '/api/v1/admin/revocations/keys': {
         post: { tags: ['admin'], summary: 'Revoke an issuer key', security: bearer('adminToken'), requestBody: { required: true, content: json(bodySchema(revokeKeySchema)) }, responses: { '201': { description: 'Revoked.' }, '200': { description: 'Already revoked.' }, '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '422': problem, '503': problem } },
+      },
+      '/api/v1/admin/holds': {
+        post: { tags: ['admin'], summary: 'Hold a person: no new pass for them from any partner or the holder app until lifted (fraud cases)', security: bearer('adminToken'), requestBody: { required: true, content: json(bodySchema(holdPersonSchema)) }, responses: { '201': { description: 'Held.' }, '200': { description: 'Already held (the first heldAt).' }, '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '422': problem, '503': problem } },
+      },
+      '/api/v1/admin/holds/{personId}': {
+        delete: { tags: ['admin'], summary: 'Lift a hold', security: bearer('adminToken'), parameters: [{ name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'Lifted.' }, '401': problem, '404': problem, '503': problem } },
       },
       '/api/v1/admin/partners': {
         post: { tags: ['admin'], summary: 'Create a partner; the API key is in this response only', security: bearer('adminToken'), requestBody: { required: true, content: json(bodySchema(createPartnerSchema, { scopes: { default: ['passes:issue', 'passes:read'] }, quotaPerMinute: { default: 600 } })) }, responses: { '201': { description: 'Partner and its API key.' }, '400': problem, '401': problem, '409': problem, '413': problem, '415': problem, '422': problem, '503': problem } },

@@ -12,7 +12,7 @@ import { startServer, type RunningServer } from '../../src/server/main.ts';
 import { APPS_DIR } from '../support/app-test-server.ts';
 import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
 import { signInThroughProvider } from '../support/sign-in-through-provider.ts';
-import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, cspViolations, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 
@@ -92,6 +92,7 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     await page.waitForSelector('#qr-screen:not([hidden]) svg');
     const decoded = readQrPng(new Uint8Array(await page.screenshot({ path: artifactPath('e2e-holder-qr.png') })));
     expect(decoded).toEqual({ ok: true, text: pass.text });
+    expect(await cspViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     // Only an HttpOnly, SameSite cookie holds the session; no token in any storage scripts can read.
     const session = (await context.cookies(server.url)).find((c) => c.name === 'vaxpass_session');
@@ -143,6 +144,7 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     await page.waitForSelector('#result[data-code="PASS_REVOKED"]', { timeout: 20_000 });
     await expect(page.textContent('#result .reason')).resolves.toBe('Pass has been revoked');
     await page.screenshot({ path: artifactPath('e2e-scanner-revoked.png') });
+    expect(await cspViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);
 });

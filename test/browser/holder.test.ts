@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, CHROMIUM_MISSING, launchChromium, newAppContext, reloadOfflineWithServerStopped, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, cspViolations, CHROMIUM_MISSING, launchChromium, newAppContext, reloadOfflineWithServerStopped, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { holderPassJson, startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
 import { readQrPng } from '../../src/qr/read-qr-image.ts';
@@ -123,7 +123,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     await refreshNow(page);
     log = await refreshLog(page);
     expect(log.at(-1)!.status).toBe(304);
-    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.trust']);
+    expect(await page.evaluate(() => Object.keys(localStorage).sort())).toEqual(['vaxpass.holder.passes', 'vaxpass.holder.timeMark', 'vaxpass.holder.trust']);
     // No token anywhere the page's scripts can read: the session is an HttpOnly cookie.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect((await context.cookies()).find((c) => c.name === 'vaxpass_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
@@ -138,6 +138,9 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
     await page.waitForSelector('.pass .venue-status[data-kind="accepted"]');
     await page.click('.pass .show-qr');
     expect(decodeQr(await page.screenshot())).toBe(pass.text);
+    // Under the production Content-Security-Policy: nothing was blocked; no camera for the holder app.
+    expect(await cspViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => fetch(location.href).then((r) => r.headers.get('permissions-policy')))).toMatch(/^camera=\(\), geolocation=\(\)/);
     await context.close();
     if (UPDATE_SCREENSHOTS) {
       mkdirSync('docs/screenshots', { recursive: true });

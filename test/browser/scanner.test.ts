@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, reloadOfflineWithServerStopped, tempDir, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, cspViolations, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, reloadOfflineWithServerStopped, tempDir, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 import { startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
@@ -151,13 +151,16 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     // Nothing but the live verdicts: no other outcome was ever shown.
     expect(new Set(seen.map((v) => v.code ?? v.name))).toEqual(new Set(['Maria Gonzalez Lopez', 'Kim Min-jun', 'BAD_SIGNATURE', 'PASS_REVOKED', 'EXPIRED']));
     expect(hooks).toMatchObject({ decoder: 'zxing-wasm', backend: 'webcrypto' });
-    // Stores nothing it scanned: only the trust bundle (and the pinned root with it) and the language choice.
-    expect(hooks.storage.sort()).toEqual(['vaxpass.scanner.trust']);
+    // Stores nothing it scanned: only the trust bundle (and the pinned root with it), the time mark (a number) and the language choice.
+    expect(hooks.storage.sort()).toEqual(['vaxpass.scanner.timeMark', 'vaxpass.scanner.trust']);
     expect(hooks).toMatchObject({ session: 0, databases: 0 });
     // The service worker's cache holds the app's own files, never an API answer.
     expect(hooks.cached.every((path) => path.startsWith('/scanner/'))).toBe(true);
     // zxing's wasm and everything else came from this origin (no CDN).
     expect(offSiteRequests).toEqual([]);
+    // The page ran under the production Content-Security-Policy and Permissions-Policy (camera for the scanner only) without a violation.
+    expect(await cspViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => fetch(location.href).then((r) => r.headers.get('permissions-policy')))).toMatch(/^camera=\(self\), geolocation=\(\)/);
     await context.close();
   }, 90_000);
 
@@ -262,7 +265,75 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
       server.state.bundle = await fixture.bundle({ version: 6, issuedAt: fixture.now + 3600 });
       context = await newAppContext(browser);
       page = await openScanner(context, server, '?camera=off&hold=60000');
-      await expect(page.textContent('#warnings')).resolves.toMatch(/Device clock is earlier than the trust list/);
+      await expect(page.textContent('#warnings')).resolves.toMatch(/Device clock is behind the latest time/);
+      await context.close();
+    } finally {
+      server.state.bundle = saved;
+    }
+  }, 60_000);
+
+  it('draws the name in its own bounded single-line box, unlike the verdict, cut with an ellipsis', async () => {
+    // 80 characters, the longest name a pass may carry.
+    const longName = 'Maria Guadalupe Fernandez de la Cruz Gonzalez Lopez Martinez Rodriguez Sanchez Y';
+    expect([...longName]).toHaveLength(80);
+    const long = await fixture.sign(recentBoosterContent(longName, '1985-03-14', fixture.now));
+    const context = await newAppContext(browser);
+    const page = await openScanner(context, server, '?camera=off&hold=60000');
+    await typeCode(page, long.text);
+    await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('valid');
+    const box = await page.evaluate(() => {
+      const name = document.querySelector<HTMLElement>('#result .name')!;
+      const verdict = document.querySelector<HTMLElement>('#result .verdict')!;
+      const style = getComputedStyle(name);
+      const rect = name.getBoundingClientRect();
+      return {
+        whiteSpace: style.whiteSpace,
+        textOverflow: style.textOverflow,
+        overflow: style.overflow,
+        border: style.borderTopStyle,
+        lighter: Number(style.fontWeight) < Number(getComputedStyle(verdict).fontWeight),
+        smaller: parseFloat(style.fontSize) < parseFloat(getComputedStyle(verdict).fontSize),
+        truncated: name.scrollWidth > name.clientWidth,
+        oneLine: rect.height < parseFloat(style.fontSize) * 2,
+        inside: rect.left >= 0 && rect.right <= window.innerWidth,
+      };
+    });
+    expect(box).toEqual({ whiteSpace: 'nowrap', textOverflow: 'ellipsis', overflow: 'hidden', border: 'dashed', lighter: true, smaller: true, truncated: true, oneLine: true, inside: true });
+    await context.close();
+  }, 60_000);
+
+  it('a device clock set back cannot revive a pass that expired after the bundle was issued (time mark, persisted)', async () => {
+    const saved = server.state.bundle;
+    const now = fixture.now;
+    // Expired an hour ago, after the bundle (issued two hours ago): the bundle floor alone would let a clock set to 90 min ago accept it.
+    const lapsed = await fixture.sign(recentBoosterContent('Jung Ha-eun', '1999-09-09', now), { iat: now - 3 * 3600, exp: now - 3600 });
+    const setBack = new Date((now - 90 * 60) * 1000);
+    try {
+      server.state.bundle = await fixture.bundle({ version: 9, issuedAt: now - 2 * 3600 });
+      let context = await newAppContext(browser);
+      let page = await openScanner(context, server, '?camera=off&hold=60000');
+      await typeCode(page, lapsed.text);
+      await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('EXPIRED');
+      // The clock is set back and the issuer cannot be reached: the persisted mark decides.
+      server.state.bundle = null;
+      await page.clock.setFixedTime(setBack);
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]');
+      await expect(page.evaluate(() => Date.now())).resolves.toBe(setBack.getTime());
+      await typeCode(page, lapsed.text);
+      await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('EXPIRED');
+      await expect(page.textContent('#warnings li:first-child')).resolves.toMatch(/Device clock is behind the latest time/);
+      await expect(page.getAttribute('body', 'data-clock-behind')).resolves.toBe('');
+      await context.close();
+
+      // A fresh scanner whose clock was set back before it ever ran: the server's Date on the first sync is the mark.
+      server.state.bundle = await fixture.bundle({ version: 9, issuedAt: now - 2 * 3600 });
+      context = await newAppContext(browser);
+      await context.clock.setFixedTime(setBack);
+      page = await openScanner(context, server, '?camera=off&hold=60000');
+      await typeCode(page, lapsed.text);
+      await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('EXPIRED');
+      await expect(page.textContent('#warnings')).resolves.toMatch(/Device clock is behind the latest time/);
       await context.close();
     } finally {
       server.state.bundle = saved;

@@ -1,7 +1,7 @@
 // Operations surface: config validation, health, metrics, OpenAPI, the offline docs page, the
 // dev identity provider switch, static apps, graceful shutdown.
 import { databaseAnswers } from '../../src/db/queries/health.ts';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,10 +107,23 @@ describe('vaxpass keys rotate', () => {
   it('--emergency lets the new key sign at once, with a warning (after revoking a compromised key)', async () => {
     const out: string[] = [];
     const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), readStdin: async () => '' };
-    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--emergency', '--at', '2026-01-10T12:00:00+09:00'], io)).toBe(0);
+    // No reason, no rotation.
+    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--emergency', '--at', '2026-01-10T12:00:00+09:00'], io)).toBe(2);
+    expect(out.join('')).toMatch(/--emergency needs --reason/);
+    expect(readKeyring(f.keysDir).issuerKeys).toHaveLength(1);
+    out.length = 0;
+    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--emergency', '--reason', 'key leaked, incident 41', '--at', '2026-01-10T12:00:00+09:00'], io)).toBe(0);
     const keys = readKeyring(f.keysDir).issuerKeys;
     expect(keys[1]).toMatchObject({ status: 'next', validFrom: Math.floor(Date.parse('2026-01-10T03:00:00Z') / 1000) });
     expect(out.join('')).toMatch(/warning: emergency rotation: passes signed by the new key verify only at scanners that fetched a bundle after/);
+    expect(JSON.parse(readFileSync(join(f.keysDir, 'emergency-rotations.ndjson'), 'utf8'))).toMatchObject({ kid: keys[1]!.kid, reason: 'key leaked, incident 41', forced: false });
+    // A repeat within the refresh period would retire the key just added: refused unless forced.
+    out.length = 0;
+    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--emergency', '--reason', 'again', '--at', '2026-01-10T13:00:00+09:00'], io)).toBe(2);
+    expect(out.join('')).toMatch(new RegExp(`issuer key ${keys[1]!.kid} started signing .* add --force`));
+    expect(readKeyring(f.keysDir).issuerKeys).toHaveLength(2);
+    expect(await runCli(['keys', 'rotate', '--dir', f.keysDir, '--emergency', '--reason', 'second key leaked too', '--force', '--at', '2026-01-10T13:00:00+09:00'], io)).toBe(0);
+    expect(readKeyring(f.keysDir).issuerKeys).toHaveLength(3);
   });
 });
 

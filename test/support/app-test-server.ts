@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { passView, type PassView } from '../../src/server/issuance/issued-pass-view.ts';
+import { appPageHeaders, type AppName } from '../../src/server/app-page-headers.ts';
 
 export const APPS_DIR = resolve(fileURLToPath(new URL('../../dist/apps', import.meta.url)));
 
@@ -78,6 +79,7 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string
   send(res, 200, body, {
     'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ...appPageHeaders(match[1] as AppName),
   });
   void req;
   return true;

@@ -40,7 +40,19 @@ export async function launchChromium(extraFlags: string[] = [], options: LaunchO
 
 /** A fresh context (its own profile, storage and service workers) with English UI and a phone-ish viewport. */
 export async function newAppContext(browser: Browser, options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
-  return browser.newContext({ locale: options.locale ?? 'en-US', viewport: options.viewport ?? { width: 412, height: 860 }, serviceWorkers: 'allow' });
+  const context = await browser.newContext({ locale: options.locale ?? 'en-US', viewport: options.viewport ?? { width: 412, height: 860 }, serviceWorkers: 'allow' });
+  // Every page records what its Content-Security-Policy blocked (cspViolations reads it).
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}`));
+  });
+  return context;
+}
+
+/** What the page's Content-Security-Policy blocked so far (empty when the app passes its policy). */
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
 }
 
 export const ARTIFACTS_DIR = resolve(fileURLToPath(new URL('../../test-artifacts', import.meta.url)));

@@ -7,6 +7,7 @@ import QRCode from 'qrcode';
 import { apiUrl, h } from '../shared/dom.ts';
 import { defaultLanguage, FAILURE_REASONS, formatAge, translator, type Language } from '../shared/i18n.ts';
 import { registerServiceWorker } from '../shared/register-service-worker.ts';
+import { TimeMark } from '../shared/time-mark.ts';
 import { chooseBackend, TrustStore } from '../shared/trust-store.ts';
 import { HOLDER_MESSAGES } from './messages.ts';
 import { dateOf, issuerOf } from './pass-details.ts';
@@ -138,6 +139,7 @@ async function renderPasses(passes: readonly HeldPass[]): Promise<void> {
 // ---- venue check: the scanner's verify, on the phone, against the cached trust bundle
 
 let trustStore: TrustStore | null = null;
+const holderTimeMark = new TimeMark('vaxpass.holder.timeMark');
 let standings = new Map<string, VenueStanding>();
 let evaluation = 0;
 
@@ -146,7 +148,8 @@ async function evaluateStandings(): Promise<void> {
   if (!trustStore) return;
   const run = ++evaluation;
   const bundle = trustStore.current.bundle;
-  const now = new Date();
+  // As a scanner decides: at the later of the phone's clock and the latest time it has seen.
+  const now = holderTimeMark.decisionTime(new Date());
   const next = new Map<string, VenueStanding>();
   for (const pass of savedPasses()?.passes ?? []) next.set(pass.passId, await venueStanding(pass.text, bundle, now));
   if (run !== evaluation) return;
@@ -326,7 +329,7 @@ document.body.dataset.ready = 'true';
 
 // The trust bundle is kept like the scanner's: the saved one first (offline), then a sync. Passes
 // are already on screen; a missing or failed bundle only makes the venue line say it cannot tell.
-const store = new TrustStore('vaxpass.holder.trust', await chooseBackend(), () => void evaluateStandings());
+const store = new TrustStore('vaxpass.holder.trust', await chooseBackend(), () => void evaluateStandings(), holderTimeMark);
 await store.loadSaved(new Date());
 trustStore = store;
 void evaluateStandings();

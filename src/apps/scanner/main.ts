@@ -10,6 +10,7 @@ import { registerServiceWorker } from '../shared/register-service-worker.ts';
 import { bundleWarnings } from './bundle-health.ts';
 import { SCANNER_MESSAGES } from './messages.ts';
 import { createQrDecoder, type QrDecoder } from './qr-decoder.ts';
+import { TimeMark } from '../shared/time-mark.ts';
 import { chooseBackend, TrustStore, type TrustSnapshot } from '../shared/trust-store.ts';
 
 const LANGUAGE_KEY = 'vaxpass.scanner.language';
@@ -48,13 +49,16 @@ const hooks = {
 
 const backend = await chooseBackend({ forceNoble: params.get('backend') === 'noble' });
 hooks.backend = backend.name;
-const store = new TrustStore('vaxpass.scanner.trust', backend, () => renderStatus());
+const timeMark = new TimeMark('vaxpass.scanner.timeMark');
+const store = new TrustStore('vaxpass.scanner.trust', backend, () => renderStatus(), timeMark);
 
 // ---- status bar
 
 function renderStatus(): void {
   const snapshot: TrustSnapshot = store.current;
   const now = Date.now() / 1000;
+  // A status redraw is a clock reading too (every 30 s): it raises the mark while the clock is right.
+  timeMark.observe(now);
   const info = $('bundle-info');
   if (snapshot.bundle) {
     delete info.dataset.problem;
@@ -66,10 +70,11 @@ function renderStatus(): void {
   }
   const items: string[] = [];
   const b = snapshot.bundle;
-  for (const w of bundleWarnings(b ? { issuedAt: b.issuedAt, expiresAt: b.expiresAt, clockSkewSeconds: b.rules.clockSkewSeconds } : null, now, snapshot.serverOffsetSeconds)) {
+  let clockBehind = false;
+  for (const w of bundleWarnings(b ? { issuedAt: b.issuedAt, expiresAt: b.expiresAt, clockSkewSeconds: b.rules.clockSkewSeconds } : null, now, snapshot.serverOffsetSeconds, timeMark.seconds)) {
     if (w.kind === 'stale') items.push(t('bundleStale'));
     if (w.kind === 'expired') items.push(t('bundleExpired'));
-    if (w.kind === 'clock-behind') items.push(t('clockBehind'));
+    if (w.kind === 'clock-behind') clockBehind = true;
     if (w.kind === 'clock-skew') items.push(t('clockSkew', { age: formatAge(Math.abs(w.offsetSeconds), language) }));
   }
   if (snapshot.rollbackRefused && b) items.push(t('rollback', { version: b.version }));
@@ -78,6 +83,9 @@ function renderStatus(): void {
   if (snapshot.devRoot) items.push(t('devRoot'));
   // Plain http (not localhost): no crypto.subtle, so no bundle opens and nothing verifies. Say why.
   if (!window.isSecureContext) items.unshift(t('insecurePage'));
+  // A clock set back is the one warning that changes verdicts (scans use the later time): first, and styled as urgent.
+  if (clockBehind) items.unshift(t('clockBehind'));
+  document.body.toggleAttribute('data-clock-behind', clockBehind);
   // The list is a live region: redraw it only when a warning changes, or readers repeat it every 30 s.
   const warnings = $('warnings');
   if (warnings.dataset.shown !== items.join('\n')) {
@@ -179,7 +187,7 @@ async function check(text: string): Promise<VerificationResult> {
     const code: FailureCode = store.current.problem?.code ?? 'BUNDLE_INVALID';
     return core.fail(code, store.current.problem?.message ?? 'no trust bundle yet');
   }
-  return verify(text, bundle, { now: new Date() });
+  return verify(text, bundle, { now: timeMark.decisionTime(new Date()) });
 }
 
 async function handleScan(text: string, frameAt: number, decodedAt: number, decoder: string): Promise<void> {

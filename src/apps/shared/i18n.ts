@@ -41,6 +41,7 @@ export const FAILURE_REASONS: Record<Language, Record<FailureCode, string>> = {
     BUNDLE_INVALID: 'Trust list is missing or invalid: connect to sync',
     BUNDLE_EXPIRED: 'Trust list has expired: connect to sync',
     BUNDLE_ROLLBACK: 'Received an older trust list: kept the current one',
+    IMPLAUSIBLE: 'Pass contents are impossible (e.g. a dose before birth): refer to the issuer',
   },
   ko: {
     MALFORMED: 'vaxpass 코드가 아니거나 코드가 손상되었습니다',
@@ -58,6 +59,7 @@ export const FAILURE_REASONS: Record<Language, Record<FailureCode, string>> = {
     BUNDLE_INVALID: '신뢰 목록이 없거나 유효하지 않습니다: 네트워크에 연결해 동기화하세요',
     BUNDLE_EXPIRED: '신뢰 목록이 만료되었습니다: 네트워크에 연결해 동기화하세요',
     BUNDLE_ROLLBACK: '이전 버전의 신뢰 목록을 받아 현재 목록을 유지했습니다',
+    IMPLAUSIBLE: '증명서 내용이 불가능합니다(예: 출생 전 접종): 발급 기관에 문의하세요',
   },
 };
 

@@ -13,6 +13,7 @@ import type { Ed25519Backend, OpenBundleResult, TrustedBundle } from '../../core
 import { applyRevocationDelta, fromBase64Url, openBundle, toBase64Url } from '../../core/index.ts';
 import { createNobleBackend, createWebCryptoBackend, webCryptoHasEd25519 } from '../../core/index.ts';
 import { apiUrl } from './dom.ts';
+import type { TimeMark } from './time-mark.ts';
 
 interface StoredTrust {
   readonly root: string;
@@ -66,6 +67,8 @@ export class TrustStore {
     private readonly storageKey: string,
     private readonly backend: Ed25519Backend,
     private readonly onChange: (snapshot: TrustSnapshot) => void,
+    /** Raised by every opened bundle's issuedAt and every successful sync's server Date. */
+    private readonly timeMark: TimeMark | null = null,
   ) {
     this.stored = readStored(storageKey);
   }
@@ -79,6 +82,7 @@ export class TrustStore {
   }
 
   private update(patch: Partial<TrustSnapshot>): void {
+    if (patch.bundle) this.timeMark?.observe(patch.bundle.issuedAt);
     this.snapshot = { ...this.snapshot, ...patch };
     this.onChange(this.snapshot);
   }
@@ -124,6 +128,12 @@ export class TrustStore {
     this.update({ bundle, problem: null });
   }
 
+  /** Only successful syncs count: an error page could come from anything between here and the issuer. */
+  private noteServerTime(response: Response): void {
+    const held = this.snapshot.bundle;
+    this.timeMark?.serverTime(serverSeconds(response), held?.rules.clockSkewSeconds ?? 300, held?.issuedAt ?? 0);
+  }
+
   private fullBundleInFirstHalf(now: Date): boolean {
     if (!this.full) return false;
     const seconds = now.getTime() / 1000;
@@ -146,6 +156,7 @@ export class TrustStore {
     const applied = await applyRevocationDelta(full, text, { root, now: now() });
     const serverOffsetSeconds = offsetFrom(response, now());
     if (!applied.ok) return false;
+    this.noteServerTime(response);
     if (applied.bundle.version < held.version) {
       this.update({ lastSync: 'ok', serverOffsetSeconds, rollbackRefused: true });
       return true;
@@ -182,6 +193,7 @@ export class TrustStore {
     }
     const serverOffsetSeconds = offsetFrom(response, now());
     if (response.status === 304) {
+      this.noteServerTime(response);
       this.update({ lastSync: 'ok', serverOffsetSeconds });
       return;
     }
@@ -192,17 +204,24 @@ export class TrustStore {
     const text = (await response.text()).trim();
     const opened = await openBundle(text, { root, now: now(), backend: this.backend, held: this.snapshot.bundle, minVersion: this.stored?.highestVersion ?? 0 });
     if (opened.ok) {
+      this.noteServerTime(response);
       this.full = opened.bundle;
       this.stored = { root: toBase64Url(root), bundle: text, etag: response.headers.get('ETag'), delta: null, highestVersion: Math.max(opened.bundle.version, this.stored?.highestVersion ?? 0) };
       this.writeStored(this.stored);
       this.update({ bundle: opened.bundle, problem: null, lastSync: 'ok', serverOffsetSeconds, rollbackRefused: false });
     } else if (opened.code === 'BUNDLE_ROLLBACK') {
+      this.noteServerTime(response);
       this.update({ lastSync: 'ok', serverOffsetSeconds, rollbackRefused: true });
     } else {
       // A broken download never replaces a good held bundle.
       this.update(this.snapshot.bundle ? { lastSync: 'failed', serverOffsetSeconds } : { problem: opened, lastSync: 'failed', serverOffsetSeconds });
     }
   }
+}
+
+/** The server's Date header in unix seconds, or NaN. */
+function serverSeconds(response: Response): number {
+  return Date.parse(response.headers.get('Date') ?? '') / 1000;
 }
 
 /** Server clock minus device clock (seconds), from the response's Date header. */

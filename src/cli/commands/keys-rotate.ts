@@ -2,6 +2,8 @@
 // trust bundles (status "next") for a lead time before it signs, so every scanner holding an
 // unexpired bundle already knows it when the first pass signed by it appears. The current key
 // stops signing when the new one starts and keeps verifying until its verify-until.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { addIssuerKey, KEY_PERIODS, readKeyring, writeKeyring, type KeyringFile } from '../../keys/key-directory.ts';
 import { bundlePeriods, ConfigError } from '../../server/config.ts';
@@ -53,6 +55,20 @@ function bundleRefreshSeconds(): number {
   }
 }
 
+/**
+ * A key that started signing less than one refresh period ago may still be unknown to scanners
+ * that synced before it was published; an emergency rotation now would retire it before they ever
+ * learn it (a repeated --emergency used to do exactly that). Returns that key, or null.
+ */
+export function recentlyStartedKey(keyring: KeyringFile, now: number, refreshSeconds: number): { kid: string; validFrom: number } | null {
+  return keyring.issuerKeys.find((k) => k.status !== 'revoked' && k.validFrom > now - refreshSeconds && k.validFrom <= now) ?? null;
+}
+
+/** Emergency rotations are rare and consequential: each is recorded with its reason, next to the keyring (no key material). */
+function recordEmergency(dir: string, entry: { at: number; kid: string; previousKid: string | null; reason: string; forced: boolean }): void {
+  appendFileSync(join(dir, 'emergency-rotations.ndjson'), `${JSON.stringify({ ...entry, at: isoSeconds(entry.at) })}\n`, { mode: 0o600 });
+}
+
 const formatHours = (seconds: number): string => `${Math.round((seconds / 3600) * 10) / 10}h`;
 
 interface KeysRotateOptions {
@@ -60,6 +76,8 @@ interface KeysRotateOptions {
   readonly lead?: string;
   readonly at?: string;
   readonly emergency?: boolean;
+  readonly reason?: string;
+  readonly force?: boolean;
 }
 
 export function registerKeysRotate(program: Command, ctx: CliContext): void {
@@ -74,12 +92,18 @@ export function registerKeysRotate(program: Command, ctx: CliContext): void {
     )
     .option('--dir <dir>', 'key directory', DEFAULT_KEY_DIR)
     .option('--lead <duration>', 'time before the new key signs (e.g. 48h, 7d) (default: "48h", with --emergency "0s")')
-    .option('--emergency', 'allow a lead time shorter than the bundle refresh period (after revoking a compromised key)')
+    .option('--emergency', 'allow a lead time shorter than the bundle refresh period (after revoking a compromised key); needs --reason')
+    .option('--reason <text>', 'why the emergency rotation is needed (recorded in emergency-rotations.ndjson in the key directory)')
+    .option('--force', 'allow an emergency rotation within one refresh period of the last key start (that key is compromised too)')
     .option('--at <iso>', 'pretend the clock is at this instant (demos and tests)')
     .action((options: KeysRotateOptions) => {
       const now = unixSeconds(instantOption(options.at));
       const leadSeconds = options.lead === undefined ? (options.emergency ? 0 : DEFAULT_ROTATION_LEAD_SECONDS) : options.lead === '0s' ? 0 : parseDuration(options.lead, '--lead');
       const refreshSeconds = bundleRefreshSeconds();
+      const reason = options.reason?.trim() ?? '';
+      if (options.emergency && (reason.length < 3 || reason.length > 500 || /[\p{Cc}]/u.test(reason))) {
+        throw new CliError('--emergency needs --reason "<why>" (3-500 characters, one line), e.g. --reason "key QumIGzkWHY4 leaked, incident 2026-041"');
+      }
       if (leadSeconds < refreshSeconds && !options.emergency) {
         throw new CliError(
           `--lead must be at least one bundle refresh period (${refreshSeconds}s = ${formatHours(refreshSeconds)}, from VAXPASS_BUNDLE_REFRESH_SECONDS or half of VAXPASS_BUNDLE_LIFETIME_SECONDS): ` +
@@ -90,10 +114,18 @@ export function registerKeysRotate(program: Command, ctx: CliContext): void {
         ctx.io.stderr(`warning: emergency rotation: passes signed by the new key verify only at scanners that fetched a bundle after ${isoSeconds(now)}; scanners sync at least every ${formatHours(refreshSeconds)}\n`);
       }
       loadKeys(options.dir); // a clear error when the directory is missing or damaged
+      const recent = options.emergency ? recentlyStartedKey(readKeyring(options.dir), now, refreshSeconds) : null;
+      if (recent && !options.force) {
+        throw new CliError(
+          `issuer key ${recent.kid} started signing at ${isoSeconds(recent.validFrom)}, less than one bundle refresh period (${formatHours(refreshSeconds)}) ago; ` +
+            'another emergency rotation now would retire it before every scanner knows it. If that key is compromised too, revoke it and add --force',
+        );
+      }
       const result = rotateIssuerKeys(options.dir, { now, leadSeconds });
+      if (options.emergency) recordEmergency(options.dir, { at: now, kid: result.kid, previousKid: result.previousKid, reason, forced: recent !== null });
       ctx.io.stdout(`added    issuer key ${result.kid} (status next, signs from ${isoSeconds(result.activatesAt)})\n`);
       if (result.previousKid) ctx.io.stdout(`current  issuer key ${result.previousKid} signs until ${isoSeconds(result.activatesAt)}, then retires\n`);
       ctx.io.stderr(`rotation scheduled in ${options.dir}; the next trust bundle lists the new key\n`);
     });
-  withExamples(command, ['vaxpass keys rotate', 'vaxpass keys rotate --dir /srv/vaxpass/keys --lead 7d', 'vaxpass keys rotate --emergency   # after revoking a compromised key']);
+  withExamples(command, ['vaxpass keys rotate', 'vaxpass keys rotate --dir /srv/vaxpass/keys --lead 7d', 'vaxpass keys rotate --emergency --reason "key leaked, incident 41"   # after revoking a compromised key']);
 }

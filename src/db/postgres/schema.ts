@@ -120,6 +120,14 @@ export const revocations = pgTable(
   (t) => [uniqueIndex('revocations_kind_subject').on(t.kind, t.subject), index('revocations_bundle_version').on(t.bundleVersion)],
 );
 
+export const personHolds = pgTable('person_holds', {
+  personId: text('person_id')
+    .primaryKey()
+    .references(() => people.id),
+  reason: text('reason'),
+  heldAt: seconds('held_at').notNull(),
+});
+
 export const auditLog = pgTable(
   'audit_log',
   {

@@ -7,10 +7,12 @@ import { prepared } from './prepared.ts';
 export interface AuditEntry {
   readonly at: number;
   readonly actor: string;
-  readonly action: 'pass.issued' | 'pass.revoked' | 'key.revoked' | 'partner.created' | 'partner.quota' | 'partner.revoked' | 'bundle.published';
+  readonly action: 'pass.issued' | 'pass.revoked' | 'key.revoked' | 'partner.created' | 'partner.quota' | 'partner.revoked' | 'bundle.published' | 'person.held' | 'person.released';
   readonly passId?: string | null;
   readonly personId?: string | null;
   readonly requestId?: string | null;
+  /** The caller's own X-Request-Id (a short token), kept in detail; never the request id. */
+  readonly clientRequestId?: string | null;
   readonly detail?: Readonly<Record<string, string | number>> | null;
 }
 
@@ -29,7 +31,7 @@ export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<voi
     passId: entry.passId ?? null,
     personId: entry.personId ?? null,
     requestId: entry.requestId ?? null,
-    detail: entry.detail ? JSON.stringify(entry.detail) : null,
+    detail: entry.detail || entry.clientRequestId ? JSON.stringify({ ...entry.detail, ...(entry.clientRequestId ? { clientRequestId: entry.clientRequestId } : {}) }) : null,
   });
 }
 

@@ -1,9 +1,9 @@
 // Passes the issuer signed. A holder refresh looks for a pass it can hand out again; a partner
 // reads only the passes it issued itself (the query filters on issued_by, so BOLA cannot happen
 // by forgetting a check in a route).
-import { and, count, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { PassType } from '../../core/verification-result.ts';
-import type { Queryable } from '../store.ts';
+import { affectedRows, type Queryable } from '../store.ts';
 import type { issuedPasses } from '../schema.ts';
 import { prepared } from './prepared.ts';
 
@@ -64,4 +64,10 @@ export async function findIssuedPass(db: Queryable, passId: string): Promise<Iss
 export async function countIssuedPasses(db: Queryable): Promise<number> {
   const [row] = await db.orm.select({ n: count() }).from(db.t.issuedPasses);
   return row?.n ?? 0;
+}
+
+/** Removes passes that expired before `before` (unix seconds); returns how many (the retention job). */
+export async function deleteIssuedPassesExpiredBefore(db: Queryable, before: number): Promise<number> {
+  const { issuedPasses } = db.t;
+  return affectedRows(await db.orm.delete(issuedPasses).where(lt(issuedPasses.exp, before)));
 }

@@ -14,6 +14,8 @@ import type { IssuanceContext } from './issuance-context.ts';
 import { passView, type PassView } from './issued-pass-view.ts';
 import { holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
+import type { RequestRef } from '../middleware/request-id.ts';
+import { refuseIfHeld } from './person-hold-check.ts';
 
 async function reusable(db: Queryable, personId: string, type: IssuedPassRow['type'], hash: string, now: number, revokedKids: ReadonlySet<string>): Promise<IssuedPassRow | null> {
   const found = await findReusableHolderPass(db, personId, type, hash, now);
@@ -24,7 +26,7 @@ async function reusable(db: Queryable, personId: string, type: IssuedPassRow['ty
   return row;
 }
 
-export async function currentHolderPasses(ctx: IssuanceContext, personId: string, requestId: string): Promise<PassView[]> {
+export async function currentHolderPasses(ctx: IssuanceContext, personId: string, request: RequestRef): Promise<PassView[]> {
   const { db } = ctx;
   const now = unixNow(ctx.clock);
   // Two statements answer a refresh whose passes can be reused (every 304): the person with their
@@ -32,6 +34,7 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
   const found = await readPersonWithFacts(db, personId);
   // A signed-in person the registry does not know simply has no passes: nothing to enumerate.
   if (!found) return [];
+  await refuseIfHeld(ctx, personId);
   const built = passContentsFromRegistry(found.person, found.facts, now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; please contact the registry`);
   const revokedKids = await revokedKeysAt(db, now);
@@ -41,7 +44,7 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
     const hash = factsHash(content);
     let row = await reusable(db, personId, content.type, hash, now, revokedKids);
     if (!row) {
-      const issued = await signForPerson(keys, content, now, revokedKids);
+      const issued = await signForPerson(keys, content, now, revokedKids, ctx.checkIssued);
       const fresh: IssuedPassRow = { ...issued, personId, issuedBy: 'holder', factsHash: hash, createdAt: now };
       row = await db.transaction(async (tx) => {
         // Another refresh (here or in another process) may have issued meanwhile (signing is
@@ -50,7 +53,7 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
         const raced = await reusable(tx, personId, content.type, hash, now, revokedKids);
         if (raced) return raced;
         await insertIssuedPass(tx, fresh);
-        await appendAudit(tx, { at: now, actor: `holder:${personId}`, action: 'pass.issued', passId: issued.passId, personId, requestId, detail: { kid: issued.kid, type: issued.type } });
+        await appendAudit(tx, { at: now, actor: `holder:${personId}`, action: 'pass.issued', passId: issued.passId, personId, ...request, detail: { kid: issued.kid, type: issued.type } });
         ctx.onIssued?.('holder');
         return fresh;
       });

@@ -10,17 +10,21 @@ import { LIMITS, nameProblem } from '../../core/pass-content.ts';
 import type { PassType } from '../../core/verification-result.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { deleteIdempotencyRecordsBefore, findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../../db/queries/idempotency-keys.ts';
-import { insertIssuedPass } from '../../db/queries/issued-passes.ts';
+import { findIssuedPass, insertIssuedPass } from '../../db/queries/issued-passes.ts';
 import type { Partner } from '../../db/queries/partners.ts';
 import { findPeopleByNameAndBirthDate, findPersonById, readPersonWithFacts, type PersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
+import { findRevocation } from '../../db/queries/revocations.ts';
+import type { Queryable } from '../../db/store.ts';
+import { refuseIfHeld } from './person-hold-check.ts';
 import { revokedKeysAt } from './revoked-keys.ts';
 import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
 import type { IssuanceContext } from './issuance-context.ts';
-import { passView } from './issued-pass-view.ts';
+import { holderInPassText, passView } from './issued-pass-view.ts';
 import { issuanceBasis } from './partner-person-proof.ts';
 import { contentOfType, holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
+import type { RequestRef } from '../middleware/request-id.ts';
 
 export interface PartnerPassRequest {
   /** The person's ID token for this partner's client (the authorisation). */
@@ -48,11 +52,23 @@ export function requestHash(request: PartnerPassRequest): string {
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }
 
-function replay(record: IdempotencyRecord, hash: string): StoredResponse {
+/**
+ * A retry gets the first answer — unless that pass has since been revoked (or its key has): a
+ * replay answers with the current state, 410 PASS_REVOKED, never the revoked pass with 201.
+ */
+async function replay(db: Queryable, record: IdempotencyRecord, hash: string): Promise<StoredResponse> {
   if (record.requestHash !== hash) {
     throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body; use a new key for a new request');
   }
-  return { status: record.responseStatus, body: record.responseBody, replayed: true };
+  // The record holds a reference (the pass id), not the pass: no name, birth date or QR text is
+  // copied into idempotency_keys. The answer is rendered again from the stored pass.
+  const { passId } = JSON.parse(record.responseBody) as { passId: string };
+  const pass = await findIssuedPass(db, passId);
+  if (!pass) throw new ApiError('PASS_NOT_FOUND', 'the pass issued for this Idempotency-Key is past its retention; use a new key');
+  if ((await findRevocation(db, 'pass', passId)) !== null || (await findRevocation(db, 'key', pass.kid)) !== null) {
+    throw new ApiError('PASS_REVOKED', `the pass issued for this Idempotency-Key (${passId}) has been revoked and is not replayed; a new request (new Idempotency-Key) issues a new pass unless the person is on hold`);
+  }
+  return { status: record.responseStatus, body: JSON.stringify(passView(pass, holderInPassText(pass.text))), replayed: true };
 }
 
 /** Name and birth date as sent must be possible at all; checked before anything reads the registry. */
@@ -98,31 +114,32 @@ export async function matchPerson(ctx: IssuanceContext, request: PartnerPassRequ
   return matches[0]!;
 }
 
-export async function issueForPartner(ctx: IssuanceContext, partner: Partner, idempotencyKey: string, request: PartnerPassRequest, requestId: string): Promise<StoredResponse> {
+export async function issueForPartner(ctx: IssuanceContext, partner: Partner, idempotencyKey: string, request: PartnerPassRequest, ids: RequestRef): Promise<StoredResponse> {
   const { db } = ctx;
   const hash = requestHash(request);
   const now = unixNow(ctx.clock);
   const earlier = await findIdempotencyRecord(db, partner.id, idempotencyKey);
-  if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(earlier, hash);
+  if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(db, earlier, hash);
   // An expired record left behind (the hourly purge has not run yet) is replaced.
   if (earlier) await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS));
 
   checkIdentifyingFields(ctx, request, now);
   const basis = await issuanceBasis(ctx, partner, request, idempotencyKey);
   const person = basis.kind === 'person-proof' ? await provenPerson(ctx, basis.personId, request) : await matchPerson(ctx, request);
+  await refuseIfHeld(ctx, person.id);
   const type = request.type ?? 'vaccination';
   const built = passContentsFromRegistry(person, (await readPersonWithFacts(db, person.id))?.facts ?? NO_FACTS, now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);
   const content = contentOfType(built.contents, type);
   if (!content) throw new ApiError('NOTHING_TO_ISSUE', `the registry has no current ${type} facts for this person`);
-  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeysAt(db, now));
+  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeysAt(db, now), ctx.checkIssued);
   const body = JSON.stringify(passView(issued, holderOf(content)));
 
   return db.transaction(async (tx) => {
-    const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
-    if (!stored) return replay((await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
+    const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: JSON.stringify({ passId: issued.passId }), createdAt: now });
+    if (!stored) return replay(tx, (await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
     await insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
-    await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, requestId, detail: { kid: issued.kid, type: issued.type, basis: basis.kind } });
+    await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, ...ids, detail: { kid: issued.kid, type: issued.type, basis: basis.kind } });
     ctx.onIssued?.('partner');
     return { status: 201, body, replayed: false };
   });

@@ -12,6 +12,6 @@ export function observeRequests(logger: Logger, metrics: Metrics): MiddlewareHan
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
     metrics.observeRequest(c.req.method, route, c.res.status, seconds);
-    logger.info('request', { requestId: c.get('requestId'), method: c.req.method, route, status: c.res.status, code: c.get('problemCode'), ms: Math.round(seconds * 10_000) / 10 });
+    logger.info('request', { requestId: c.get('requestId'), clientRequestId: c.get('clientRequestId') ?? undefined, method: c.req.method, route, status: c.res.status, code: c.get('problemCode'), ms: Math.round(seconds * 10_000) / 10 });
   };
 }

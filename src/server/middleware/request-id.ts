@@ -1,17 +1,29 @@
-// Each request gets an id (the caller's X-Request-Id if it is a short token, else a fresh UUID),
-// echoed in the response, the logs, problem documents and the audit log.
+// Each request gets an id generated here, echoed in the response, the logs, problem documents and
+// the audit log. A caller's X-Request-Id is never the request id (two partners could send the same
+// one, or reuse another's to muddle the audit trail): when it is a short token it is kept only as
+// `clientRequestId`, next to the server's id, so a partner can still find their call.
 import { randomUUID } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 
-const ACCEPTABLE = /^[A-Za-z0-9._-]{8,64}$/;
+const ACCEPTABLE_CLIENT_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** The ids of one request, for the audit log. */
+export interface RequestRef {
+  readonly requestId: string;
+  readonly clientRequestId: string | null;
+}
 
 export function requestId(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
-    const id = incoming && ACCEPTABLE.test(incoming) ? incoming : randomUUID();
-    c.set('requestId', id);
-    c.header('X-Request-Id', id);
+    c.set('requestId', randomUUID());
+    c.set('clientRequestId', incoming !== undefined && ACCEPTABLE_CLIENT_ID.test(incoming) ? incoming : null);
+    c.header('X-Request-Id', c.get('requestId'));
     await next();
   };
+}
+
+export function requestRef(c: Context<AppEnv>): RequestRef {
+  return { requestId: c.get('requestId'), clientRequestId: c.get('clientRequestId') };
 }

@@ -53,7 +53,8 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   let queue: Promise<unknown> = Promise.resolve();
   // Within one clock second the answer cannot change except through invalidate(), so busy
   // seconds read keys and revocations once instead of per request.
-  let memo: { at: number; row: BundleVersionRow } | null = null;
+  // A reloaded keyring (a rotation) is a new directory object, which also ends the memo.
+  let memo: { at: number; keys: unknown; row: BundleVersionRow } | null = null;
 
   async function publishIfNeeded(): Promise<BundleVersionRow> {
     for (let attempt = 0; ; attempt++) {
@@ -88,9 +89,10 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   return {
     current() {
       const now = unixNow(options.clock);
-      if (memo && memo.at === now) return Promise.resolve(memo.row);
+      const keys = options.keys.current();
+      if (memo && memo.at === now && memo.keys === keys) return Promise.resolve(memo.row);
       const run = queue.then(publishIfNeeded, publishIfNeeded).then((row) => {
-        memo = { at: now, row };
+        memo = { at: now, keys, row };
         return row;
       });
       queue = run.catch(() => undefined);

@@ -15,12 +15,13 @@ import { bearerToken } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { readSessionCookie } from '../session/holder-session-cookie.ts';
+import { requestRef } from '../middleware/request-id.ts';
 
 export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter, admission: AdmissionController, metrics: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // Holder fetches take the holder lane: ahead of partner bulk issuance when the issuer is busy.
   app.get('/passes', holderAuth(ctx, verifier, limiter), admit(admission, 'holder', metrics), async (c) => {
-    const passes = await currentHolderPasses(ctx, c.get('holderPersonId'), c.get('requestId'));
+    const passes = await currentHolderPasses(ctx, c.get('holderPersonId'), requestRef(c));
     const body = JSON.stringify({ passes });
     const etag = strongEtag(body);
     // Personal data: cacheable by the holder's own app only, and revalidated every time.

@@ -15,6 +15,7 @@ import type { RateLimiter } from '../rate-limiter.ts';
 import type { AdmissionController } from '../admission.ts';
 import type { Metrics } from '../metrics.ts';
 import { admit } from '../middleware/admit.ts';
+import { requestRef } from '../middleware/request-id.ts';
 
 /** Fields only the issuer sets (CWT claims, pass id, timestamps): sending one is an error, not ignored. */
 export const SERVER_SET_FIELDS = ['iss', 'kid', 'iat', 'nbf', 'exp', 'cti', 'passId', 'issuedAt', 'expiresAt', 'issuedBy', 'text', 'doses', 'test', 'recovery', 'exemption', 'holder'];
@@ -50,7 +51,7 @@ export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter, admiss
       throw new ApiError('NATIONAL_ID_REFUSED', `${nationalId[0]} looks like a resident registration number; vaxpass never processes them. Identify the person by registry personId, or by name and birthDate`);
     }
     const partner = c.get('partner');
-    const response = await issueForPartner(ctx, partner, key, request, c.get('requestId'));
+    const response = await issueForPartner(ctx, partner, key, request, requestRef(c));
     const passId = (JSON.parse(response.body) as { passId: string }).passId;
     return c.body(response.body, response.status as 201, {
       'Content-Type': 'application/json',

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { appPageHeaders } from '../app-page-headers.ts';
 import { ApiError } from '../problem.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -20,12 +21,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-// The apps need scripts, styles, wasm, images and same-origin fetches; everything else stays shut.
-const APP_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'";
-
 export function staticApps(appsDir: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  for (const name of ['holder', 'scanner']) {
+  for (const name of ['holder', 'scanner'] as const) {
     const root = resolve(appsDir, name);
     app.get(`/${name}`, (c) => c.redirect(`/${name}/`, 308));
     app.get(`/${name}/*`, (c) => {
@@ -47,7 +45,7 @@ export function staticApps(appsDir: string): Hono<AppEnv> {
       return c.body(readFileSync(file), 200, {
         'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
         'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-        'Content-Security-Policy': APP_CSP,
+        ...appPageHeaders(name),
       });
     });
   }

@@ -1,0 +1,26 @@
+// Person-level holds (fraud cases): while one exists, no new pass is issued for the person.
+import { eq } from 'drizzle-orm';
+import { affectedRows, type Queryable } from '../store.ts';
+
+export interface PersonHold {
+  readonly personId: string;
+  readonly reason: string | null;
+  readonly heldAt: number;
+}
+
+export async function findPersonHold(db: Queryable, personId: string): Promise<PersonHold | null> {
+  const { personHolds } = db.t;
+  return (await db.orm.select().from(personHolds).where(eq(personHolds.personId, personId)))[0] ?? null;
+}
+
+/** False when the person was already held (the first hold and its time stay). */
+export async function insertPersonHold(db: Queryable, hold: PersonHold): Promise<boolean> {
+  const { personHolds } = db.t;
+  return (await db.orm.insert(personHolds).values(hold).onConflictDoNothing().returning({ personId: personHolds.personId })).length > 0;
+}
+
+/** False when there was no hold. */
+export async function deletePersonHold(db: Queryable, personId: string): Promise<boolean> {
+  const { personHolds } = db.t;
+  return affectedRows(await db.orm.delete(personHolds).where(eq(personHolds.personId, personId))) > 0;
+}

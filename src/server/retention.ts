@@ -1,0 +1,23 @@
+// The retention job: removes what is past its time. Partner idempotency records after 24 hours;
+// issued passes (whose QR text carries a name and birth date) a week after they expire, when no
+// scanner accepts them and revoking them would change nothing. The audit log keeps pass ids only.
+import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
+import { deleteIssuedPassesExpiredBefore } from '../db/queries/issued-passes.ts';
+import type { VaxpassDatabase } from '../db/store.ts';
+import { IDEMPOTENCY_RETENTION_SECONDS } from './issuance/partner-issuance.ts';
+
+/** How long an issued pass's record (and QR text) is kept after its exp. */
+export const ISSUED_PASS_RETENTION_AFTER_EXP_SECONDS = 7 * 86_400;
+
+export interface RetentionReport {
+  readonly idempotencyRecords: number;
+  readonly issuedPasses: number;
+}
+
+export async function removeExpiredRecords(db: VaxpassDatabase, now: number): Promise<RetentionReport> {
+  return db.transaction(async (tx) => {
+    const idempotencyRecords = await deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS);
+    const issuedPasses = await deleteIssuedPassesExpiredBefore(tx, now - ISSUED_PASS_RETENTION_AFTER_EXP_SECONDS);
+    return { idempotencyRecords, issuedPasses };
+  });
+}
