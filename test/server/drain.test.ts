@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Admitted } from '../../src/server/admission.ts';
-import { startServer, type RunningServer } from '../../src/server/main.ts';
+import { DEMO_PARTNER_ID, startServer, type RunningServer } from '../../src/server/main.ts';
+import { devPersonProof } from '../support/dev-person-proof.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-drain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +43,8 @@ describe('drain', () => {
     expect((await get(`${server.url}/readyz`)).connection).toBe('keep-alive');
     // A partner request waits for the only slot while shutdown starts.
     const busy = server.app.admission.admit('partner', 'elsewhere') as Admitted;
-    const inFlight = fetch(`${server.url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${server.demoPartnerApiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'drain-test-0001' }, body: JSON.stringify({ personId: 'demo-0001' }) });
+    const idToken = await devPersonProof(server.devIdpIssuer!, DEMO_PARTNER_ID, 'demo-0001');
+    const inFlight = fetch(`${server.url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${server.demoPartnerApiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'drain-test-0001' }, body: JSON.stringify({ idToken }) });
     await expect.poll(() => server.app.admission.stats().queued).toBe(1);
     const started = performance.now();
     const closed = server.close();

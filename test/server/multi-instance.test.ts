@@ -27,6 +27,8 @@ function startInstance(name: string): Promise<string> {
       DATABASE_URL: TEST_POSTGRES_URL,
       VAXPASS_PG_SCHEMA: schema,
       VAXPASS_PG_POOL_SIZE: '4',
+      // A loaded CI machine must not turn this correctness test into an overload test.
+      VAXPASS_MAX_QUEUE_WAIT_MS: '30000',
       VAXPASS_KEYS: join(dir, 'keys'),
       VAXPASS_APPS_DIR: join(dir, 'apps'),
       VAXPASS_DEV_IDP: 'on',
@@ -62,7 +64,7 @@ describe.runIf(testDialect === 'postgres')('two issuer processes on one PostgreS
     urls = await Promise.all([startInstance('A'), startInstance('B')]);
     sql = new pg.Client({ connectionString: TEST_POSTGRES_URL, options: `-c search_path=${schema}` });
     await sql.connect();
-    const created = await admin(urls[0]!, '/partners', { id: 'portal', name: 'Portal', quotaPerMinute: 100_000 });
+    const created = await admin(urls[0]!, '/partners', { id: 'portal', name: 'Portal', quotaPerMinute: 100_000, registryTrusted: true });
     expect(created.status).toBe(201);
     apiKey = ((await created.json()) as { apiKey: string }).apiKey;
   }, 60_000);
@@ -80,7 +82,7 @@ describe.runIf(testDialect === 'postgres')('two issuer processes on one PostgreS
     const key = `two-instances-${Date.now()}`;
     const responses = await Promise.all(Array.from({ length: 16 }, (_, i) => issue(urls[i % 2]!, { personId: 'demo-0001' }, key)));
     const bodies = await Promise.all(responses.map((r) => r.text()));
-    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 201));
+    expect(responses.map((r) => r.status), bodies.filter((b) => !b.includes('"passId"')).join("\n")).toEqual(responses.map(() => 201));
     expect(new Set(bodies).size).toBe(1);
     expect(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(15);
     expect(await count('select count(*) as n from issued_passes')).toBe(before + 1);
