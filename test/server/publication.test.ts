@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyRevocationDelta, openBundle, verify, type BundleDocument } from '../../src/core/index.ts';
+import { applyRevocationDelta, openBundle, RevokedPassSet, verify, type BundleDocument } from '../../src/core/index.ts';
 import { backend, createServerFixture, problemOf, ADMIN_TOKEN, type ServerFixture } from './support/server-fixture.ts';
 import { rotateIssuerKeys } from '../../src/cli/commands/keys-rotate.ts';
 import { unixNow } from '../../src/server/clock.ts';
@@ -147,7 +147,7 @@ describe('GET /api/v1/trust-bundle/revocations', () => {
     expect(res.headers.get('content-type')).toBe('application/jose');
     const jws = await res.text();
     const payload = payloadOf(jws);
-    expect(payload).toMatchObject({ format: 'vaxpass-revocations/1', fromVersion: held.version, toVersion: held.version + 1, revokedPasses: [pass.passId], revokedKeys: [] });
+    expect(payload).toMatchObject({ format: 'vaxpass-revocations/2', fromVersion: held.version, toVersion: held.version + 1, revokedPassPrefixes: RevokedPassSet.fromPassIds([pass.passId]).encode(), revokedKeys: [] });
     const applied = await applyRevocationDelta(held, jws, { root: f.rootPublicKey(), now: f.clock.now() });
     expect(applied.ok).toBe(true);
     if (!applied.ok) return;
@@ -156,7 +156,7 @@ describe('GET /api/v1/trust-bundle/revocations', () => {
     expect(result.ok ? 'ok' : result.code).toBe('PASS_REVOKED');
     // since=0 lists everything.
     const all = payloadOf(await (await f.app.request('/api/v1/trust-bundle/revocations?since=0')).text());
-    expect(all.revokedPasses).toEqual([pass.passId]);
+    expect(all.revokedPassPrefixes).toEqual(RevokedPassSet.fromPassIds([pass.passId]).encode());
   });
 
   it('refuses versions it cannot serve', async () => {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../core/rules.ts';
 import { openBundle } from '../../core/trust-bundle.ts';
+import { RevokedPassSet } from '../../core/revoked-pass-set.ts';
 import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import type { VaxpassDatabase } from '../../db/open-database.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
@@ -37,7 +38,7 @@ function readInputs(options: BundlePublisherOptions, db: Parameters<typeof listR
   const revoked = listRevocations(db, 0, Number.MAX_SAFE_INTEGER);
   const inputs: Inputs = {
     keys: publishedKeys(options.keys.current(), now, new Set(revoked.keys)),
-    revokedPasses: revoked.passes,
+    revokedPassPrefixes: RevokedPassSet.fromPassIds(revoked.passes).encode(),
     revokedKeys: revoked.keys,
     rules: options.rules ?? DEFAULT_RULES,
   };

@@ -10,6 +10,7 @@ import { ifNoneMatchHits, strongEtag } from '../http-cache.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';
 import { publishedKeys } from '../issuer-keys.ts';
 import type { Metrics } from '../metrics.ts';
+import { RevokedPassSet } from '../../core/revoked-pass-set.ts';
 import { ApiError } from '../problem.ts';
 import type { BundlePublisher } from '../publication/bundle-publisher.ts';
 import { signRevocationDelta } from '../publication/revocation-delta.ts';
@@ -43,7 +44,7 @@ export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys;
     const fromVersion = Number(since);
     const revoked = listRevocations(deps.db, fromVersion, bundle.version);
     const jws = await signRevocationDelta(
-      { fromVersion, toVersion: bundle.version, issuedAt: bundle.issuedAt, revokedPasses: revoked.passes, revokedKeys: revoked.keys },
+      { fromVersion, toVersion: bundle.version, issuedAt: bundle.issuedAt, revokedPassPrefixes: RevokedPassSet.fromPassIds(revoked.passes).encode(), revokedKeys: revoked.keys },
       deps.keys.current(),
     );
     const etag = strongEtag(jws);
