@@ -56,7 +56,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const limiter = createRateLimiter(clock);
   const devIdp = config.devIdp ? createDevIdentityProvider() : null;
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, devIdp, now: () => clock.now() });
-  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules });
+  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules, logger });
   const issuance: IssuanceContext = { db, keys, clock, config, onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();

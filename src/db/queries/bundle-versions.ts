@@ -1,6 +1,6 @@
 // Published trust bundles. Versions only grow: the next version is max + 1 inside the same
 // transaction that stores it, and the primary key refuses a second writer with the same number.
-import { desc, eq, max } from 'drizzle-orm';
+import { and, desc, eq, lt, max } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { bundleVersions } from '../schema.ts';
 import { prepared } from './prepared.ts';
@@ -21,4 +21,10 @@ export function insertBundle(db: Queryable, row: BundleVersionRow): void {
 
 export function findBundle(db: Queryable, version: number): BundleVersionRow | null {
   return db.select().from(bundleVersions).where(eq(bundleVersions.version, version)).get() ?? null;
+}
+
+/** Forgets versions below `version` (never the latest): rollback protection needs only the newest. */
+export function pruneBundlesBefore(db: Queryable, version: number): void {
+  const latest = latestBundleVersion(db);
+  db.delete(bundleVersions).where(and(lt(bundleVersions.version, version), lt(bundleVersions.version, latest))).run();
 }

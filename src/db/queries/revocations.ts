@@ -1,6 +1,6 @@
 // Revoked passes and keys. Each entry records the first bundle version that lists it, which is
 // what revocation deltas (?since=N) select on.
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, max, sql } from 'drizzle-orm';
 import type { Queryable } from '../open-database.ts';
 import { revocations } from '../schema.ts';
 import { prepared } from './prepared.ts';
@@ -42,4 +42,22 @@ export function listRevocations(db: Queryable, after: number, upTo: number): { p
     .orderBy(asc(revocations.id))
     .all();
   return { passes: rows.filter((r) => r.kind === 'pass').map((r) => r.subject), keys: rows.filter((r) => r.kind === 'key').map((r) => r.subject) };
+}
+
+/** The log's entries first listed after bundle version `after` (the ones a publisher has not seen), in log order. */
+export function revocationsListedAfter(db: Queryable, after: number): { id: number; kind: RevocationKind; subject: string; bundleVersion: number }[] {
+  const query = prepared(db, 'revocationsListedAfter', (d) =>
+    d
+      .select({ id: revocations.id, kind: revocations.kind, subject: revocations.subject, bundleVersion: revocations.bundleVersion })
+      .from(revocations)
+      .where(gt(revocations.bundleVersion, sql.placeholder('after')))
+      .orderBy(asc(revocations.id))
+      .prepare(),
+  );
+  return query.all({ after });
+}
+
+/** The log's sequence: the id of its newest entry (0 when empty). */
+export function lastRevocationId(db: Queryable): number {
+  return prepared(db, 'lastRevocationId', (d) => d.select({ id: max(revocations.id) }).from(revocations).prepare()).get()?.id ?? 0;
 }

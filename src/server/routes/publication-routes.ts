@@ -3,17 +3,14 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { VaxpassDatabase } from '../../db/open-database.ts';
-import { listRevocations } from '../../db/queries/revocations.ts';
 import type { AppEnv } from '../app-env.ts';
 import { unixNow, type Clock } from '../clock.ts';
-import { ifNoneMatchHits, strongEtag } from '../http-cache.ts';
+import { ifNoneMatchHits } from '../http-cache.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';
 import { publishedKeys } from '../issuer-keys.ts';
 import type { Metrics } from '../metrics.ts';
-import { RevokedPassSet } from '../../core/revoked-pass-set.ts';
 import { ApiError } from '../problem.ts';
-import type { BundlePublisher } from '../publication/bundle-publisher.ts';
-import { signRevocationDelta } from '../publication/revocation-delta.ts';
+import { deltaEtag, type BundlePublisher } from '../publication/bundle-publisher.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 
 const PUBLIC_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
@@ -29,9 +26,8 @@ export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys;
   app.get('/api/v1/trust-bundle', async (c) => {
     const bundle = await deps.publisher.current();
     deps.metrics.bundleVersion = bundle.version;
-    const etag = strongEtag(bundle.jws);
-    const headers = { ETag: etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
-    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    const headers = { ETag: bundle.etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
+    if (ifNoneMatchHits(c.req.header('if-none-match'), bundle.etag)) return c.body(null, 304, headers);
     return c.body(bundle.jws, 200, { 'Content-Type': 'application/jose', ...headers });
   });
 
@@ -42,15 +38,11 @@ export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys;
       throw new ApiError('VERSION_NOT_AVAILABLE', `since must be a bundle version between 0 and ${bundle.version}`);
     }
     const fromVersion = Number(since);
-    const revoked = listRevocations(deps.db, fromVersion, bundle.version);
-    const jws = await signRevocationDelta(
-      { fromVersion, toVersion: bundle.version, issuedAt: bundle.issuedAt, revokedPassPrefixes: RevokedPassSet.fromPassIds(revoked.passes).encode(), revokedKeys: revoked.keys },
-      deps.keys.current(),
-    );
-    const etag = strongEtag(jws);
+    const etag = deltaEtag(bundle, fromVersion);
     const headers = { ETag: etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
     if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
-    return c.body(jws, 200, { 'Content-Type': 'application/jose', ...headers });
+    const delta = await deps.publisher.delta(bundle, fromVersion);
+    return c.body(delta.jws, 200, { 'Content-Type': 'application/jose', ...headers });
   });
 
   app.get('/.well-known/jwks.json', (c) => {
