@@ -74,7 +74,7 @@ async function load(name: string, make: (i: number) => Promise<{ status: number 
 function durableCommitsPerSecond(): number {
   const dir = mkdtempSync(join(tmpdir(), 'vaxpass-fsync-'));
   const db = openDatabase(join(dir, 'commit.sqlite'));
-  const insert = db.$client.prepare("INSERT INTO audit_log (at, actor, action) VALUES (0, 'bench', 'bench')");
+  const insert = db.client.prepare("INSERT INTO audit_log (at, actor, action) VALUES (0, 'bench', 'bench')");
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   let n = 0;
@@ -83,7 +83,7 @@ function durableCommitsPerSecond(): number {
     n++;
   }
   const rate = n / ((performance.now() - started) / 1000);
-  db.$client.close();
+  void db.close();
   rmSync(dir, { recursive: true, force: true });
   console.log(`  ${'baseline: SQLite durable commit (WAL, synchronous=FULL)'.padEnd(52)} ${rate.toFixed(0).padStart(7)} commits/s`);
   return rate;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDatabase, openDatabase } from '../src/db/open-database.ts';
+import { openDatabase } from '../src/db/open-database.ts';
 import { importRegistryFile } from '../src/registry/import-registry.ts';
 import { timeOrderedId } from '../src/db/time-ordered-id.ts';
 
@@ -47,7 +47,7 @@ async function writeFile(path: string): Promise<void> {
 
 function baseline(): number {
   const db = openDatabase(join(dir, 'baseline.sqlite'));
-  const client = db.$client;
+  const client = db.client;
   const person = client.prepare('INSERT INTO people (id, name, birth_date, created_at) VALUES (?, ?, ?, ?)');
   const dose = client.prepare('INSERT INTO vaccination_events (id, person_id, product_code, dose_date, created_at) VALUES (?, ?, ?, ?, ?)');
   const t0 = performance.now();
@@ -58,7 +58,7 @@ function baseline(): number {
     }
   })();
   const seconds = (performance.now() - t0) / 1000;
-  closeDatabase(db);
+  void db.close();
   return seconds;
 }
 
@@ -81,7 +81,7 @@ const report = await importRegistryFile(db, file, {
   progressEvery: 200_000,
 });
 const importSeconds = (performance.now() - t0) / 1000;
-closeDatabase(db);
+await db.close();
 if (!report.committed) throw new Error(`import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
 
 const rate = (s: number) => Math.round(rows / s).toLocaleString('en-US');

@@ -32,8 +32,8 @@ if (mode === 'baseline') {
   const now = Math.floor(Date.now() / 1000);
   const db = openDatabase(join(dir, 'vaxpass.sqlite'));
   await initKeyDirectory(join(dir, 'keys'), { now });
-  seedDemoRegistry(db, now);
-  const { apiKey } = createPartner(db, { id: 'bench', name: 'Bench', now, quotaPerMinute: 100_000_000 });
+  await seedDemoRegistry(db, now);
+  const { apiKey } = await db.transaction((tx) => createPartner(tx, { id: 'bench', name: 'Bench', now, quotaPerMinute: 100_000_000 }));
   const app = createApp({ db, signer: loadKeyDirectory(join(dir, 'keys')), clock: systemClock, config: testConfig({ logLevel: 'silent', holderQuotaPerMinute: 100_000_000 }) });
   const token = await app.devIdp!.issueToken('http://127.0.0.1/dev-idp', 'demo-0001', now);
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
@@ -41,7 +41,7 @@ if (mode === 'baseline') {
   });
   process.on('SIGTERM', () => {
     server.close();
-    db.$client.close();
+    void db.close();
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });

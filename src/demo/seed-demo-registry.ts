@@ -5,7 +5,7 @@
 import { civilDayAt, formatIsoDate } from '../core/civil-time.ts';
 import { registryWriter } from '../db/queries/registry-import.ts';
 import { findPersonById } from '../db/queries/registry.ts';
-import type { VaxpassDatabase } from '../db/open-database.ts';
+import type { VaxpassDatabase } from '../db/store.ts';
 import { validateRecord } from '../registry/registry-record.ts';
 
 export interface DemoPerson {
@@ -30,8 +30,8 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
  * to the first start, and re-seeding on a later day would give the demo people extra doses.
  * Delete the database file to start the demo afresh.
  */
-export function seedDemoRegistry(db: VaxpassDatabase, now: number, timeZone = 'Asia/Seoul'): boolean {
-  if (findPersonById(db, DEMO_PEOPLE[0]!.personId) !== null) return false;
+export async function seedDemoRegistry(db: VaxpassDatabase, now: number, timeZone = 'Asia/Seoul'): Promise<boolean> {
+  if ((await findPersonById(db, DEMO_PEOPLE[0]!.personId)) !== null) return false;
   const day = (offset: number) => formatIsoDate(civilDayAt(now, timeZone) + offset);
   const records: Record<string, unknown>[] = [
     ...DEMO_PEOPLE.map((p) => ({ kind: 'person', personId: p.personId, name: p.name, birthDate: p.birthDate })),
@@ -46,19 +46,14 @@ export function seedDemoRegistry(db: VaxpassDatabase, now: number, timeZone = 'A
     { kind: 'exemption', personId: 'demo-0006', validFrom: day(-60), validUntil: day(120) },
   ];
   const ctx = { now, today: day(0) };
-  const writer = registryWriter(db, now);
-  writer.begin();
-  try {
+  await db.transaction(async (tx) => {
+    const writer = registryWriter(tx, now);
     for (const raw of records) {
       const result = validateRecord(raw, ctx);
       if (!result.ok) throw new TypeError(`demo record is invalid: ${result.reason}`);
-      if (writer.write(result.record) === 'unknown-person') throw new TypeError('demo record references an unknown person');
+      if ((await writer.write(result.record)) === 'unknown-person') throw new TypeError('demo record references an unknown person');
     }
-    writer.commit();
-    return true;
-  } catch (error) {
-    writer.rollback();
-    throw error;
-  }
+  });
+  return true;
 }
 

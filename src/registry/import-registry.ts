@@ -2,8 +2,8 @@
 // Every bad row is reported with its line number and reason (up to maxErrors); if there is any,
 // nothing is committed.
 import { civilDayAt, formatIsoDate } from '../core/civil-time.ts';
-import { registryWriter } from '../db/queries/registry-import.ts';
-import type { VaxpassDatabase } from '../db/open-database.ts';
+import { registryWriter, type RegistryWriter } from '../db/queries/registry-import.ts';
+import type { VaxpassDatabase } from '../db/store.ts';
 import { openRegistryFile, type RegistryFileFormat } from './read-registry-file.ts';
 import { validateRecord, type RecordKind } from './registry-record.ts';
 
@@ -45,13 +45,33 @@ export interface ImportReport {
   readonly dryRun: boolean;
 }
 
+const NOTHING_WRITTEN: Readonly<Record<RecordKind, number>> = { person: 0, vaccination: 0, test: 0, recovery: 0, exemption: 0 };
+
+/** Thrown inside the import transaction to roll it back when a row was bad; carries the report. */
+class BadRows {
+  constructor(readonly report: ImportReport) {}
+}
+
 export async function importRegistryFile(db: VaxpassDatabase, path: string, options: ImportOptions): Promise<ImportReport> {
+  if (options.dryRun) return readFile(path, options, null);
+  try {
+    return await db.transaction(async (tx) => {
+      const report = await readFile(path, options, registryWriter(tx, options.now));
+      if (report.errors.length > 0) throw new BadRows(report);
+      return report;
+    });
+  } catch (error) {
+    if (error instanceof BadRows) return { ...error.report, written: NOTHING_WRITTEN, unchanged: 0, committed: false };
+    throw error;
+  }
+}
+
+async function readFile(path: string, options: ImportOptions, writer: RegistryWriter | null): Promise<ImportReport> {
   const maxErrors = options.maxErrors ?? 100;
   const progressEvery = options.progressEvery ?? 50_000;
   const ctx = { now: options.now, today: formatIsoDate(civilDayAt(options.now, options.timeZone)) };
   const reader = openRegistryFile(path, options.format);
-  const writer = registryWriter(db, options.now);
-  const written: Record<RecordKind, number> = { person: 0, vaccination: 0, test: 0, recovery: 0, exemption: 0 };
+  const written: Record<RecordKind, number> = { ...NOTHING_WRITTEN };
   const errors: RowError[] = [];
   let rows = 0;
   let unchanged = 0;
@@ -60,39 +80,27 @@ export async function importRegistryFile(db: VaxpassDatabase, path: string, opti
 
   // Validation continues after the first error so one run reports every bad row, but once a row
   // has failed nothing more is written: the transaction will be rolled back anyway.
-  if (!options.dryRun) writer.begin();
-  try {
-    for await (const entry of reader.entries()) {
-      rows++;
-      if ('error' in entry) {
-        errors.push({ line: entry.line, reason: entry.error });
-        if (entry.fatal) break;
-      } else {
-        const result = validateRecord(entry.raw, ctx);
-        if (!result.ok) errors.push({ line: entry.line, reason: result.reason });
-        else if (!options.dryRun && errors.length === 0) {
-          const outcome = writer.write(result.record);
-          if (outcome === 'unknown-person') errors.push({ line: entry.line, reason: 'personId is not in the registry; put the person record before their events' });
-          else if (outcome === 'written') written[result.record.kind]++;
-          else unchanged++;
-        }
+  for await (const entry of reader.entries()) {
+    rows++;
+    if ('error' in entry) {
+      errors.push({ line: entry.line, reason: entry.error });
+      if (entry.fatal) break;
+    } else {
+      const result = validateRecord(entry.raw, ctx);
+      if (!result.ok) errors.push({ line: entry.line, reason: result.reason });
+      else if (writer && errors.length === 0) {
+        const outcome = await writer.write(result.record);
+        if (outcome === 'unknown-person') errors.push({ line: entry.line, reason: 'personId is not in the registry; put the person record before their events' });
+        else if (outcome === 'written') written[result.record.kind]++;
+        else unchanged++;
       }
-      if (errors.length >= maxErrors) {
-        stoppedEarly = true;
-        break;
-      }
-      if (rows % progressEvery === 0) progress();
     }
-    progress();
-    if (options.dryRun) return { rows, written, unchanged, errors, stoppedEarly, committed: false, dryRun: true };
-    if (errors.length > 0) {
-      writer.rollback();
-      return { rows, written: { person: 0, vaccination: 0, test: 0, recovery: 0, exemption: 0 }, unchanged: 0, errors, stoppedEarly, committed: false, dryRun: false };
+    if (errors.length >= maxErrors) {
+      stoppedEarly = true;
+      break;
     }
-    writer.commit();
-    return { rows, written, unchanged, errors, stoppedEarly, committed: true, dryRun: false };
-  } catch (error) {
-    writer.rollback();
-    throw error;
+    if (rows % progressEvery === 0) progress();
   }
+  progress();
+  return { rows, written, unchanged, errors, stoppedEarly, committed: writer !== null && errors.length === 0, dryRun: writer === null };
 }

@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Rules } from '../core/rules.ts';
-import type { VaxpassDatabase } from '../db/open-database.ts';
+import type { VaxpassDatabase } from '../db/store.ts';
 import { createDevIdentityProvider, type DevIdentityProvider } from '../idp/dev-identity-provider.ts';
 import { createHolderTokenVerifier } from '../idp/holder-token-verifier.ts';
 import type { KeyDirectory } from '../keys/key-directory.ts';

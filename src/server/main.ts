@@ -6,7 +6,8 @@ import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeDatabase, openDatabase, type VaxpassDatabase } from '../db/open-database.ts';
+import { openDatabase } from '../db/open-database.ts';
+import type { VaxpassDatabase } from '../db/store.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { createPartner, findPartnerById } from '../db/queries/partners.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
@@ -59,8 +60,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let demoPartnerApiKey: string | null = null;
   if (config.seedDemo) {
-    if (seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
-    if (!findPartnerById(db, DEMO_PARTNER_ID)) demoPartnerApiKey = createPartner(db, { id: DEMO_PARTNER_ID, name: 'Demo portal', now }).apiKey;
+    if (await seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
+    demoPartnerApiKey = await db.transaction(async (tx) => ((await findPartnerById(tx, DEMO_PARTNER_ID)) ? null : (await createPartner(tx, { id: DEMO_PARTNER_ID, name: 'Demo portal', now })).apiKey));
   }
 
   let shuttingDown = false;
@@ -68,15 +69,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const server: ServerType = await new Promise<ServerType>((ok, fail) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => ok(s));
     s.once('error', fail);
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
-    closeDatabase(db);
+    await db.close();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
   const purge = setInterval(() => {
-    const removed = deleteIdempotencyRecordsBefore(db, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS);
-    if (removed > 0) logger.info('idempotency keys purged', { removed });
+    db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, unixNow(clock) - IDEMPOTENCY_RETENTION_SECONDS)).then(
+      (removed) => void (removed > 0 && logger.info('idempotency keys purged', { removed })),
+      () => logger.warn('idempotency key purge failed; retrying in an hour', {}),
+    );
   }, 3600_000);
   purge.unref();
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -95,9 +98,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       server.close(() => {
         clearTimeout(force);
         clearInterval(idle);
-        closeDatabase(db);
-        logger.info('stopped', {});
-        ok();
+        void db.close().then(() => {
+          logger.info('stopped', {});
+          ok();
+        });
       });
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     }));

@@ -3,14 +3,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { importRegistryFile, type ImportOptions } from '../../src/registry/import-registry.ts';
-import { people, vaccinationEvents, testResults, recoveries, exemptions } from '../../src/db/schema.ts';
 import { seedDemoRegistry, DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
 import { createTestDatabase, type TestDatabase } from '../support/create-test-database.ts';
 
 const NOW = Date.parse('2022-01-15T00:00:00Z') / 1000;
 let t: TestDatabase;
-beforeEach(() => {
-  t = createTestDatabase();
+beforeEach(async () => {
+  t = await createTestDatabase();
 });
 afterEach(() => t.cleanup());
 
@@ -22,13 +21,11 @@ function file(name: string, content: string): string {
 
 const ndjson = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const options = (format: 'csv' | 'ndjson', extra: Partial<ImportOptions> = {}): ImportOptions => ({ format, now: NOW, timeZone: 'Asia/Seoul', ...extra });
-const counts = () => ({
-  people: t.db.select({ n: count() }).from(people).get()!.n,
-  vaccinations: t.db.select({ n: count() }).from(vaccinationEvents).get()!.n,
-  tests: t.db.select({ n: count() }).from(testResults).get()!.n,
-  recoveries: t.db.select({ n: count() }).from(recoveries).get()!.n,
-  exemptions: t.db.select({ n: count() }).from(exemptions).get()!.n,
-});
+const rowsIn = async (table: TestDatabase['db']['t'][keyof TestDatabase['db']['t']]) => (await t.db.orm.select({ n: count() }).from(table))[0]!.n;
+const counts = async () => {
+  const { people, vaccinationEvents, testResults, recoveries, exemptions } = t.db.t;
+  return { people: await rowsIn(people), vaccinations: await rowsIn(vaccinationEvents), tests: await rowsIn(testResults), recoveries: await rowsIn(recoveries), exemptions: await rowsIn(exemptions) };
+};
 
 const GOOD = [
   { kind: 'person', personId: 'P-1', name: '홍길동', birthDate: '1968-05-02' },
@@ -43,7 +40,7 @@ describe('registry import', () => {
   it('imports NDJSON records of every kind in one transaction', async () => {
     const report = await importRegistryFile(t.db, file('r.ndjson', ndjson(GOOD)), options('ndjson'));
     expect(report).toMatchObject({ rows: 6, committed: true, errors: [], written: { person: 1, vaccination: 2, test: 1, recovery: 1, exemption: 1 } });
-    expect(counts()).toEqual({ people: 1, vaccinations: 2, tests: 1, recoveries: 1, exemptions: 1 });
+    expect((await counts())).toEqual({ people: 1, vaccinations: 2, tests: 1, recoveries: 1, exemptions: 1 });
   });
 
   it('imports CSV with quoted fields, a BOM and CRLF line ends', async () => {
@@ -54,7 +51,7 @@ describe('registry import', () => {
     const report = await importRegistryFile(t.db, file('r.csv', csv), options('csv'));
     expect(report.errors).toEqual([]);
     expect(report.committed).toBe(true);
-    expect(counts()).toMatchObject({ people: 1, vaccinations: 1 });
+    expect((await counts())).toMatchObject({ people: 1, vaccinations: 1 });
   });
 
   it('reports every bad row with its line number and commits nothing', async () => {
@@ -74,7 +71,7 @@ describe('registry import', () => {
     expect(report.errors[2]!.reason).toMatch(/future/);
     expect(report.errors[3]!.reason).toMatch(/before 2020-12-01/);
     expect(report.errors[4]!.reason).toMatch(/not valid JSON/);
-    expect(counts()).toEqual({ people: 0, vaccinations: 0, tests: 0, recoveries: 0, exemptions: 0 });
+    expect((await counts())).toEqual({ people: 0, vaccinations: 0, tests: 0, recoveries: 0, exemptions: 0 });
   });
 
   it('refuses resident registration numbers without echoing them', async () => {
@@ -87,7 +84,7 @@ describe('registry import', () => {
   it('refuses events for people who are not in the registry', async () => {
     const report = await importRegistryFile(t.db, file('r.ndjson', ndjson([GOOD[1]!])), options('ndjson'));
     expect(report.errors).toEqual([{ line: 1, reason: expect.stringMatching(/not in the registry/) }]);
-    expect(counts().vaccinations).toBe(0);
+    expect((await counts()).vaccinations).toBe(0);
   });
 
   it('refuses unknown fields and unknown CSV columns', async () => {
@@ -110,7 +107,7 @@ describe('registry import', () => {
     const again = await importRegistryFile(t.db, path, options('ndjson'));
     expect(again.committed).toBe(true);
     expect(again.unchanged).toBe(5);
-    expect(counts()).toEqual({ people: 1, vaccinations: 2, tests: 1, recoveries: 1, exemptions: 1 });
+    expect((await counts())).toEqual({ people: 1, vaccinations: 2, tests: 1, recoveries: 1, exemptions: 1 });
   });
 
   it('validates without writing in a dry run, and reports progress', async () => {
@@ -118,7 +115,7 @@ describe('registry import', () => {
     const report = await importRegistryFile(t.db, file('r.ndjson', ndjson(GOOD)), options('ndjson', { dryRun: true, progressEvery: 2, onProgress: (p) => seen.push(p.rows) }));
     expect(report).toMatchObject({ dryRun: true, committed: false, errors: [] });
     expect(seen).toEqual([2, 4, 6, 6]);
-    expect(counts().people).toBe(0);
+    expect((await counts()).people).toBe(0);
   });
 
   it('stops after maxErrors bad rows', async () => {
@@ -128,9 +125,9 @@ describe('registry import', () => {
     expect(report.stoppedEarly).toBe(true);
   });
 
-  it('seeds the demo registry once', () => {
-    expect(seedDemoRegistry(t.db, NOW)).toBe(true);
-    expect(seedDemoRegistry(t.db, NOW + 86_400)).toBe(false);
-    expect(counts().people).toBe(DEMO_PEOPLE.length);
+  it('seeds the demo registry once', async () => {
+    expect(await seedDemoRegistry(t.db, NOW)).toBe(true);
+    expect(await seedDemoRegistry(t.db, NOW + 86_400)).toBe(false);
+    expect((await counts()).people).toBe(DEMO_PEOPLE.length);
   });
 });

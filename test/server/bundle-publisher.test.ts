@@ -27,9 +27,9 @@ describe('bundle versions', () => {
     const before = await f.openServedBundle();
     expect(before.version).toBe(f.clock.now().getTime());
     // The volume is gone; the issuer starts on an empty database a moment later with the same keys.
-    const lost = createTestDatabase();
+    const lost = await createTestDatabase();
     try {
-      seedDemoRegistry(lost.db, Math.floor(f.clock.now().getTime() / 1000));
+      await seedDemoRegistry(lost.db, Math.floor(f.clock.now().getTime() / 1000));
       f.clock.advance(1);
       const res = await secondInstance(lost.db).request('/api/v1/trust-bundle');
       expect(res.status).toBe(200);
@@ -38,7 +38,7 @@ describe('bundle versions', () => {
       const opened = await openBundle(await res.text(), { root: f.rootPublicKey(), now: f.clock.now(), backend, held: before });
       expect(opened.ok).toBe(true);
     } finally {
-      lost.cleanup();
+      await lost.cleanup();
     }
   });
 
@@ -58,7 +58,7 @@ describe('a failing store', () => {
     const version = versionOf(good);
     const delta = await f.app.request(`/api/v1/trust-bundle/revocations?since=${version}`);
     expect(delta.status).toBe(200);
-    closeDatabase(f.db);
+    await closeDatabase(f.db);
 
     // Within the same second nothing asks the database: a 304 straight from memory.
     expect((await f.app.request('/api/v1/trust-bundle', { headers: { 'If-None-Match': etag } })).status).toBe(304);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   f = await createServerFixture({ devIdp: false, oidc: { issuer, jwksUrl: `${issuer}/jwks`, audience: 'vaxpass-holder' } });
 });
 afterAll(async () => {
-  f.cleanup();
+  await f.cleanup();
   await new Promise((ok) => jwksServer.close(ok));
 });
 

@@ -3,7 +3,6 @@ import { SignJWT } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { countIssuedPasses } from '../../src/db/queries/issued-passes.ts';
-import { people, vaccinationEvents } from '../../src/db/schema.ts';
 import { createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
 
 type Passes = { passes: { passId: string; type: string; text: string; kid: string; issuedAt: string; expiresAt: string; holder: { name: string; birthDate: string } }[] };
@@ -51,7 +50,7 @@ describe('GET /api/v1/holder/passes', () => {
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
     expect(first.headers.get('cache-control')).toBe('private, no-cache');
     const body = await first.text();
-    const rows = countIssuedPasses(f.db);
+    const rows = await countIssuedPasses(f.db);
     f.clock.advance(3600);
     const second = await f.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } });
     expect(await second.text()).toBe(body);
@@ -59,7 +58,7 @@ describe('GET /api/v1/holder/passes', () => {
     const conditional = await f.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}`, 'If-None-Match': etag } });
     expect(conditional.status).toBe(304);
     expect(await conditional.text()).toBe('');
-    expect(countIssuedPasses(f.db)).toBe(rows);
+    expect(await countIssuedPasses(f.db)).toBe(rows);
     // A remembered (cached) token verification still ends at the token's exp.
     f.clock.advance(3600);
     expect((await f.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
@@ -67,7 +66,7 @@ describe('GET /api/v1/holder/passes', () => {
 
   it('issues a new pass when the registry facts change', async () => {
     const before = (await (await f.holderPasses('demo-0002')).json()) as Passes;
-    f.db.insert(vaccinationEvents).values({ id: 'extra-dose', personId: 'demo-0002', productCode: 2, doseDate: '2026-01-05', createdAt: 0 }).run();
+    await f.db.transaction((tx) => tx.orm.insert(tx.t.vaccinationEvents).values({ id: 'extra-dose', personId: 'demo-0002', productCode: 2, doseDate: '2026-01-05', createdAt: 0 }));
     const after = (await (await f.holderPasses('demo-0002')).json()) as Passes;
     expect(after.passes[0]!.passId).not.toBe(before.passes[0]!.passId);
     const result = await f.verifyText(after.passes[0]!.text);
@@ -140,13 +139,14 @@ describe('GET /api/v1/holder/passes', () => {
   });
 
   it('refuses registry records the pass format cannot carry truthfully, with a clear problem', async () => {
-    const cases: [string, () => void, RegExp][] = [
-      ['control characters in the name', () => f.db.update(people).set({ name: 'Maria\u0007Gonzalez' }).where(eq(people.id, 'demo-0001')).run(), /control/],
-      ['a future birth date', () => f.db.update(people).set({ name: 'Maria Gonzalez Lopez', birthDate: '2027-01-01' }).where(eq(people.id, 'demo-0001')).run(), /birth date/],
-      ['an implausible birth date', () => f.db.update(people).set({ birthDate: '1800-01-01' }).where(eq(people.id, 'demo-0001')).run(), /birth date/],
+    const setPerson = (values: { name?: string; birthDate?: string }) => f.db.transaction(async (tx) => void (await tx.orm.update(tx.t.people).set(values).where(eq(tx.t.people.id, 'demo-0001'))));
+    const cases: [string, () => Promise<void>, RegExp][] = [
+      ['control characters in the name', () => setPerson({ name: 'Maria\u0007Gonzalez' }), /control/],
+      ['a future birth date', () => setPerson({ name: 'Maria Gonzalez Lopez', birthDate: '2027-01-01' }), /birth date/],
+      ['an implausible birth date', () => setPerson({ birthDate: '1800-01-01' }), /birth date/],
     ];
     for (const [, mutate, detail] of cases) {
-      mutate();
+      await mutate();
       const res = await f.holderPasses('demo-0001');
       expect(res.status).toBe(422);
       const problem = await problemOf(res);
@@ -157,11 +157,11 @@ describe('GET /api/v1/holder/passes', () => {
   });
 
   it('refuses a dose in the future and an unknown vaccine product in the registry', async () => {
-    f.db.insert(vaccinationEvents).values({ id: 'future', personId: 'demo-0002', productCode: 1, doseDate: '2026-02-01', createdAt: 0 }).run();
+    await f.db.transaction((tx) => tx.orm.insert(tx.t.vaccinationEvents).values({ id: 'future', personId: 'demo-0002', productCode: 1, doseDate: '2026-02-01', createdAt: 0 }));
     const future = await f.holderPasses('demo-0002');
     expect(future.status).toBe(422);
     expect((await problemOf(future)).detail).toMatch(/future/);
-    f.db.insert(vaccinationEvents).values({ id: 'unknown', personId: 'demo-0003', productCode: 99, doseDate: '2025-12-01', createdAt: 0 }).run();
+    await f.db.transaction((tx) => tx.orm.insert(tx.t.vaccinationEvents).values({ id: 'unknown', personId: 'demo-0003', productCode: 99, doseDate: '2025-12-01', createdAt: 0 }));
     const unknown = await f.holderPasses('demo-0003');
     expect(unknown.status).toBe(422);
     expect((await problemOf(unknown)).detail).toMatch(/unknown vaccine product code 99/);
@@ -179,7 +179,7 @@ describe('GET /api/v1/holder/passes', () => {
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       expect((await problemOf(limited)).code).toBe('RATE_LIMITED');
     } finally {
-      g.cleanup();
+      await g.cleanup();
     }
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countIssuedPasses } from '../../src/db/queries/issued-passes.ts';
 import { readAuditLog } from '../../src/db/queries/audit-log.ts';
-import { people } from '../../src/db/schema.ts';
 import { createServerFixture, newIdempotencyKey, problemOf, type ServerFixture } from './support/server-fixture.ts';
 
 type PassBody = { passId: string; type: string; text: string; kid: string; holder: { name: string; birthDate: string } };
@@ -21,7 +20,7 @@ describe('POST /api/v1/partner/passes', () => {
     expect(pass.holder).toEqual({ name: 'Maria Gonzalez Lopez', birthDate: '1985-03-14' });
     const result = await f.verifyText(pass.text);
     expect(result.ok && result.passId).toBe(pass.passId);
-    const audit = readAuditLog(f.db).filter((e) => e.action === 'pass.issued');
+    const audit = (await readAuditLog(f.db)).filter((e) => e.action === 'pass.issued');
     expect(audit).toEqual([expect.objectContaining({ actor: 'partner:partner-a', passId: pass.passId, personId: 'demo-0001' })]);
     expect(JSON.stringify(audit)).not.toContain('Maria');
     expect(JSON.stringify(audit)).not.toContain(pass.text);
@@ -45,8 +44,12 @@ describe('POST /api/v1/partner/passes', () => {
     expect((await problemOf(miss)).code).toBe('PERSON_NOT_FOUND');
     const wrongCase = await f.partnerIssue({ name: 'maria gonzalez lopez', birthDate: '1985-03-14' });
     expect(wrongCase.status).toBe(404);
-    f.db.insert(people).values({ id: 'twin-1', name: 'Kim Ji-woo', birthDate: '1999-09-09', createdAt: 0 }).run();
-    f.db.insert(people).values({ id: 'twin-2', name: 'Kim Ji-woo', birthDate: '1999-09-09', createdAt: 0 }).run();
+    await f.db.transaction((tx) =>
+      tx.orm.insert(tx.t.people).values([
+        { id: 'twin-1', name: 'Kim Ji-woo', birthDate: '1999-09-09', createdAt: 0 },
+        { id: 'twin-2', name: 'Kim Ji-woo', birthDate: '1999-09-09', createdAt: 0 },
+      ]),
+    );
     const ambiguous = await f.partnerIssue({ name: 'Kim Ji-woo', birthDate: '1999-09-09' });
     expect(ambiguous.status).toBe(409);
     expect((await problemOf(ambiguous)).code).toBe('AMBIGUOUS_PERSON');
@@ -66,7 +69,7 @@ describe('POST /api/v1/partner/passes', () => {
       expect(problem.code).toBe('SERVER_SET_FIELD');
       expect(problem.fields).toEqual(Object.keys(extra));
     }
-    expect(countIssuedPasses(f.db)).toBe(0);
+    expect(await countIssuedPasses(f.db)).toBe(0);
   });
 
   it('rejects unknown fields, duplicate keys, __proto__ keys, bad JSON and wrong types', async () => {
@@ -86,7 +89,7 @@ describe('POST /api/v1/partner/passes', () => {
       expect(res.status, raw).toBe(status);
       expect((await problemOf(res)).code, raw).toBe(code);
     }
-    expect(countIssuedPasses(f.db)).toBe(0);
+    expect(await countIssuedPasses(f.db)).toBe(0);
   });
 
   it('checks birth dates and names it is given', async () => {
@@ -110,7 +113,7 @@ describe('POST /api/v1/partner/passes', () => {
       expect(problem.code).toBe('NATIONAL_ID_REFUSED');
       expect(JSON.stringify(problem)).not.toContain('1234567');
     }
-    expect(countIssuedPasses(f.db)).toBe(0);
+    expect(await countIssuedPasses(f.db)).toBe(0);
   });
 
   it('requires JSON, within the size limit', async () => {
@@ -152,7 +155,7 @@ describe('POST /api/v1/partner/passes', () => {
     f.clock.advance(60);
     // Revoking again keeps the first time and audits once.
     expect(await (await f.admin('/partners/partner-a/revoke', {})).json()).toEqual({ id: 'partner-a', revoked: true, revokedAt });
-    expect(readAuditLog(f.db).filter((e) => e.action === 'partner.revoked').map((e) => e.detail)).toEqual(['{"partner":"partner-a"}']);
+    expect((await readAuditLog(f.db)).filter((e) => e.action === 'partner.revoked').map((e) => e.detail)).toEqual(['{"partner":"partner-a"}']);
     expect((await f.admin('/partners/no-such-partner/revoke', {})).status).toBe(404);
     const revoked = await f.partnerIssue({ personId: 'demo-0001' });
     expect(revoked.status).toBe(401);
@@ -163,7 +166,7 @@ describe('POST /api/v1/partner/passes', () => {
       expect(res.status).toBe(403);
       expect((await problemOf(res)).code).toBe('INSUFFICIENT_SCOPE');
     } finally {
-      g.cleanup();
+      await g.cleanup();
     }
   });
 
@@ -180,7 +183,7 @@ describe('POST /api/v1/partner/passes', () => {
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.text()).toBe(firstBody);
-    expect(countIssuedPasses(f.db)).toBe(1);
+    expect(await countIssuedPasses(f.db)).toBe(1);
 
     const other = await f.partnerIssue({ personId: 'demo-0002' }, { idempotencyKey: key });
     expect(other.status).toBe(422);
@@ -188,7 +191,7 @@ describe('POST /api/v1/partner/passes', () => {
     // Keys are per partner: partner B may use the same key string.
     const b = await f.partnerIssue({ personId: 'demo-0002' }, { idempotencyKey: key, apiKey: f.partnerB.apiKey });
     expect(b.status).toBe(201);
-    expect(countIssuedPasses(f.db)).toBe(2);
+    expect(await countIssuedPasses(f.db)).toBe(2);
   });
 
   it('remembers an Idempotency-Key for 24 hours', async () => {
@@ -216,7 +219,7 @@ describe('POST /api/v1/partner/passes', () => {
       g.clock.advance(60);
       expect((await g.partnerIssue({ personId: 'demo-0005', type: 'recovery' })).status).toBe(201);
     } finally {
-      g.cleanup();
+      await g.cleanup();
     }
   });
 });

@@ -42,7 +42,7 @@ describe('privacy of logs and audit', () => {
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toContain('VP1:');
 
-    const audit = JSON.stringify(readAuditLog(f.db));
+    const audit = JSON.stringify(await readAuditLog(f.db));
     for (const person of DEMO_PEOPLE) expect(audit).not.toContain(person.name);
     for (const secret of secrets) expect(audit).not.toContain(secret);
     expect(audit).toContain('pass.issued');

@@ -145,7 +145,7 @@ describe('revocation', () => {
       expect(res.status).toBe(503);
       expect((await problemOf(res)).code).toBe('ADMIN_DISABLED');
     } finally {
-      disabled.cleanup();
+      await disabled.cleanup();
     }
   });
 });

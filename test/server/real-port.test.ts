@@ -87,17 +87,17 @@ describe('startServer on a real port', () => {
   }, 60_000);
 
   it('concurrent duplicates with one Idempotency-Key produce exactly one pass', async () => {
-    const before = countIssuedPasses(server.db);
+    const before = await countIssuedPasses(server.db);
     const responses = await Promise.all(Array.from({ length: 16 }, () => issue('{"personId":"demo-0005","type":"recovery"}', 'concurrent-key-0001')));
     const bodies = await Promise.all(responses.map((r) => r.text()));
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 201));
     expect(new Set(bodies).size).toBe(1);
-    expect(countIssuedPasses(server.db)).toBe(before + 1);
+    expect(await countIssuedPasses(server.db)).toBe(before + 1);
     expect(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(15);
     // Distinct keys in parallel: one pass each.
     const distinct = await Promise.all(Array.from({ length: 8 }, (_, i) => issue('{"personId":"demo-0006","type":"exemption"}', `distinct-key-${i}-0001`)));
     expect(distinct.every((r) => r.status === 201)).toBe(true);
-    expect(countIssuedPasses(server.db)).toBe(before + 9);
+    expect(await countIssuedPasses(server.db)).toBe(before + 9);
   });
 
   it('answers hostile requests with problem+json over HTTP', async () => {

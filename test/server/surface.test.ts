@@ -1,5 +1,6 @@
 // Operations surface: config validation, health, metrics, OpenAPI, the offline docs page, the
 // dev identity provider switch, static apps, graceful shutdown.
+import { databaseAnswers } from '../../src/db/queries/health.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ describe('configuration', () => {
       try {
         expect((await g.openServedBundle()).rules).toEqual(custom);
       } finally {
-        g.cleanup();
+        await g.cleanup();
       }
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, JSON.stringify({ ...DEFAULT_RULES, timeZone: 'Nowhere/Land' }));
@@ -192,7 +193,7 @@ describe('dev identity provider', () => {
       const token = await f.holderToken('demo-0001');
       expect((await off.app.request('/api/v1/holder/passes', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
     } finally {
-      off.cleanup();
+      await off.cleanup();
     }
   });
 });
@@ -220,7 +221,7 @@ describe('static apps', () => {
       expect(scanner.status).toBe(404);
       expect((await problemOf(scanner)).detail).toMatch(/build:apps/);
     } finally {
-      g.cleanup();
+      await g.cleanup();
       rmSync(apps, { recursive: true, force: true });
     }
   });
@@ -254,7 +255,7 @@ describe('graceful shutdown', () => {
       expect(await status).toBe(201);
       await closed;
       await expect(fetch(`${server.url}/livez`)).rejects.toThrow();
-      expect(server.db.$client.open).toBe(false);
+      expect(await databaseAnswers(server.db)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

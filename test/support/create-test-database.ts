@@ -2,16 +2,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDatabase, openDatabase, type VaxpassDatabase } from '../../src/db/open-database.ts';
+import { openDatabase } from '../../src/db/open-database.ts';
+import type { VaxpassDatabase } from '../../src/db/store.ts';
 
 export interface TestDatabase {
   readonly db: VaxpassDatabase;
   readonly path: string;
   readonly dir: string;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
-export function createTestDatabase(): TestDatabase {
+export async function createTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'vaxpass-db-'));
   const path = join(dir, 'vaxpass.sqlite');
   const db = openDatabase(path);
@@ -19,8 +20,8 @@ export function createTestDatabase(): TestDatabase {
     db,
     path,
     dir,
-    cleanup() {
-      closeDatabase(db);
+    async cleanup() {
+      await db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isValidTimeZone } from '../../core/civil-time.ts';
 import { DEFAULT_RULES } from '../../core/rules.ts';
-import { closeDatabase, openDatabase } from '../../db/open-database.ts';
+import { openDatabase } from '../../db/open-database.ts';
 import { importRegistryFile, type ImportProgress } from '../../registry/import-registry.ts';
 import { formatFromPath, type RegistryFileFormat } from '../../registry/read-registry-file.ts';
 import { CSV_COLUMNS } from '../../registry/registry-record.ts';
@@ -78,7 +78,7 @@ export function registerRegistryImport(program: Command, ctx: CliContext): void 
             `recoveries ${w.recovery}, exemptions ${w.exemption}, already present ${report.unchanged}\n`,
         );
       } finally {
-        closeDatabase(db);
+        await db.close();
       }
     });
   withExamples(command, [

@@ -1,8 +1,7 @@
 // The append-only audit log: ids and actions only, never names or pass text. There is no update
 // or delete function on purpose.
 import { asc, sql } from 'drizzle-orm';
-import type { Queryable } from '../open-database.ts';
-import { auditLog } from '../schema.ts';
+import type { Queryable } from '../store.ts';
 import { prepared } from './prepared.ts';
 
 export interface AuditEntry {
@@ -15,15 +14,15 @@ export interface AuditEntry {
   readonly detail?: Readonly<Record<string, string | number>> | null;
 }
 
-export function appendAudit(db: Queryable, entry: AuditEntry): void {
+export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<void> {
   const ph = (name: string) => sql.placeholder(name);
   const insert = prepared(db, 'appendAudit', (d) =>
-    d
-      .insert(auditLog)
+    d.orm
+      .insert(d.t.auditLog)
       .values({ at: ph('at'), actor: ph('actor'), action: ph('action'), passId: ph('passId'), personId: ph('personId'), requestId: ph('requestId'), detail: ph('detail') })
       .prepare(),
   );
-  insert.run({
+  await insert.run({
     at: entry.at,
     actor: entry.actor,
     action: entry.action,
@@ -34,6 +33,7 @@ export function appendAudit(db: Queryable, entry: AuditEntry): void {
   });
 }
 
-export function readAuditLog(db: Queryable, limit = 1000) {
-  return db.select().from(auditLog).orderBy(asc(auditLog.id)).limit(limit).all();
+export async function readAuditLog(db: Queryable, limit = 1000) {
+  const { auditLog } = db.t;
+  return db.orm.select().from(auditLog).orderBy(asc(auditLog.id)).limit(limit);
 }

@@ -1,11 +1,11 @@
 // Readiness probe for the store: one trivial query through the same connection the API uses.
 import { sql } from 'drizzle-orm';
-import type { Queryable } from '../open-database.ts';
+import type { Queryable } from '../store.ts';
 
 /** True when the database answers a query. */
-export function databaseAnswers(db: Queryable): boolean {
+export async function databaseAnswers(db: Queryable): Promise<boolean> {
   try {
-    db.get(sql`SELECT 1`);
+    await db.orm.select({ one: sql<number>`1` }).from(db.t.partners).limit(1);
     return true;
   } catch {
     return false;

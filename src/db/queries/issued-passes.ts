@@ -3,53 +3,59 @@
 // by forgetting a check in a route).
 import { and, count, desc, eq, gt, sql } from 'drizzle-orm';
 import type { PassType } from '../../core/verification-result.ts';
-import type { Queryable } from '../open-database.ts';
-import { issuedPasses } from '../schema.ts';
+import type { Queryable } from '../store.ts';
+import type { issuedPasses } from '../schema.ts';
 import { prepared } from './prepared.ts';
 
 export type IssuedPassRow = typeof issuedPasses.$inferSelect;
 
 const ph = (name: string) => sql.placeholder(name);
 
-export function insertIssuedPass(db: Queryable, row: IssuedPassRow): void {
-  prepared(db, 'insertIssuedPass', (d) =>
-    d
-      .insert(issuedPasses)
+export async function insertIssuedPass(db: Queryable, row: IssuedPassRow): Promise<void> {
+  const insert = prepared(db, 'insertIssuedPass', ({ orm, t }) =>
+    orm
+      .insert(t.issuedPasses)
       .values({ passId: ph('passId'), personId: ph('personId'), kid: ph('kid'), type: ph('type'), iat: ph('iat'), exp: ph('exp'), issuedBy: ph('issuedBy'), factsHash: ph('factsHash'), text: ph('text'), createdAt: ph('createdAt') })
       .prepare(),
-  ).run({ passId: row.passId, personId: row.personId, kid: row.kid, type: row.type, iat: row.iat, exp: row.exp, issuedBy: row.issuedBy, factsHash: row.factsHash, text: row.text, createdAt: row.createdAt });
+  );
+  await insert.run({ passId: row.passId, personId: row.personId, kid: row.kid, type: row.type, iat: row.iat, exp: row.exp, issuedBy: row.issuedBy, factsHash: row.factsHash, text: row.text, createdAt: row.createdAt });
 }
 
 /** The newest pass issued to the holder for these exact facts that is still valid after `validAfter`. */
-export function findReusableHolderPass(db: Queryable, personId: string, type: PassType, factsHash: string, validAfter: number): IssuedPassRow | null {
-  const query = prepared(db, 'findReusableHolderPass', (d) =>
-    d
+export async function findReusableHolderPass(db: Queryable, personId: string, type: PassType, factsHash: string, validAfter: number): Promise<IssuedPassRow | null> {
+  const query = prepared(db, 'findReusableHolderPass', ({ orm, t }) =>
+    orm
       .select()
-      .from(issuedPasses)
+      .from(t.issuedPasses)
       .where(
         and(
-          eq(issuedPasses.personId, sql.placeholder('personId')),
-          eq(issuedPasses.type, sql.placeholder('type')),
-          eq(issuedPasses.issuedBy, 'holder'),
-          eq(issuedPasses.factsHash, sql.placeholder('factsHash')),
-          gt(issuedPasses.exp, sql.placeholder('validAfter')),
+          eq(t.issuedPasses.personId, ph('personId')),
+          eq(t.issuedPasses.type, ph('type')),
+          eq(t.issuedPasses.issuedBy, 'holder'),
+          eq(t.issuedPasses.factsHash, ph('factsHash')),
+          gt(t.issuedPasses.exp, ph('validAfter')),
         ),
       )
-      .orderBy(desc(issuedPasses.iat))
+      .orderBy(desc(t.issuedPasses.iat))
       .limit(1)
       .prepare(),
   );
-  return query.get({ personId, type, factsHash, validAfter }) ?? null;
+  return (await query.get({ personId, type, factsHash, validAfter })) ?? null;
 }
 
-export function findPassIssuedBy(db: Queryable, passId: string, issuedBy: string): IssuedPassRow | null {
-  return db.select().from(issuedPasses).where(and(eq(issuedPasses.passId, passId), eq(issuedPasses.issuedBy, issuedBy))).get() ?? null;
+export async function findPassIssuedBy(db: Queryable, passId: string, issuedBy: string): Promise<IssuedPassRow | null> {
+  const { issuedPasses } = db.t;
+  const [row] = await db.orm.select().from(issuedPasses).where(and(eq(issuedPasses.passId, passId), eq(issuedPasses.issuedBy, issuedBy))).limit(1);
+  return row ?? null;
 }
 
-export function findIssuedPass(db: Queryable, passId: string): IssuedPassRow | null {
-  return db.select().from(issuedPasses).where(eq(issuedPasses.passId, passId)).get() ?? null;
+export async function findIssuedPass(db: Queryable, passId: string): Promise<IssuedPassRow | null> {
+  const { issuedPasses } = db.t;
+  const [row] = await db.orm.select().from(issuedPasses).where(eq(issuedPasses.passId, passId)).limit(1);
+  return row ?? null;
 }
 
-export function countIssuedPasses(db: Queryable): number {
-  return db.select({ n: count() }).from(issuedPasses).get()?.n ?? 0;
+export async function countIssuedPasses(db: Queryable): Promise<number> {
+  const [row] = await db.orm.select({ n: count() }).from(db.t.issuedPasses);
+  return row?.n ?? 0;
 }

@@ -2,8 +2,8 @@
 // once by createPartner and cannot be recovered afterwards.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../open-database.ts';
-import { partners } from '../schema.ts';
+import { affectedRows, type Queryable } from '../store.ts';
+import type { partners } from '../schema.ts';
 import { prepared } from './prepared.ts';
 
 export const PARTNER_SCOPES = ['passes:issue', 'passes:read'] as const;
@@ -34,31 +34,34 @@ export interface NewPartner {
   readonly apiKey?: string;
 }
 
-export function createPartner(db: Queryable, input: NewPartner): { partner: Partner; apiKey: string } {
+export async function createPartner(db: Queryable, input: NewPartner): Promise<{ partner: Partner; apiKey: string }> {
   const apiKey = input.apiKey ?? API_KEY_PREFIX + randomBytes(32).toString('base64url');
   const scopes = [...(input.scopes ?? PARTNER_SCOPES)];
   const quotaPerMinute = input.quotaPerMinute ?? 600;
-  db.insert(partners)
-    .values({ id: input.id, name: input.name, apiKeyHash: hashApiKey(apiKey), scopes: JSON.stringify(scopes), quotaPerMinute, createdAt: input.now, revokedAt: null })
-    .run();
+  await db.orm
+    .insert(db.t.partners)
+    .values({ id: input.id, name: input.name, apiKeyHash: hashApiKey(apiKey), scopes: JSON.stringify(scopes), quotaPerMinute, createdAt: input.now, revokedAt: null });
   return { partner: { id: input.id, name: input.name, scopes, quotaPerMinute, revokedAt: null }, apiKey };
 }
 
 /** The partner holding this API key, or null. The stored hash is compared in constant time. */
-export function findPartnerByApiKey(db: Queryable, apiKey: string): Partner | null {
+export async function findPartnerByApiKey(db: Queryable, apiKey: string): Promise<Partner | null> {
   const hash = hashApiKey(apiKey);
-  const row = prepared(db, 'findPartnerByApiKey', (d) => d.select().from(partners).where(eq(partners.apiKeyHash, sql.placeholder('hash'))).prepare()).get({ hash });
+  const query = prepared(db, 'findPartnerByApiKey', ({ orm, t }) => orm.select().from(t.partners).where(eq(t.partners.apiKeyHash, sql.placeholder('hash'))).prepare());
+  const row = await query.get({ hash });
   if (!row || !timingSafeEqual(Buffer.from(row.apiKeyHash, 'hex'), Buffer.from(hash, 'hex'))) return null;
   return toPartner(row);
 }
 
-export function findPartnerById(db: Queryable, id: string): Partner | null {
-  const row = db.select().from(partners).where(eq(partners.id, id)).get();
+export async function findPartnerById(db: Queryable, id: string): Promise<Partner | null> {
+  const { partners } = db.t;
+  const [row] = await db.orm.select().from(partners).where(eq(partners.id, id)).limit(1);
   return row ? toPartner(row) : null;
 }
 
-export function revokePartner(db: Queryable, id: string, now: number): boolean {
-  return db.update(partners).set({ revokedAt: now }).where(eq(partners.id, id)).run().changes > 0;
+export async function revokePartner(db: Queryable, id: string, now: number): Promise<boolean> {
+  const { partners } = db.t;
+  return affectedRows(await db.orm.update(partners).set({ revokedAt: now }).where(eq(partners.id, id))) > 0;
 }
 
 function toPartner(row: typeof partners.$inferSelect): Partner {

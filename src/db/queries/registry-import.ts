@@ -1,83 +1,81 @@
-// Registry writes for bulk import. One import is one transaction: either every record of the file
-// is in, or none is. Statements are prepared once; a 1,000,000-row file costs one fsync, not a
-// million (synchronous=FULL makes each commit durable, so commits are what we count).
+// Registry writes for bulk import. One import is one transaction (the caller opens it): either
+// every record of the file is in, or none is. Statements are prepared once per import; a
+// 1,000,000-row file costs one commit, not a million (each commit is durable, so commits are what
+// we count).
 import { sql } from 'drizzle-orm';
-import type { VaxpassDatabase } from '../open-database.ts';
-import { exemptions, people, recoveries, testResults, vaccinationEvents } from '../schema.ts';
+import type { Queryable } from '../store.ts';
 import { timeOrderedId } from '../time-ordered-id.ts';
 import type { RegistryRecord } from '../../registry/registry-record.ts';
 
 export type WriteOutcome = 'written' | 'unchanged' | 'unknown-person';
 
 export interface RegistryWriter {
-  begin(): void;
-  commit(): void;
-  rollback(): void;
-  write(record: RegistryRecord): WriteOutcome;
+  write(record: RegistryRecord): Promise<WriteOutcome>;
 }
 
-// Takes the database itself, not a transaction: it runs BEGIN/COMMIT over a streamed file.
-export function registryWriter(db: VaxpassDatabase, now: number): RegistryWriter {
-  const personExists = db.select({ id: people.id }).from(people).where(sql`${people.id} = ${sql.placeholder('id')}`).prepare();
-  const upsertPerson = db
-    .insert(people)
-    .values({ id: sql.placeholder('id'), name: sql.placeholder('name'), birthDate: sql.placeholder('birthDate'), createdAt: now })
-    .onConflictDoUpdate({ target: people.id, set: { name: sql`excluded.name`, birthDate: sql`excluded.birth_date` } })
+/** Writes registry records through `tx`, a transaction the caller commits or rolls back. */
+export function registryWriter(tx: Queryable, now: number): RegistryWriter {
+  const { orm, t } = tx;
+  const ph = (name: string) => sql.placeholder(name);
+  const personExists = orm.select({ id: t.people.id }).from(t.people).where(sql`${t.people.id} = ${ph('id')}`).prepare();
+  const upsertPerson = orm
+    .insert(t.people)
+    .values({ id: ph('id'), name: ph('name'), birthDate: ph('birthDate'), createdAt: now })
+    .onConflictDoUpdate({ target: t.people.id, set: { name: sql`excluded.name`, birthDate: sql`excluded.birth_date` } })
     .prepare();
-  const insertVaccination = db
-    .insert(vaccinationEvents)
-    .values({ id: sql.placeholder('id'), personId: sql.placeholder('personId'), productCode: sql.placeholder('productCode'), doseDate: sql.placeholder('doseDate'), createdAt: now })
+  const insertVaccination = orm
+    .insert(t.vaccinationEvents)
+    .values({ id: ph('id'), personId: ph('personId'), productCode: ph('productCode'), doseDate: ph('doseDate'), createdAt: now })
     .onConflictDoNothing()
+    .returning({ id: t.vaccinationEvents.id })
     .prepare();
-  const insertTest = db
-    .insert(testResults)
-    .values({ id: sql.placeholder('id'), personId: sql.placeholder('personId'), kind: sql.placeholder('kind'), sampledAt: sql.placeholder('sampledAt'), result: sql.placeholder('result'), createdAt: now })
+  const insertTest = orm
+    .insert(t.testResults)
+    .values({ id: ph('id'), personId: ph('personId'), kind: ph('kind'), sampledAt: ph('sampledAt'), result: ph('result'), createdAt: now })
     .onConflictDoNothing()
+    .returning({ id: t.testResults.id })
     .prepare();
-  const insertRecovery = db
-    .insert(recoveries)
-    .values({ id: sql.placeholder('id'), personId: sql.placeholder('personId'), firstPositiveTest: sql.placeholder('firstPositiveTest'), createdAt: now })
+  const insertRecovery = orm
+    .insert(t.recoveries)
+    .values({ id: ph('id'), personId: ph('personId'), firstPositiveTest: ph('firstPositiveTest'), createdAt: now })
     .onConflictDoNothing()
+    .returning({ id: t.recoveries.id })
     .prepare();
-  const insertExemption = db
-    .insert(exemptions)
-    .values({ id: sql.placeholder('id'), personId: sql.placeholder('personId'), validFrom: sql.placeholder('validFrom'), validUntil: sql.placeholder('validUntil'), createdAt: now })
+  const insertExemption = orm
+    .insert(t.exemptions)
+    .values({ id: ph('id'), personId: ph('personId'), validFrom: ph('validFrom'), validUntil: ph('validUntil'), createdAt: now })
     .onConflictDoNothing()
+    .returning({ id: t.exemptions.id })
     .prepare();
 
   // People written in this import; avoids a lookup per event for the common "person then events" order.
   const known = new Set<string>();
-  const personKnown = (id: string): boolean => {
+  const personKnown = async (id: string): Promise<boolean> => {
     if (known.has(id)) return true;
-    if (personExists.get({ id }) === undefined) return false;
+    if ((await personExists.get({ id })) === undefined) return false;
     known.add(id);
     return true;
   };
-  const changed = (r: { changes: number }): WriteOutcome => (r.changes > 0 ? 'written' : 'unchanged');
+  const changed = (rows: readonly unknown[]): WriteOutcome => (rows.length > 0 ? 'written' : 'unchanged');
 
   return {
-    begin: () => void db.run(sql`BEGIN IMMEDIATE`),
-    commit: () => void db.run(sql`COMMIT`),
-    rollback: () => {
-      if (db.$client.inTransaction) db.run(sql`ROLLBACK`);
-    },
-    write(record) {
+    async write(record) {
       if (record.kind === 'person') {
-        upsertPerson.run({ id: record.personId, name: record.name, birthDate: record.birthDate });
+        await upsertPerson.run({ id: record.personId, name: record.name, birthDate: record.birthDate });
         known.add(record.personId);
         return 'written';
       }
-      if (!personKnown(record.personId)) return 'unknown-person';
+      if (!(await personKnown(record.personId))) return 'unknown-person';
       const id = timeOrderedId();
       switch (record.kind) {
         case 'vaccination':
-          return changed(insertVaccination.run({ id, personId: record.personId, productCode: record.productCode, doseDate: record.doseDate }));
+          return changed(await insertVaccination.all({ id, personId: record.personId, productCode: record.productCode, doseDate: record.doseDate }));
         case 'test':
-          return changed(insertTest.run({ id, personId: record.personId, kind: record.testKind, sampledAt: record.sampledAt, result: record.result }));
+          return changed(await insertTest.all({ id, personId: record.personId, kind: record.testKind, sampledAt: record.sampledAt, result: record.result }));
         case 'recovery':
-          return changed(insertRecovery.run({ id, personId: record.personId, firstPositiveTest: record.firstPositiveTest }));
+          return changed(await insertRecovery.all({ id, personId: record.personId, firstPositiveTest: record.firstPositiveTest }));
         case 'exemption':
-          return changed(insertExemption.run({ id, personId: record.personId, validFrom: record.validFrom, validUntil: record.validUntil }));
+          return changed(await insertExemption.all({ id, personId: record.personId, validFrom: record.validFrom, validUntil: record.validUntil }));
       }
     },
   };

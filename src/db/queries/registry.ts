@@ -1,7 +1,6 @@
 // Reading people and their facts from the registry tables (written by the registry import).
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../open-database.ts';
-import { exemptions, people, recoveries, testResults, vaccinationEvents } from '../schema.ts';
+import type { Queryable } from '../store.ts';
 import { prepared } from './prepared.ts';
 
 const byPerson = sql.placeholder('personId');
@@ -19,46 +18,49 @@ export interface PersonFacts {
   readonly exemptions: readonly { readonly validFrom: string; readonly validUntil: string }[];
 }
 
-export function findPersonById(db: Queryable, id: string): PersonRecord | null {
-  const query = prepared(db, 'findPersonById', (d) => d.select({ id: people.id, name: people.name, birthDate: people.birthDate }).from(people).where(eq(people.id, byPerson)).prepare());
-  return query.get({ personId: id }) ?? null;
+export async function findPersonById(db: Queryable, id: string): Promise<PersonRecord | null> {
+  const query = prepared(db, 'findPersonById', ({ orm, t: { people } }) =>
+    orm.select({ id: people.id, name: people.name, birthDate: people.birthDate }).from(people).where(eq(people.id, byPerson)).prepare(),
+  );
+  return (await query.get({ personId: id })) ?? null;
 }
 
 /** Exact match on name and birth date. At most `limit` rows, so "more than one" is cheap to detect. */
-export function findPeopleByNameAndBirthDate(db: Queryable, name: string, birthDate: string, limit = 2): PersonRecord[] {
-  return db
+export async function findPeopleByNameAndBirthDate(db: Queryable, name: string, birthDate: string, limit = 2): Promise<PersonRecord[]> {
+  const { people } = db.t;
+  return db.orm
     .select({ id: people.id, name: people.name, birthDate: people.birthDate })
     .from(people)
     .where(and(eq(people.birthDate, birthDate), eq(people.name, name)))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
-export function listPeople(db: Queryable, limit = 100): PersonRecord[] {
-  return db.select({ id: people.id, name: people.name, birthDate: people.birthDate }).from(people).orderBy(asc(people.id)).limit(limit).all();
+export async function listPeople(db: Queryable, limit = 100): Promise<PersonRecord[]> {
+  const { people } = db.t;
+  return db.orm.select({ id: people.id, name: people.name, birthDate: people.birthDate }).from(people).orderBy(asc(people.id)).limit(limit);
 }
 
-export function readPersonFacts(db: Queryable, personId: string): PersonFacts {
-  const q = prepared(db, 'readPersonFacts', (d) => ({
-    doses: d
+export async function readPersonFacts(db: Queryable, personId: string): Promise<PersonFacts> {
+  const q = prepared(db, 'readPersonFacts', ({ orm, t: { vaccinationEvents, testResults, recoveries, exemptions } }) => ({
+    doses: orm
       .select({ productCode: vaccinationEvents.productCode, doseDate: vaccinationEvents.doseDate })
       .from(vaccinationEvents)
       .where(eq(vaccinationEvents.personId, byPerson))
       .orderBy(asc(vaccinationEvents.doseDate))
       .prepare(),
-    tests: d
+    tests: orm
       .select({ kind: testResults.kind, sampledAt: testResults.sampledAt, result: testResults.result })
       .from(testResults)
       .where(eq(testResults.personId, byPerson))
       .orderBy(asc(testResults.sampledAt))
       .prepare(),
-    recoveries: d
+    recoveries: orm
       .select({ firstPositiveTest: recoveries.firstPositiveTest })
       .from(recoveries)
       .where(eq(recoveries.personId, byPerson))
       .orderBy(asc(recoveries.firstPositiveTest))
       .prepare(),
-    exemptions: d
+    exemptions: orm
       .select({ validFrom: exemptions.validFrom, validUntil: exemptions.validUntil })
       .from(exemptions)
       .where(eq(exemptions.personId, byPerson))
@@ -66,5 +68,6 @@ export function readPersonFacts(db: Queryable, personId: string): PersonFacts {
       .prepare(),
   }));
   const params = { personId };
-  return { doses: q.doses.all(params), tests: q.tests.all(params), recoveries: q.recoveries.all(params), exemptions: q.exemptions.all(params) };
+  const [doses, tests, recoveries, exemptions] = await Promise.all([q.doses.all(params), q.tests.all(params), q.recoveries.all(params), q.exemptions.all(params)]);
+  return { doses, tests, recoveries, exemptions };
 }

@@ -1,8 +1,7 @@
 // Revoked passes and keys. Each entry records the first bundle version that lists it, which is
 // what revocation deltas (?since=N) select on.
 import { and, asc, eq, gt, lte, max, sql } from 'drizzle-orm';
-import type { Queryable } from '../open-database.ts';
-import { revocations } from '../schema.ts';
+import type { Queryable } from '../store.ts';
 import { prepared } from './prepared.ts';
 
 export type RevocationKind = 'pass' | 'key';
@@ -17,37 +16,38 @@ export interface NewRevocation {
 }
 
 /** Inserts a revocation; false when the subject was already revoked (revoking twice is a no-op). */
-export function insertRevocation(db: Queryable, r: NewRevocation): boolean {
-  const result = db
+export async function insertRevocation(db: Queryable, r: NewRevocation): Promise<boolean> {
+  const { revocations } = db.t;
+  const inserted = await db.orm
     .insert(revocations)
     .values({ kind: r.kind, subject: r.subject, reason: r.reason ?? null, revokedAt: r.revokedAt, revokedBy: r.revokedBy, bundleVersion: r.bundleVersion })
     .onConflictDoNothing()
-    .run();
-  return result.changes > 0;
+    .returning({ id: revocations.id });
+  return inserted.length > 0;
 }
 
-export function findRevocation(db: Queryable, kind: RevocationKind, subject: string) {
-  const query = prepared(db, 'findRevocation', (d) =>
-    d.select().from(revocations).where(and(eq(revocations.kind, sql.placeholder('kind')), eq(revocations.subject, sql.placeholder('subject')))).prepare(),
+export async function findRevocation(db: Queryable, kind: RevocationKind, subject: string) {
+  const query = prepared(db, 'findRevocation', ({ orm, t: { revocations } }) =>
+    orm.select().from(revocations).where(and(eq(revocations.kind, sql.placeholder('kind')), eq(revocations.subject, sql.placeholder('subject')))).prepare(),
   );
-  return query.get({ kind, subject }) ?? null;
+  return (await query.get({ kind, subject })) ?? null;
 }
 
 /** Revocations listed in bundle versions (after, upTo]. */
-export function listRevocations(db: Queryable, after: number, upTo: number): { passes: string[]; keys: string[] } {
-  const rows = db
+export async function listRevocations(db: Queryable, after: number, upTo: number): Promise<{ passes: string[]; keys: string[] }> {
+  const { revocations } = db.t;
+  const rows = await db.orm
     .select({ kind: revocations.kind, subject: revocations.subject })
     .from(revocations)
     .where(and(gt(revocations.bundleVersion, after), lte(revocations.bundleVersion, upTo)))
-    .orderBy(asc(revocations.id))
-    .all();
+    .orderBy(asc(revocations.id));
   return { passes: rows.filter((r) => r.kind === 'pass').map((r) => r.subject), keys: rows.filter((r) => r.kind === 'key').map((r) => r.subject) };
 }
 
 /** The log's entries first listed after bundle version `after` (the ones a publisher has not seen), in log order. */
-export function revocationsListedAfter(db: Queryable, after: number): { id: number; kind: RevocationKind; subject: string; bundleVersion: number }[] {
-  const query = prepared(db, 'revocationsListedAfter', (d) =>
-    d
+export async function revocationsListedAfter(db: Queryable, after: number): Promise<{ id: number; kind: RevocationKind; subject: string; bundleVersion: number }[]> {
+  const query = prepared(db, 'revocationsListedAfter', ({ orm, t: { revocations } }) =>
+    orm
       .select({ id: revocations.id, kind: revocations.kind, subject: revocations.subject, bundleVersion: revocations.bundleVersion })
       .from(revocations)
       .where(gt(revocations.bundleVersion, sql.placeholder('after')))
@@ -58,6 +58,8 @@ export function revocationsListedAfter(db: Queryable, after: number): { id: numb
 }
 
 /** The log's sequence: the id of its newest entry (0 when empty). */
-export function lastRevocationId(db: Queryable): number {
-  return prepared(db, 'lastRevocationId', (d) => d.select({ id: max(revocations.id) }).from(revocations).prepare()).get()?.id ?? 0;
+export async function lastRevocationId(db: Queryable): Promise<number> {
+  const { revocations } = db.t;
+  const [row] = await db.orm.select({ id: max(revocations.id) }).from(revocations);
+  return row?.id ?? 0;
 }

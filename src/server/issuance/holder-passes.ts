@@ -7,7 +7,7 @@ import { findReusableHolderPass, insertIssuedPass, type IssuedPassRow } from '..
 import { findPersonById, readPersonFacts } from '../../db/queries/registry.ts';
 import { findRevocation } from '../../db/queries/revocations.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
-import type { Queryable } from '../../db/open-database.ts';
+import type { Queryable } from '../../db/store.ts';
 import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
 import type { IssuanceContext } from './issuance-context.ts';
@@ -15,43 +15,40 @@ import { passView, type PassView } from './issued-pass-view.ts';
 import { holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
 
-function reusable(db: Queryable, personId: string, type: IssuedPassRow['type'], hash: string, now: number, revokedKids: ReadonlySet<string>): IssuedPassRow | null {
-  const row = findReusableHolderPass(db, personId, type, hash, now);
+async function reusable(db: Queryable, personId: string, type: IssuedPassRow['type'], hash: string, now: number, revokedKids: ReadonlySet<string>): Promise<IssuedPassRow | null> {
+  const row = await findReusableHolderPass(db, personId, type, hash, now);
   if (!row) return null;
   if (row.exp - now < (row.exp - row.iat) / 2) return null;
-  if (revokedKids.has(row.kid) || findRevocation(db, 'pass', row.passId)) return null;
+  if (revokedKids.has(row.kid) || (await findRevocation(db, 'pass', row.passId))) return null;
   return row;
 }
 
 export async function currentHolderPasses(ctx: IssuanceContext, personId: string, requestId: string): Promise<PassView[]> {
   const { db } = ctx;
   const now = unixNow(ctx.clock);
-  const person = findPersonById(db, personId);
+  const person = await findPersonById(db, personId);
   // A signed-in person the registry does not know simply has no passes: nothing to enumerate.
   if (!person) return [];
-  const built = passContentsFromRegistry(person, readPersonFacts(db, personId), now, ctx.config.timeZone);
+  const built = passContentsFromRegistry(person, await readPersonFacts(db, personId), now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; please contact the registry`);
-  const revokedKids = revokedKeyIds(db);
+  const revokedKids = await revokedKeyIds(db);
   const keys = ctx.keys.current();
   const views: PassView[] = [];
   for (const content of built.contents) {
     const hash = factsHash(content);
-    let row = reusable(db, personId, content.type, hash, now, revokedKids);
+    let row = await reusable(db, personId, content.type, hash, now, revokedKids);
     if (!row) {
       const issued = await signForPerson(keys, content, now, revokedKids);
       const fresh: IssuedPassRow = { ...issued, personId, issuedBy: 'holder', factsHash: hash, createdAt: now };
-      row = db.transaction(
-        (tx) => {
-          // Another refresh may have issued meanwhile (signing is async): keep one pass per facts.
-          const raced = reusable(tx, personId, content.type, hash, now, revokedKids);
-          if (raced) return raced;
-          insertIssuedPass(tx, fresh);
-          appendAudit(tx, { at: now, actor: `holder:${personId}`, action: 'pass.issued', passId: issued.passId, personId, requestId, detail: { kid: issued.kid, type: issued.type } });
-          ctx.onIssued?.('holder');
-          return fresh;
-        },
-        { behavior: 'immediate' },
-      );
+      row = await db.transaction(async (tx) => {
+        // Another refresh may have issued meanwhile (signing is async): keep one pass per facts.
+        const raced = await reusable(tx, personId, content.type, hash, now, revokedKids);
+        if (raced) return raced;
+        await insertIssuedPass(tx, fresh);
+        await appendAudit(tx, { at: now, actor: `holder:${personId}`, action: 'pass.issued', passId: issued.passId, personId, requestId, detail: { kid: issued.kid, type: issued.type } });
+        ctx.onIssued?.('holder');
+        return fresh;
+      });
     }
     views.push(passView(row, holderOf(content)));
   }

@@ -1,5 +1,5 @@
 // What issuance needs from the world, injected by createApp.
-import type { VaxpassDatabase } from '../../db/open-database.ts';
+import type { VaxpassDatabase } from '../../db/store.ts';
 import type { Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';

@@ -49,7 +49,7 @@ function replay(record: IdempotencyRecord, hash: string): StoredResponse {
 }
 
 /** Matching rules (docs/api.md "Identifying the person"). */
-export function matchPerson(ctx: IssuanceContext, request: PartnerPassRequest, now: number): PersonRecord {
+export async function matchPerson(ctx: IssuanceContext, request: PartnerPassRequest, now: number): Promise<PersonRecord> {
   const name = request.name?.normalize('NFC');
   if (name !== undefined) {
     const problem = nameProblem(name);
@@ -63,13 +63,13 @@ export function matchPerson(ctx: IssuanceContext, request: PartnerPassRequest, n
   }
   const notFound = () => new ApiError('PERSON_NOT_FOUND', 'no person in the registry matches the identifying fields exactly');
   if (request.personId !== undefined) {
-    const person = findPersonById(ctx.db, request.personId);
+    const person = await findPersonById(ctx.db, request.personId);
     // Extra fields must agree with the record; which one disagrees is not revealed.
     if (!person || (name !== undefined && person.name.normalize('NFC') !== name) || (request.birthDate !== undefined && person.birthDate !== request.birthDate)) throw notFound();
     return person;
   }
   if (name === undefined || request.birthDate === undefined) throw new ApiError('VALIDATION_FAILED', 'identify the person by personId, or by name and birthDate together');
-  const matches = findPeopleByNameAndBirthDate(ctx.db, name, request.birthDate, 2);
+  const matches = await findPeopleByNameAndBirthDate(ctx.db, name, request.birthDate, 2);
   if (matches.length === 0) throw notFound();
   if (matches.length > 1) throw new ApiError('AMBIGUOUS_PERSON', 'more than one person in the registry has this name and birth date; identify the person by personId');
   return matches[0]!;
@@ -79,29 +79,26 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   const { db } = ctx;
   const hash = requestHash(request);
   const now = unixNow(ctx.clock);
-  const earlier = findIdempotencyRecord(db, partner.id, idempotencyKey);
+  const earlier = await findIdempotencyRecord(db, partner.id, idempotencyKey);
   if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(earlier, hash);
   // An expired record left behind (the hourly purge has not run yet) is replaced.
-  if (earlier) deleteIdempotencyRecordsBefore(db, now - IDEMPOTENCY_RETENTION_SECONDS);
+  if (earlier) await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS));
 
-  const person = matchPerson(ctx, request, now);
+  const person = await matchPerson(ctx, request, now);
   const type = request.type ?? 'vaccination';
-  const built = passContentsFromRegistry(person, readPersonFacts(db, person.id), now, ctx.config.timeZone);
+  const built = passContentsFromRegistry(person, await readPersonFacts(db, person.id), now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);
   const content = contentOfType(built.contents, type);
   if (!content) throw new ApiError('NOTHING_TO_ISSUE', `the registry has no current ${type} facts for this person`);
-  const issued = await signForPerson(ctx.keys.current(), content, now, revokedKeyIds(db));
+  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeyIds(db));
   const body = JSON.stringify(passView(issued, holderOf(content)));
 
-  return db.transaction(
-    (tx) => {
-      const stored = insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
-      if (!stored) return replay(findIdempotencyRecord(tx, partner.id, idempotencyKey)!, hash);
-      insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
-      appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, requestId, detail: { kid: issued.kid, type: issued.type } });
-      ctx.onIssued?.('partner');
-      return { status: 201, body, replayed: false };
-    },
-    { behavior: 'immediate' },
-  );
+  return db.transaction(async (tx) => {
+    const stored = await insertIdempotencyRecord(tx, { partnerId: partner.id, key: idempotencyKey, requestHash: hash, responseStatus: 201, responseBody: body, createdAt: now });
+    if (!stored) return replay((await findIdempotencyRecord(tx, partner.id, idempotencyKey))!, hash);
+    await insertIssuedPass(tx, { ...issued, personId: person.id, issuedBy: partner.id, factsHash: factsHash(content), createdAt: now });
+    await appendAudit(tx, { at: now, actor: `partner:${partner.id}`, action: 'pass.issued', passId: issued.passId, personId: person.id, requestId, detail: { kid: issued.kid, type: issued.type } });
+    ctx.onIssued?.('partner');
+    return { status: 201, body, replayed: false };
+  });
 }

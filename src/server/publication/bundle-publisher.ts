@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../core/rules.ts';
 import { openBundle } from '../../core/trust-bundle.ts';
 import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
-import type { VaxpassDatabase } from '../../db/open-database.ts';
+import type { VaxpassDatabase } from '../../db/store.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { insertBundle, latestBundle, latestBundleVersion, pruneBundlesBefore, type BundleVersionRow } from '../../db/queries/bundle-versions.ts';
 import { lastRevocationId, listRevocations, revocationsListedAfter } from '../../db/queries/revocations.ts';
@@ -130,9 +130,9 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   async function refresh(): Promise<Published> {
     for (let attempt = 0; ; attempt++) {
       const now = unixNow(options.clock);
-      const latest = latestBundle(db);
+      const latest = await latestBundle(db);
       const listedUpTo = state?.listedUpTo ?? 0;
-      const fresh = revocationsListedAfter(db, listedUpTo);
+      const fresh = await revocationsListedAfter(db, listedUpTo);
       const blocks = state ? state.blocks.clone() : new RevokedPassBlocks();
       const revokedKeys = [...(state?.revokedKeys ?? [])];
       let seenId = state?.lastRevocationId ?? 0;
@@ -152,18 +152,15 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       const previous = latest?.version ?? 0;
       const version = Math.max(previous + 1, now * VERSION_UNITS_PER_SECOND);
       const bundle = await sign(version, now, now + options.lifetimeSeconds, blocks, revokedKeys);
-      const stored = db.transaction(
-        (tx) => {
-          // A revocation or a version committed while we were signing must not be left out of, or collide with, this one.
-          if (latestBundleVersion(tx) !== previous || lastRevocationId(tx) !== seenId) return false;
-          const row: BundleVersionRow = { version, issuedAt: now, expiresAt: bundle.expiresAt, contentHash: hashNow, jws: '' };
-          insertBundle(tx, row);
-          pruneBundlesBefore(tx, (now - options.lifetimeSeconds) * VERSION_UNITS_PER_SECOND);
-          appendAudit(tx, { at: now, actor: 'system', action: 'bundle.published', detail: { version } });
-          return true;
-        },
-        { behavior: 'immediate' },
-      );
+      const stored = await db.transaction(async (tx) => {
+        // A revocation or a version committed while we were signing must not be left out of, or collide with, this one.
+        if ((await latestBundleVersion(tx)) !== previous || (await lastRevocationId(tx)) !== seenId) return false;
+        const row: BundleVersionRow = { version, issuedAt: now, expiresAt: bundle.expiresAt, contentHash: hashNow, jws: '' };
+        await insertBundle(tx, row);
+        await pruneBundlesBefore(tx, (now - options.lifetimeSeconds) * VERSION_UNITS_PER_SECOND);
+        await appendAudit(tx, { at: now, actor: 'system', action: 'bundle.published', detail: { version } });
+        return true;
+      });
       if (stored) return { bundle, listedUpTo: version, blocks, revokedKeys, lastRevocationId: seenId };
       if (attempt >= 5) throw new Error('trust bundle publication kept racing with concurrent changes');
     }
@@ -203,7 +200,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       }
       const cached = deltas.get(since);
       if (cached) return cached;
-      const revoked = listRevocations(db, since, bundle.version);
+      const revoked = await listRevocations(db, since, bundle.version);
       const jws = await signRevocationDelta(
         { fromVersion: since, toVersion: bundle.version, issuedAt: bundle.issuedAt, revokedPassPrefixes: RevokedPassSet.fromPassIds(revoked.passes).encode(), revokedKeys: revoked.keys },
         options.keys.current(),

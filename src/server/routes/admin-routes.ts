@@ -1,7 +1,7 @@
 // Admin API: revoke passes and keys (listed from the next bundle version on), manage partners.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { VaxpassDatabase } from '../../db/open-database.ts';
+import type { VaxpassDatabase } from '../../db/store.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { latestBundleVersion } from '../../db/queries/bundle-versions.ts';
 import { findIssuedPass } from '../../db/queries/issued-passes.ts';
@@ -31,24 +31,21 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
 
   async function revoke(kind: RevocationKind, subject: string, why: string | undefined, requestId: string) {
     const now = unixNow(deps.clock);
-    const created = deps.db.transaction(
-      (tx) => {
-        const bundleVersion = latestBundleVersion(tx) + 1;
-        const inserted = insertRevocation(tx, { kind, subject, reason: why ?? null, revokedAt: now, revokedBy: 'admin', bundleVersion });
-        if (inserted) appendAudit(tx, { at: now, actor: 'admin', action: kind === 'pass' ? 'pass.revoked' : 'key.revoked', passId: kind === 'pass' ? subject : null, requestId, detail: { subject, bundleVersion } });
-        return inserted;
-      },
-      { behavior: 'immediate' },
-    );
+    const created = await deps.db.transaction(async (tx) => {
+      const bundleVersion = (await latestBundleVersion(tx)) + 1;
+      const inserted = await insertRevocation(tx, { kind, subject, reason: why ?? null, revokedAt: now, revokedBy: 'admin', bundleVersion });
+      if (inserted) await appendAudit(tx, { at: now, actor: 'admin', action: kind === 'pass' ? 'pass.revoked' : 'key.revoked', passId: kind === 'pass' ? subject : null, requestId, detail: { subject, bundleVersion } });
+      return inserted;
+    });
     deps.publisher.invalidate();
     const bundle = await deps.publisher.current();
-    const entry = findRevocation(deps.db, kind, subject)!;
+    const entry = (await findRevocation(deps.db, kind, subject))!;
     return { status: created ? 201 : 200, body: { kind, subject, revokedAt: new Date(entry.revokedAt * 1000).toISOString(), bundleVersion: entry.bundleVersion, currentBundleVersion: bundle.version } } as const;
   }
 
   app.post('/revocations/passes', async (c) => {
     const { passId, reason: why } = await readJsonBody(c, revokePassSchema);
-    if (!findIssuedPass(deps.db, passId)) throw new ApiError('PASS_NOT_FOUND', 'this issuer signed no pass with that id');
+    if (!(await findIssuedPass(deps.db, passId))) throw new ApiError('PASS_NOT_FOUND', 'this issuer signed no pass with that id');
     const r = await revoke('pass', passId, why, c.get('requestId'));
     return c.json(r.body, r.status);
   });
@@ -64,34 +61,28 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
     const input = await readJsonBody(c, createPartnerSchema);
     const now = unixNow(deps.clock);
     // Checked inside the (immediate, so serialised) transaction: two concurrent creates of one id get 201 and 409, never a 500.
-    const { partner, apiKey } = deps.db.transaction(
-      (tx) => {
-        if (findPartnerById(tx, input.id)) throw new ApiError('PARTNER_EXISTS', `partner ${input.id} already exists; revoke its key or choose another id`);
-        const created = createPartner(tx, { ...input, now });
-        appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id } });
-        return created;
-      },
-      { behavior: 'immediate' },
-    );
+    const { partner, apiKey } = await deps.db.transaction(async (tx) => {
+      if (await findPartnerById(tx, input.id)) throw new ApiError('PARTNER_EXISTS', `partner ${input.id} already exists; revoke its key or choose another id`);
+      const created = await createPartner(tx, { ...input, now });
+      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id } });
+      return created;
+    });
     // The key is shown this once; only its hash is stored.
     return c.json({ partner, apiKey }, 201, { 'Cache-Control': 'no-store' });
   });
 
-  app.post('/partners/:id/revoke', (c) => {
+  app.post('/partners/:id/revoke', async (c) => {
     const id = c.req.param('id');
     const now = unixNow(deps.clock);
-    const revokedAt = deps.db.transaction(
-      (tx) => {
-        const partner = findPartnerById(tx, id);
-        if (!partner) throw new ApiError('NOT_FOUND', 'no such partner');
-        // Revoking again keeps the first revocation time (and writes no second audit entry).
-        if (partner.revokedAt !== null) return partner.revokedAt;
-        revokePartner(tx, id, now);
-        appendAudit(tx, { at: now, actor: 'admin', action: 'partner.revoked', requestId: c.get('requestId'), detail: { partner: id } });
-        return now;
-      },
-      { behavior: 'immediate' },
-    );
+    const revokedAt = await deps.db.transaction(async (tx) => {
+      const partner = await findPartnerById(tx, id);
+      if (!partner) throw new ApiError('NOT_FOUND', 'no such partner');
+      // Revoking again keeps the first revocation time (and writes no second audit entry).
+      if (partner.revokedAt !== null) return partner.revokedAt;
+      await revokePartner(tx, id, now);
+      await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.revoked', requestId: c.get('requestId'), detail: { partner: id } });
+      return now;
+    });
     return c.json({ id, revoked: true, revokedAt: new Date(revokedAt * 1000).toISOString() });
   });
   return app;

@@ -2,7 +2,7 @@
 // every response carries "X-Vaxpass-Dev-Only: true" and says so in its body.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { VaxpassDatabase } from '../../db/open-database.ts';
+import type { VaxpassDatabase } from '../../db/store.ts';
 import { listPeople } from '../../db/queries/registry.ts';
 import { DEV_IDP_PATH, DEV_IDP_TOKEN_SECONDS, type DevIdentityProvider } from '../../idp/dev-identity-provider.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -15,7 +15,7 @@ const DEV_HEADER = { 'X-Vaxpass-Dev-Only': 'true', 'Cache-Control': 'no-store' }
 
 export function devIdpRoutes(deps: { db: VaxpassDatabase; idp: DevIdentityProvider; clock: Clock; config: ServerConfig }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.get('/people', (c) => c.json(listPeople(deps.db, 50).map((p) => ({ personId: p.id, name: p.name })), 200, DEV_HEADER));
+  app.get('/people', async (c) => c.json((await listPeople(deps.db, 50)).map((p) => ({ personId: p.id, name: p.name })), 200, DEV_HEADER));
   app.get('/jwks.json', (c) => c.json(deps.idp.jwks, 200, DEV_HEADER));
   app.post('/token', async (c) => {
     const { personId } = await readJsonBody(c, tokenRequestSchema);

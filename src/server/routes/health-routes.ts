@@ -4,7 +4,7 @@
 // exactly what scanners must still be able to fetch. It shows as `issuance: "unavailable"` here and
 // as vaxpass_issuance_available 0 on /metrics, for alerting.
 import { Hono } from 'hono';
-import type { VaxpassDatabase } from '../../db/open-database.ts';
+import type { VaxpassDatabase } from '../../db/store.ts';
 import { databaseAnswers } from '../../db/queries/health.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -18,20 +18,20 @@ export function healthRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; cloc
   const app = new Hono<AppEnv>();
   const noStore = { 'Cache-Control': 'no-store' };
   app.get('/livez', (c) => c.json({ status: 'ok' }, 200, noStore));
-  app.get('/readyz', (c) => {
+  app.get('/readyz', async (c) => {
     if (deps.isShuttingDown()) return problemResponse(c, 'NOT_READY', 'shutting down', noStore);
-    if (!databaseAnswers(deps.db)) return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
+    if (!(await databaseAnswers(deps.db))) return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
     const now = unixNow(deps.clock);
     const directory = deps.keys.current();
     // Scanners refuse bundles whose signer certificate has expired.
     if (now > directory.signer.certificateExpiresAt) return problemResponse(c, 'NOT_READY', 'the bundle-signing certificate has expired; renew it with the root key', noStore);
-    if (!canIssue()) return c.json({ status: 'ready', issuance: 'unavailable', detail: 'no issuer key can sign now; passes cannot be issued until one can (see /metrics vaxpass_issuance_available)' }, 200, noStore);
+    if (!(await canIssue())) return c.json({ status: 'ready', issuance: 'unavailable', detail: 'no issuer key can sign now; passes cannot be issued until one can (see /metrics vaxpass_issuance_available)' }, 200, noStore);
     return c.json({ status: 'ready', issuance: 'available' }, 200, noStore);
   });
-  const canIssue = () => signingKeyAt(deps.keys.current(), unixNow(deps.clock), revokedKeyIds(deps.db)) !== null;
-  app.get('/metrics', (c) => {
+  const canIssue = async () => signingKeyAt(deps.keys.current(), unixNow(deps.clock), await revokedKeyIds(deps.db)) !== null;
+  app.get('/metrics', async (c) => {
     deps.metrics.signerCertificateExpiresAt = deps.keys.current().signer.certificateExpiresAt;
-    deps.metrics.issuanceAvailable = canIssue();
+    deps.metrics.issuanceAvailable = await canIssue();
     return c.body(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', ...noStore });
   });
   return app;

@@ -52,12 +52,12 @@ export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter): Hono<
     });
   });
 
-  app.get('/passes/:passId', partnerAuth(ctx.db, 'passes:read', limiter), (c) => {
+  app.get('/passes/:passId', partnerAuth(ctx.db, 'passes:read', limiter), async (c) => {
     const passId = c.req.param('passId');
     const partner = c.get('partner');
     // Object-level authorization lives in the query: only passes this partner issued are found.
-    const row = PASS_ID.test(passId) ? findPassIssuedBy(ctx.db, passId, partner.id) : null;
-    const person = row ? findPersonById(ctx.db, row.personId) : null;
+    const row = PASS_ID.test(passId) ? await findPassIssuedBy(ctx.db, passId, partner.id) : null;
+    const person = row ? await findPersonById(ctx.db, row.personId) : null;
     if (!row || !person) throw new ApiError('PASS_NOT_FOUND', 'this partner issued no pass with that id');
     return c.json(passView(row, { name: person.name, birthDate: person.birthDate }), 200, { 'Cache-Control': 'no-store' });
   });

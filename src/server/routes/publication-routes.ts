@@ -2,7 +2,7 @@
 // (for the dev scanner) the root public key.
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { VaxpassDatabase } from '../../db/open-database.ts';
+import type { VaxpassDatabase } from '../../db/store.ts';
 import type { AppEnv } from '../app-env.ts';
 import { unixNow, type Clock } from '../clock.ts';
 import { ifNoneMatchHits } from '../http-cache.ts';
@@ -45,9 +45,9 @@ export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys;
     return c.body(delta.jws, 200, { 'Content-Type': 'application/jose', ...headers });
   });
 
-  app.get('/.well-known/jwks.json', (c) => {
+  app.get('/.well-known/jwks.json', async (c) => {
     const now = unixNow(deps.clock);
-    const keys = publishedKeys(deps.keys.current(), now, revokedKeyIds(deps.db))
+    const keys = publishedKeys(deps.keys.current(), now, await revokedKeyIds(deps.db))
       .filter((k) => k.status !== 'revoked')
       .map((k) => ({ kty: 'OKP', crv: 'Ed25519', x: k.publicKey, kid: k.kid, alg: 'EdDSA', use: 'sig', iss: k.iss, status: k.status, nbf: k.validFrom, signUntil: k.signUntil, verifyUntil: k.verifyUntil }));
     return c.json({ keys }, 200, { 'Cache-Control': PUBLIC_CACHE, 'Access-Control-Allow-Origin': '*' });

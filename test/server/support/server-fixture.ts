@@ -39,22 +39,24 @@ export interface ServerFixture {
   fetchBundleText(): Promise<string>;
   openServedBundle(): Promise<TrustedBundle>;
   verifyText(text: string): Promise<VerificationResult>;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 let keyCounter = 0;
 export const newIdempotencyKey = () => `idem-${process.pid}-${Date.now()}-${++keyCounter}`;
 
 export async function createServerFixture(overrides: Partial<ServerConfig> = {}, partnerOptions: { quotaPerMinute?: number; scopesB?: PartnerScope[] } = {}): Promise<ServerFixture> {
-  const database = createTestDatabase();
+  const database = await createTestDatabase();
   const { db } = database;
   const keysDir = join(database.dir, 'keys');
   const clock = manualClock(FIXTURE_START);
   const now = Math.floor(FIXTURE_START.getTime() / 1000);
   await initKeyDirectory(keysDir, { now: now - 86_400 });
-  seedDemoRegistry(db, now);
-  const a = createPartner(db, { id: 'partner-a', name: 'Portal A', now, quotaPerMinute: partnerOptions.quotaPerMinute ?? 1000 });
-  const b = createPartner(db, { id: 'partner-b', name: 'Messenger B', now, ...(partnerOptions.scopesB ? { scopes: partnerOptions.scopesB } : {}) });
+  await seedDemoRegistry(db, now);
+  const { a, b } = await db.transaction(async (tx) => ({
+    a: await createPartner(tx, { id: 'partner-a', name: 'Portal A', now, quotaPerMinute: partnerOptions.quotaPerMinute ?? 1000 }),
+    b: await createPartner(tx, { id: 'partner-b', name: 'Messenger B', now, ...(partnerOptions.scopesB ? { scopes: partnerOptions.scopesB } : {}) }),
+  }));
   const logs: string[] = [];
   const config = testConfig({ adminToken: ADMIN_TOKEN, logLevel: 'debug', ...overrides });
   const app = createApp({ db, signer: watchedKeyDirectory(keysDir, 0), clock, config, logger: createLogger('debug', (line) => void logs.push(line)) });
