@@ -4,6 +4,7 @@
 // database does not grow per refresh.
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { findReusableHolderPass, insertIssuedPass, type IssuedPassRow } from '../../db/queries/issued-passes.ts';
+import { unusedPassId } from './pass-id.ts';
 import { findPersonById, readPersonFacts } from '../../db/queries/registry.ts';
 import { findRevocation } from '../../db/queries/revocations.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
@@ -38,7 +39,7 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
     const hash = factsHash(content);
     let row = await reusable(db, personId, content.type, hash, now, revokedKids);
     if (!row) {
-      const issued = await signForPerson(keys, content, now, revokedKids);
+      const issued = await signForPerson(keys, content, now, revokedKids, await unusedPassId(db));
       const fresh: IssuedPassRow = { ...issued, personId, issuedBy: 'holder', factsHash: hash, createdAt: now };
       row = await db.transaction(async (tx) => {
         // Another refresh may have issued meanwhile (signing is async): keep one pass per facts.

@@ -16,7 +16,7 @@ export function factsHash(content: PassContent): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export async function signForPerson(keys: KeyDirectory, content: PassContent, now: number, revokedKids: ReadonlySet<string>): Promise<IssuedPass> {
+export async function signForPerson(keys: KeyDirectory, content: PassContent, now: number, revokedKids: ReadonlySet<string>, passId: Uint8Array): Promise<IssuedPass> {
   const key = signingKeyAt(keys, now, revokedKids);
   if (!key) {
     // A rotation already scheduled tells the caller when to come back; otherwise the operator must act.
@@ -24,5 +24,5 @@ export async function signForPerson(keys: KeyDirectory, content: PassContent, no
     if (next) throw new ApiError('NO_SIGNING_KEY', `no issuer key can sign now; the next key starts signing at ${new Date(next.validFrom * 1000).toISOString()}`, { 'Retry-After': String(next.validFrom - now) });
     throw new ApiError('NO_SIGNING_KEY', 'no issuer key can sign now; the operator must add one with `vaxpass keys rotate` (`--emergency` to sign at once)');
   }
-  return issuePass({ content, issuer: keys.issuer, now, key });
+  return issuePass({ content, issuer: keys.issuer, now, key, passId });
 }
