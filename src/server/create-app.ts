@@ -21,6 +21,7 @@ import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
+import { publicationFastPath } from './publication/publication-fast-path.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { devIdpRoutes } from './routes/dev-idp-routes.ts';
@@ -60,6 +61,10 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const issuance: IssuanceContext = { db, keys, clock, config, onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();
+  // Scanners' conditional GETs, before the general middleware (src/server/publication/publication-fast-path.ts).
+  const fast = publicationFastPath({ publisher, metrics });
+  app.use('/api/v1/trust-bundle', fast.bundle);
+  app.use('/api/v1/trust-bundle/revocations', fast.delta);
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders(), noCredentialsInUrl());
   const limit = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
   app.use('/api/*', limit);

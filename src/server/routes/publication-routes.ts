@@ -11,9 +11,9 @@ import { publishedKeys } from '../issuer-keys.ts';
 import type { Metrics } from '../metrics.ts';
 import { ApiError } from '../problem.ts';
 import { deltaEtag, type BundlePublisher } from '../publication/bundle-publisher.ts';
+import { artifactHeaders, PUBLIC_CACHE } from '../publication/publication-fast-path.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 
-const PUBLIC_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
 
 // Scanners may be served from another origin than the issuer or its CDN: let them revalidate with
 // If-None-Match (not a CORS-safelisted header, so it needs a preflight) and read ETag and the version.
@@ -26,9 +26,8 @@ export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys;
   app.get('/api/v1/trust-bundle', async (c) => {
     const bundle = await deps.publisher.current();
     deps.metrics.bundleVersion = bundle.version;
-    const headers = { ETag: bundle.etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
-    if (ifNoneMatchHits(c.req.header('if-none-match'), bundle.etag)) return c.body(null, 304, headers);
-    return c.body(bundle.jws, 200, { 'Content-Type': 'application/jose', ...headers });
+    if (ifNoneMatchHits(c.req.header('if-none-match'), bundle.etag)) return c.body(null, 304, artifactHeaders(bundle, bundle.etag, 304));
+    return c.body(bundle.jws, 200, artifactHeaders(bundle, bundle.etag));
   });
 
   app.get('/api/v1/trust-bundle/revocations', async (c) => {
@@ -39,10 +38,9 @@ export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys;
     }
     const fromVersion = Number(since);
     const etag = deltaEtag(bundle, fromVersion);
-    const headers = { ETag: etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
-    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, artifactHeaders(bundle, etag, 304));
     const delta = await deps.publisher.delta(bundle, fromVersion);
-    return c.body(delta.jws, 200, { 'Content-Type': 'application/jose', ...headers });
+    return c.body(delta.jws, 200, artifactHeaders(bundle, etag));
   });
 
   app.get('/.well-known/jwks.json', async (c) => {
