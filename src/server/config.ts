@@ -10,6 +10,8 @@ export interface ServerConfig {
   readonly port: number;
   readonly host: string;
   readonly databasePath: string;
+  /** PostgreSQL instead of the SQLite file (DATABASE_URL); null: SQLite at databasePath. */
+  readonly postgres: { readonly url: string; readonly schema: string; readonly poolSize: number } | null;
   readonly keysDir: string;
   readonly logLevel: LogLevel;
   /** Development identity provider (DEV ONLY). */
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     port: integer(env, 'PORT', 8080, 0, 65_535),
     host,
     databasePath: path(env, 'VAXPASS_DB', './data/vaxpass.sqlite'),
+    postgres: postgresConfig(env),
     keysDir: path(env, 'VAXPASS_KEYS', './keys'),
     logLevel,
     devIdp,
@@ -164,6 +167,16 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     seedDemo: onOff(env, 'VAXPASS_SEED_DEMO', devIdp),
     timeZone,
   };
+}
+
+function postgresConfig(env: Env): ServerConfig['postgres'] {
+  const url = env.DATABASE_URL;
+  if (!url) return null;
+  // The URL can hold a password: never echo it.
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL (unset it to use the SQLite file VAXPASS_DB)');
+  const schema = env.VAXPASS_PG_SCHEMA || 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError('VAXPASS_PG_SCHEMA', `must be a lowercase PostgreSQL schema name, got "${schema}"`);
+  return { url, schema, poolSize: integer(env, 'VAXPASS_PG_POOL_SIZE', 10, 1, 1000) };
 }
 
 /** A config for tests and embedding: defaults without reading the environment. */

@@ -6,9 +6,10 @@ import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../db/open-database.ts';
+import { openStore } from '../db/open-store.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
+import { LOCKS, lockForTransaction } from '../db/queries/locks.ts';
 import { createPartner, findPartnerById } from '../db/queries/partners.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
 import { initKeyDirectory, rootPublicKeyPath } from '../keys/key-directory.ts';
@@ -56,12 +57,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       event.ok ? logger.info('issuer keyring reloaded', { issuerKeys: event.issuerKeys }) : logger.warn('issuer keyring unreadable; keeping the last good one', { reason: event.reason }),
     ),
   );
-  const db = await naming('VAXPASS_DB', `cannot open the database ${resolve(config.databasePath)}`, () => openDatabase(config.databasePath));
+  const db = config.postgres
+    ? await naming('DATABASE_URL', 'cannot open the PostgreSQL database', () => openStore(config))
+    : await naming('VAXPASS_DB', `cannot open the database ${resolve(config.databasePath)}`, () => openStore(config));
 
   let demoPartnerApiKey: string | null = null;
   if (config.seedDemo) {
     if (await seedDemoRegistry(db, now, config.timeZone)) print(`Seeded the demo registry: ${DEMO_PEOPLE.length} people.`);
-    demoPartnerApiKey = await db.transaction(async (tx) => ((await findPartnerById(tx, DEMO_PARTNER_ID)) ? null : (await createPartner(tx, { id: DEMO_PARTNER_ID, name: 'Demo portal', now })).apiKey));
+    demoPartnerApiKey = await db.transaction(async (tx) => {
+      await lockForTransaction(tx, LOCKS.partner(DEMO_PARTNER_ID));
+      return (await findPartnerById(tx, DEMO_PARTNER_ID)) ? null : (await createPartner(tx, { id: DEMO_PARTNER_ID, name: 'Demo portal', now })).apiKey;
+    });
   }
 
   let shuttingDown = false;
@@ -115,7 +121,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     process.once('SIGINT', () => onSignal('SIGINT'));
   }
 
-  printBanner(print, url, config, demoPartnerApiKey);
+  printBanner(print, url, config, db.location, demoPartnerApiKey);
   logger.info('listening', { port, devIdp: config.devIdp });
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
   return { url, app, db, config, demoPartnerApiKey, close };
@@ -135,7 +141,7 @@ async function naming<T>(variable: string, what: string, step: () => T | Promise
   }
 }
 
-function printBanner(print: (line: string) => void, url: string, config: ServerConfig, demoPartnerApiKey: string | null): void {
+function printBanner(print: (line: string) => void, url: string, config: ServerConfig, database: string, demoPartnerApiKey: string | null): void {
   const lines = [
     '',
     `vaxpass issuer listening on ${url}`,
@@ -143,7 +149,7 @@ function printBanner(print: (line: string) => void, url: string, config: ServerC
     `  Scanner app    ${url}/scanner/`,
     `  API docs       ${url}/docs`,
     `  Trust bundle   ${url}/api/v1/trust-bundle   (root key: ${rootPublicKeyPath(config.keysDir)})`,
-    `  Database       ${resolve(config.databasePath)}`,
+    `  Database       ${database}`,
   ];
   if (config.devIdp) {
     lines.push(

@@ -2,18 +2,64 @@
 // through the query builder and preparing it costs more than running it. Statements are keyed by
 // the connection their drizzle instance runs on, so the store's and its transactions' statements
 // are kept apart. Nothing outlives its database.
+//
+// The two dialects run prepared queries differently (SQLite: all/get/run, synchronous;
+// PostgreSQL: execute, which maps rows to the declared columns), so each statement is wrapped in
+// the same three async methods.
 import type { Queryable } from '../store.ts';
+
+type Values = Record<string, unknown>;
+
+export interface Statement<Row> {
+  all(values?: Values): Promise<Row[]>;
+  get(values?: Values): Promise<Row | undefined>;
+  run(values?: Values): Promise<void>;
+}
+
+/** What drizzle's `.prepare()` returns (typed through the SQLite tables; both dialects have `execute`). */
+interface Preparable {
+  execute(values?: Values): unknown;
+}
+
+type RowOf<Q> = Q extends { all(values?: Values): Promise<(infer Row)[]> } ? Row : never;
+type Built = Preparable | Record<string, Preparable>;
+type Wrapped<T> = T extends Preparable ? Statement<RowOf<T>> : { [K in keyof T]: Statement<RowOf<T[K]>> };
 
 const cache = new WeakMap<object, Map<string, unknown>>();
 
-export function prepared<T>(db: Queryable, name: string, build: (db: Queryable) => T): T {
+export function prepared<T extends Built>(db: Queryable, name: string, build: (db: Queryable) => T): Wrapped<T> {
   const connection = (db.orm as unknown as { session?: { client?: object } }).session?.client ?? db.orm;
   let statements = cache.get(connection);
   if (!statements) cache.set(connection, (statements = new Map()));
-  let statement = statements.get(name) as T | undefined;
+  let statement = statements.get(name) as Wrapped<T> | undefined;
   if (statement === undefined) {
-    statement = build(db);
+    const built = build(db);
+    const one = (q: Preparable) => (db.dialect === 'sqlite' ? sqliteStatement(q) : postgresStatement(q));
+    statement = (isPreparable(built) ? one(built) : Object.fromEntries(Object.entries(built).map(([k, q]) => [k, one(q)]))) as Wrapped<T>;
     statements.set(name, statement);
   }
   return statement;
+}
+
+function isPreparable(value: Built): value is Preparable {
+  return typeof (value as Preparable).execute === 'function';
+}
+
+function sqliteStatement<Row>(q: Preparable): Statement<Row> {
+  // better-sqlite3 answers synchronously; the values are handed back as resolved promises.
+  const s = q as unknown as { all(v?: Values): Row[]; get(v?: Values): Row | undefined; run(v?: Values): unknown };
+  return {
+    all: async (v) => s.all(v),
+    get: async (v) => s.get(v),
+    run: async (v) => void s.run(v),
+  };
+}
+
+function postgresStatement<Row>(q: Preparable): Statement<Row> {
+  const s = q as unknown as { execute(v?: Values): Promise<Row[]> };
+  return {
+    all: (v) => s.execute(v),
+    get: async (v) => (await s.execute(v))[0],
+    run: async (v) => void (await s.execute(v)),
+  };
 }

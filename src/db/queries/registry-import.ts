@@ -1,9 +1,10 @@
 // Registry writes for bulk import. One import is one transaction (the caller opens it): either
-// every record of the file is in, or none is. Statements are prepared once per import; a
+// every record of the file is in, or none is. Statements are prepared once per connection; a
 // 1,000,000-row file costs one commit, not a million (each commit is durable, so commits are what
 // we count).
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../store.ts';
+import { prepared } from './prepared.ts';
 import { timeOrderedId } from '../time-ordered-id.ts';
 import type { RegistryRecord } from '../../registry/registry-record.ts';
 
@@ -15,38 +16,40 @@ export interface RegistryWriter {
 
 /** Writes registry records through `tx`, a transaction the caller commits or rolls back. */
 export function registryWriter(tx: Queryable, now: number): RegistryWriter {
-  const { orm, t } = tx;
   const ph = (name: string) => sql.placeholder(name);
-  const personExists = orm.select({ id: t.people.id }).from(t.people).where(sql`${t.people.id} = ${ph('id')}`).prepare();
-  const upsertPerson = orm
-    .insert(t.people)
-    .values({ id: ph('id'), name: ph('name'), birthDate: ph('birthDate'), createdAt: now })
-    .onConflictDoUpdate({ target: t.people.id, set: { name: sql`excluded.name`, birthDate: sql`excluded.birth_date` } })
-    .prepare();
-  const insertVaccination = orm
-    .insert(t.vaccinationEvents)
-    .values({ id: ph('id'), personId: ph('personId'), productCode: ph('productCode'), doseDate: ph('doseDate'), createdAt: now })
-    .onConflictDoNothing()
-    .returning({ id: t.vaccinationEvents.id })
-    .prepare();
-  const insertTest = orm
-    .insert(t.testResults)
-    .values({ id: ph('id'), personId: ph('personId'), kind: ph('kind'), sampledAt: ph('sampledAt'), result: ph('result'), createdAt: now })
-    .onConflictDoNothing()
-    .returning({ id: t.testResults.id })
-    .prepare();
-  const insertRecovery = orm
-    .insert(t.recoveries)
-    .values({ id: ph('id'), personId: ph('personId'), firstPositiveTest: ph('firstPositiveTest'), createdAt: now })
-    .onConflictDoNothing()
-    .returning({ id: t.recoveries.id })
-    .prepare();
-  const insertExemption = orm
-    .insert(t.exemptions)
-    .values({ id: ph('id'), personId: ph('personId'), validFrom: ph('validFrom'), validUntil: ph('validUntil'), createdAt: now })
-    .onConflictDoNothing()
-    .returning({ id: t.exemptions.id })
-    .prepare();
+  const q = prepared(tx, 'registryWriter', ({ orm, t }) => ({
+    personExists: orm.select({ id: t.people.id }).from(t.people).where(sql`${t.people.id} = ${ph('id')}`).prepare(),
+    upsertPerson: orm
+      .insert(t.people)
+      .values({ id: ph('id'), name: ph('name'), birthDate: ph('birthDate'), createdAt: ph('now') })
+      .onConflictDoUpdate({ target: t.people.id, set: { name: sql`excluded.name`, birthDate: sql`excluded.birth_date` } })
+      .prepare(),
+    insertVaccination: orm
+      .insert(t.vaccinationEvents)
+      .values({ id: ph('id'), personId: ph('personId'), productCode: ph('productCode'), doseDate: ph('doseDate'), createdAt: ph('now') })
+      .onConflictDoNothing()
+      .returning({ id: t.vaccinationEvents.id })
+      .prepare(),
+    insertTest: orm
+      .insert(t.testResults)
+      .values({ id: ph('id'), personId: ph('personId'), kind: ph('kind'), sampledAt: ph('sampledAt'), result: ph('result'), createdAt: ph('now') })
+      .onConflictDoNothing()
+      .returning({ id: t.testResults.id })
+      .prepare(),
+    insertRecovery: orm
+      .insert(t.recoveries)
+      .values({ id: ph('id'), personId: ph('personId'), firstPositiveTest: ph('firstPositiveTest'), createdAt: ph('now') })
+      .onConflictDoNothing()
+      .returning({ id: t.recoveries.id })
+      .prepare(),
+    insertExemption: orm
+      .insert(t.exemptions)
+      .values({ id: ph('id'), personId: ph('personId'), validFrom: ph('validFrom'), validUntil: ph('validUntil'), createdAt: ph('now') })
+      .onConflictDoNothing()
+      .returning({ id: t.exemptions.id })
+      .prepare(),
+  }));
+  const { personExists, upsertPerson, insertVaccination, insertTest, insertRecovery, insertExemption } = q;
 
   // People written in this import; avoids a lookup per event for the common "person then events" order.
   const known = new Set<string>();
@@ -61,7 +64,7 @@ export function registryWriter(tx: Queryable, now: number): RegistryWriter {
   return {
     async write(record) {
       if (record.kind === 'person') {
-        await upsertPerson.run({ id: record.personId, name: record.name, birthDate: record.birthDate });
+        await upsertPerson.run({ now, id: record.personId, name: record.name, birthDate: record.birthDate });
         known.add(record.personId);
         return 'written';
       }
@@ -69,13 +72,13 @@ export function registryWriter(tx: Queryable, now: number): RegistryWriter {
       const id = timeOrderedId();
       switch (record.kind) {
         case 'vaccination':
-          return changed(await insertVaccination.all({ id, personId: record.personId, productCode: record.productCode, doseDate: record.doseDate }));
+          return changed(await insertVaccination.all({ now, id, personId: record.personId, productCode: record.productCode, doseDate: record.doseDate }));
         case 'test':
-          return changed(await insertTest.all({ id, personId: record.personId, kind: record.testKind, sampledAt: record.sampledAt, result: record.result }));
+          return changed(await insertTest.all({ now, id, personId: record.personId, kind: record.testKind, sampledAt: record.sampledAt, result: record.result }));
         case 'recovery':
-          return changed(await insertRecovery.all({ id, personId: record.personId, firstPositiveTest: record.firstPositiveTest }));
+          return changed(await insertRecovery.all({ now, id, personId: record.personId, firstPositiveTest: record.firstPositiveTest }));
         case 'exemption':
-          return changed(await insertExemption.all({ id, personId: record.personId, validFrom: record.validFrom, validUntil: record.validUntil }));
+          return changed(await insertExemption.all({ now, id, personId: record.personId, validFrom: record.validFrom, validUntil: record.validUntil }));
       }
     },
   };

@@ -6,6 +6,7 @@ import { appendAudit } from '../../db/queries/audit-log.ts';
 import { findReusableHolderPass, insertIssuedPass, type IssuedPassRow } from '../../db/queries/issued-passes.ts';
 import { unusedPassId } from './pass-id.ts';
 import { findPersonById, readPersonFacts } from '../../db/queries/registry.ts';
+import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
 import { findRevocation } from '../../db/queries/revocations.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 import type { Queryable } from '../../db/store.ts';
@@ -42,7 +43,9 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
       const issued = await signForPerson(keys, content, now, revokedKids, await unusedPassId(db));
       const fresh: IssuedPassRow = { ...issued, personId, issuedBy: 'holder', factsHash: hash, createdAt: now };
       row = await db.transaction(async (tx) => {
-        // Another refresh may have issued meanwhile (signing is async): keep one pass per facts.
+        // Another refresh (here or in another process) may have issued meanwhile (signing is
+        // async): keep one pass per facts.
+        await lockForTransaction(tx, LOCKS.holderPass(personId));
         const raced = await reusable(tx, personId, content.type, hash, now, revokedKids);
         if (raced) return raced;
         await insertIssuedPass(tx, fresh);

@@ -27,6 +27,7 @@ import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import type { VaxpassDatabase } from '../../db/store.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { insertBundle, latestBundle, latestBundleVersion, pruneBundlesBefore, type BundleVersionRow } from '../../db/queries/bundle-versions.ts';
+import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
 import { lastRevocationId, listRevocations, revocationsListedAfter } from '../../db/queries/revocations.ts';
 import { RevokedPassSet } from '../../core/revoked-pass-set.ts';
 import { RevokedPassBlocks } from '../../publication/revoked-pass-blocks.ts';
@@ -153,7 +154,9 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       const version = Math.max(previous + 1, now * VERSION_UNITS_PER_SECOND);
       const bundle = await sign(version, now, now + options.lifetimeSeconds, blocks, revokedKeys);
       const stored = await db.transaction(async (tx) => {
-        // A revocation or a version committed while we were signing must not be left out of, or collide with, this one.
+        // A revocation or a version committed while we were signing must not be left out of, or collide
+        // with, this one; on PostgreSQL the lock makes this check and the insert one step across processes.
+        await lockForTransaction(tx, LOCKS.bundleVersion);
         if ((await latestBundleVersion(tx)) !== previous || (await lastRevocationId(tx)) !== seenId) return false;
         const row: BundleVersionRow = { version, issuedAt: now, expiresAt: bundle.expiresAt, contentHash: hashNow, jws: '' };
         await insertBundle(tx, row);

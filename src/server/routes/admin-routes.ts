@@ -6,6 +6,7 @@ import { appendAudit } from '../../db/queries/audit-log.ts';
 import { latestBundleVersion } from '../../db/queries/bundle-versions.ts';
 import { findIssuedPass } from '../../db/queries/issued-passes.ts';
 import { createPartner, findPartnerById, revokePartner, PARTNER_SCOPES } from '../../db/queries/partners.ts';
+import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
 import { findRevocation, insertRevocation, type RevocationKind } from '../../db/queries/revocations.ts';
 import type { AppEnv } from '../app-env.ts';
 import { unixNow, type Clock } from '../clock.ts';
@@ -32,6 +33,8 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
   async function revoke(kind: RevocationKind, subject: string, why: string | undefined, requestId: string) {
     const now = unixNow(deps.clock);
     const created = await deps.db.transaction(async (tx) => {
+      // The version the revocation is first listed in must be the next one any process publishes.
+      await lockForTransaction(tx, LOCKS.bundleVersion);
       const bundleVersion = (await latestBundleVersion(tx)) + 1;
       const inserted = await insertRevocation(tx, { kind, subject, reason: why ?? null, revokedAt: now, revokedBy: 'admin', bundleVersion });
       if (inserted) await appendAudit(tx, { at: now, actor: 'admin', action: kind === 'pass' ? 'pass.revoked' : 'key.revoked', passId: kind === 'pass' ? subject : null, requestId, detail: { subject, bundleVersion } });
@@ -60,8 +63,9 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
   app.post('/partners', async (c) => {
     const input = await readJsonBody(c, createPartnerSchema);
     const now = unixNow(deps.clock);
-    // Checked inside the (immediate, so serialised) transaction: two concurrent creates of one id get 201 and 409, never a 500.
+    // Checked inside the transaction, under the partner id's lock: two concurrent creates of one id get 201 and 409, never a 500.
     const { partner, apiKey } = await deps.db.transaction(async (tx) => {
+      await lockForTransaction(tx, LOCKS.partner(input.id));
       if (await findPartnerById(tx, input.id)) throw new ApiError('PARTNER_EXISTS', `partner ${input.id} already exists; revoke its key or choose another id`);
       const created = await createPartner(tx, { ...input, now });
       await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.created', requestId: c.get('requestId'), detail: { partner: input.id } });
