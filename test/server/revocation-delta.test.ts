@@ -35,6 +35,19 @@ describe('applyRevocationDelta', () => {
     expect([...result.bundle.keys.keys()]).toEqual([...held.keys.keys()]);
   });
 
+  it('a full bundle of the version a delta brought is accepted when it lists the same revocations, refused when it does not', async () => {
+    const applied = await apply(await delta(held.version));
+    if (!applied.ok) throw new Error(applied.message);
+    const full = await f.fetchBundleText();
+    const same = await openBundle(full, { root: f.rootPublicKey(), now: f.clock.now(), backend, held: applied.bundle });
+    expect(same.ok ? 'ok' : same.code).toBe('ok');
+    // The same version number signed without the revocation, as an issuer that started over might.
+    const forgotten = await apply(await sign({ fromVersion: held.version, toVersion: applied.bundle.version, issuedAt: Math.floor(f.clock.now().getTime() / 1000), revokedPasses: [], revokedKeys: [] }));
+    if (!forgotten.ok) throw new Error(forgotten.message);
+    const refused = await openBundle(full, { root: f.rootPublicKey(), now: f.clock.now(), backend, held: forgotten.bundle });
+    expect(refused.ok ? 'ok' : refused.code).toBe('BUNDLE_ROLLBACK');
+  });
+
   it('returns the same bundle when there is nothing new', async () => {
     const latest = await f.openServedBundle();
     const result = await apply(await delta(latest.version), latest);
