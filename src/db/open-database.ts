@@ -4,7 +4,8 @@
 // Two connections to one file: a read-only one for top-level queries and a writer that only
 // transactions use. Transactions are async (callers await between statements), so on a single
 // connection another request's statements could land inside an open transaction; here they cannot,
-// and transactions take turns on the writer through a queue, never blocking the event loop on a lock.
+// and transactions take turns on the writer (grouped into shared commits, below), never blocking
+// the event loop on a lock.
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -57,42 +58,80 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
   }
 }
 
+interface Member {
+  readonly work: (tx: Queryable) => Promise<unknown>;
+  readonly settle: (outcome: { ok: true; value: unknown } | { ok: false; error: unknown }) => void;
+}
+
 function sqliteStore(path: string, writer: Database.Database, reader: Database.Database, writeOrm: Orm, readOrm: Orm): SqliteDatabase {
   const tx: Queryable = { dialect: 'sqlite', orm: writeOrm, t: schema };
-  // Transactions run one after another on the writer; each waits for the previous to settle.
-  let tail: Promise<unknown> = Promise.resolve();
+  // Group commit: transactions that arrive while a commit is under way wait together and then
+  // share one SQLite transaction and one fsync. Each runs in its own savepoint, so a member that
+  // fails is rolled back alone; nobody is answered before the shared COMMIT has returned, so
+  // nothing is acknowledged before it is durable.
+  let waiting: Member[] = [];
+  let running: Promise<void> | null = null;
+
+  async function runBatch(batch: Member[]): Promise<void> {
+    const outcomes: Parameters<Member['settle']>[0][] = [];
+    try {
+      // IMMEDIATE takes the write lock now, so a batch that reads then writes cannot fail half-way
+      // with SQLITE_BUSY when another process wrote in between.
+      writer.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const m of batch) m.settle({ ok: false, error });
+      return;
+    }
+    for (const member of batch) {
+      writer.exec('SAVEPOINT member');
+      try {
+        outcomes.push({ ok: true, value: await member.work(tx) });
+        writer.exec('RELEASE member');
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+        if (writer.inTransaction) {
+          writer.exec('ROLLBACK TO member');
+          writer.exec('RELEASE member');
+        }
+      }
+    }
+    try {
+      writer.exec('COMMIT');
+    } catch (error) {
+      if (writer.inTransaction) writer.exec('ROLLBACK');
+      for (const m of batch) m.settle({ ok: false, error });
+      return;
+    }
+    batch.forEach((m, i) => m.settle(outcomes[i]!));
+  }
+
+  async function drain(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      await runBatch(batch);
+    }
+    running = null;
+  }
+
   return {
     dialect: 'sqlite',
     orm: readOrm,
     t: schema,
     client: writer,
     location: path === ':memory:' ? path : resolve(path),
-    async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-      const turn = tail.then(async () => {
-        // IMMEDIATE takes the write lock now, so a transaction that reads then writes cannot fail
-        // half-way with SQLITE_BUSY when another process wrote in between.
-        writer.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await work(tx);
-          writer.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (writer.inTransaction) writer.exec('ROLLBACK');
-          throw error;
-        }
+    transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+      return new Promise<T>((ok, fail) => {
+        waiting.push({ work, settle: (o) => (o.ok ? ok(o.value as T) : fail(o.error)) });
+        // Start on the next tick, so that transactions requested in the same turn of the event
+        // loop join the first batch instead of waiting behind it.
+        running ??= new Promise<void>((started) => setImmediate(started)).then(drain);
       });
-      tail = turn.catch(() => undefined);
-      return turn;
     },
     async close() {
-      await tail;
+      await running;
       if (reader !== writer && reader.open) reader.close();
       if (writer.open) writer.close();
     },
   };
-}
-
-/** Closes the store; kept for callers that read better as a function. */
-export function closeDatabase(db: VaxpassDatabase): Promise<void> {
-  return db.close();
 }

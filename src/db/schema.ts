@@ -44,10 +44,13 @@ export const issuedPasses = sqliteTable(
     text: text('text').notNull(),
     createdAt: integer('created_at').notNull(),
   },
+  // A holder refresh looks up the newest pass for (person, 'holder', type, facts): with every
+  // equality column ahead of iat it is one index probe, however many partner-issued passes the
+  // person has (with (person, type, iat) alone it walked all of them, newest first).
   (t) => [
-    index('issued_passes_person').on(t.personId, t.type, t.iat),
+    index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat),
     index('issued_passes_issued_by').on(t.issuedBy),
-    // Bundles list revoked passes by the first 40 bits of their id (docs/pass-format.md §6.2), which
+    // Bundles list revoked passes by the first 40 bits of their id (docs/pass-format.md §6.4), which
     // is exact only while no two passes share them: issuance draws again on a collision, and this
     // index refuses the one a concurrent issuance might still slip in.
     uniqueIndex('issued_passes_pass_id_prefix').on(sql`substr(${t.passId}, 1, 10)`),

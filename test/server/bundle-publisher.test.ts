@@ -3,7 +3,6 @@
 // and several instances on one database serving the same bytes within a second of a revocation.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openBundle, verify } from '../../src/core/index.ts';
-import { closeDatabase } from '../../src/db/open-database.ts';
 import { seedDemoRegistry } from '../../src/demo/seed-demo-registry.ts';
 import { testConfig } from '../../src/server/config.ts';
 import { createApp, type VaxpassApp } from '../../src/server/create-app.ts';
@@ -58,7 +57,7 @@ describe('a failing store', () => {
     const version = versionOf(good);
     const delta = await f.app.request(`/api/v1/trust-bundle/revocations?since=${version}`);
     expect(delta.status).toBe(200);
-    await closeDatabase(f.db);
+    await f.db.close();
 
     // Within the same second nothing asks the database: a 304 straight from memory.
     expect((await f.app.request('/api/v1/trust-bundle', { headers: { 'If-None-Match': etag } })).status).toBe(304);

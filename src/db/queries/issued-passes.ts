@@ -21,12 +21,17 @@ export async function insertIssuedPass(db: Queryable, row: IssuedPassRow): Promi
   await insert.run({ passId: row.passId, personId: row.personId, kid: row.kid, type: row.type, iat: row.iat, exp: row.exp, issuedBy: row.issuedBy, factsHash: row.factsHash, text: row.text, createdAt: row.createdAt });
 }
 
-/** The newest pass issued to the holder for these exact facts that is still valid after `validAfter`. */
-export async function findReusableHolderPass(db: Queryable, personId: string, type: PassType, factsHash: string, validAfter: number): Promise<IssuedPassRow | null> {
+/**
+ * The newest pass issued to the holder for these exact facts that is still valid after
+ * `validAfter`, and whether it has been revoked (one statement; the index
+ * issued_passes_holder_reuse makes it one probe).
+ */
+export async function findReusableHolderPass(db: Queryable, personId: string, type: PassType, factsHash: string, validAfter: number): Promise<(IssuedPassRow & { revoked: boolean }) | null> {
   const query = prepared(db, 'findReusableHolderPass', ({ orm, t }) =>
     orm
-      .select()
+      .select({ pass: t.issuedPasses, revocationId: t.revocations.id })
       .from(t.issuedPasses)
+      .leftJoin(t.revocations, and(eq(t.revocations.kind, 'pass'), eq(t.revocations.subject, t.issuedPasses.passId)))
       .where(
         and(
           eq(t.issuedPasses.personId, ph('personId')),
@@ -40,7 +45,8 @@ export async function findReusableHolderPass(db: Queryable, personId: string, ty
       .limit(1)
       .prepare(),
   );
-  return (await query.get({ personId, type, factsHash, validAfter })) ?? null;
+  const row = await query.get({ personId, type, factsHash, validAfter });
+  return row ? { ...row.pass, revoked: row.revocationId !== null } : null;
 }
 
 export async function findPassIssuedBy(db: Queryable, passId: string, issuedBy: string): Promise<IssuedPassRow | null> {

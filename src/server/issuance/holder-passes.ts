@@ -4,11 +4,10 @@
 // database does not grow per refresh.
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { findReusableHolderPass, insertIssuedPass, type IssuedPassRow } from '../../db/queries/issued-passes.ts';
+import { readPersonWithFacts } from '../../db/queries/registry.ts';
 import { unusedPassId } from './pass-id.ts';
-import { findPersonById, readPersonFacts } from '../../db/queries/registry.ts';
 import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
-import { findRevocation } from '../../db/queries/revocations.ts';
-import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
+import { revokedKeysAt } from './revoked-keys.ts';
 import type { Queryable } from '../../db/store.ts';
 import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
@@ -18,22 +17,25 @@ import { holderOf, passContentsFromRegistry } from './pass-contents-from-registr
 import { factsHash, signForPerson } from './sign-for-person.ts';
 
 async function reusable(db: Queryable, personId: string, type: IssuedPassRow['type'], hash: string, now: number, revokedKids: ReadonlySet<string>): Promise<IssuedPassRow | null> {
-  const row = await findReusableHolderPass(db, personId, type, hash, now);
-  if (!row) return null;
+  const found = await findReusableHolderPass(db, personId, type, hash, now);
+  if (!found) return null;
+  const { revoked, ...row } = found;
   if (row.exp - now < (row.exp - row.iat) / 2) return null;
-  if (revokedKids.has(row.kid) || (await findRevocation(db, 'pass', row.passId))) return null;
+  if (revoked || revokedKids.has(row.kid)) return null;
   return row;
 }
 
 export async function currentHolderPasses(ctx: IssuanceContext, personId: string, requestId: string): Promise<PassView[]> {
   const { db } = ctx;
   const now = unixNow(ctx.clock);
-  const person = await findPersonById(db, personId);
+  // Two statements answer a refresh whose passes can be reused (every 304): the person with their
+  // facts, and per pass type the reusable pass with its revocation status.
+  const found = await readPersonWithFacts(db, personId);
   // A signed-in person the registry does not know simply has no passes: nothing to enumerate.
-  if (!person) return [];
-  const built = passContentsFromRegistry(person, await readPersonFacts(db, personId), now, ctx.config.timeZone);
+  if (!found) return [];
+  const built = passContentsFromRegistry(found.person, found.facts, now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; please contact the registry`);
-  const revokedKids = await revokedKeyIds(db);
+  const revokedKids = await revokedKeysAt(db, now);
   const keys = ctx.keys.current();
   const views: PassView[] = [];
   for (const content of built.contents) {

@@ -11,8 +11,8 @@ import { deleteIdempotencyRecordsBefore, findIdempotencyRecord, insertIdempotenc
 import { insertIssuedPass } from '../../db/queries/issued-passes.ts';
 import { unusedPassId } from './pass-id.ts';
 import type { Partner } from '../../db/queries/partners.ts';
-import { findPeopleByNameAndBirthDate, findPersonById, readPersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
-import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
+import { findPeopleByNameAndBirthDate, findPersonById, readPersonWithFacts, type PersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
+import { revokedKeysAt } from './revoked-keys.ts';
 import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
 import type { IssuanceContext } from './issuance-context.ts';
@@ -26,6 +26,8 @@ export interface PartnerPassRequest {
   readonly birthDate?: string | undefined;
   readonly type?: PassType | undefined;
 }
+
+const NO_FACTS: PersonFacts = { doses: [], tests: [], recoveries: [], exemptions: [] };
 
 /** How long an Idempotency-Key is remembered; a retry after that is a new request. */
 export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600;
@@ -87,11 +89,11 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
 
   const person = await matchPerson(ctx, request, now);
   const type = request.type ?? 'vaccination';
-  const built = passContentsFromRegistry(person, await readPersonFacts(db, person.id), now, ctx.config.timeZone);
+  const built = passContentsFromRegistry(person, (await readPersonWithFacts(db, person.id))?.facts ?? NO_FACTS, now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);
   const content = contentOfType(built.contents, type);
   if (!content) throw new ApiError('NOTHING_TO_ISSUE', `the registry has no current ${type} facts for this person`);
-  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeyIds(db), await unusedPassId(db));
+  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeysAt(db, now), await unusedPassId(db));
   const body = JSON.stringify(passView(issued, holderOf(content)));
 
   return db.transaction(async (tx) => {

@@ -9,6 +9,7 @@ import { createPartner, findPartnerById, revokePartner, PARTNER_SCOPES } from '.
 import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
 import { findRevocation, insertRevocation, type RevocationKind } from '../../db/queries/revocations.ts';
 import type { AppEnv } from '../app-env.ts';
+import { forgetRevokedKeys } from '../issuance/revoked-keys.ts';
 import { unixNow, type Clock } from '../clock.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';
 import { readJsonBody } from '../json-body.ts';
@@ -41,6 +42,7 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
       return inserted;
     });
     deps.publisher.invalidate();
+    forgetRevokedKeys(deps.db);
     const bundle = await deps.publisher.current();
     const entry = (await findRevocation(deps.db, kind, subject))!;
     return { status: created ? 201 : 200, body: { kind, subject, revokedAt: new Date(entry.revokedAt * 1000).toISOString(), bundleVersion: entry.bundleVersion, currentBundleVersion: bundle.version } } as const;

@@ -1,0 +1,205 @@
+// Issuer paths at scale, real processes on loopback, wrk with 16 connections:
+//   - partner issuance (POST /api/v1/partner/passes, durable)            vs a Hono POST that parses JSON and signs (no storage)
+//   - holder refresh answered 304 (If-None-Match)                         vs a Hono small-JSON GET
+//   - holder 304 for a person with 12,000 partner-issued passes           vs the same GET
+// each with 1 and 2 issuer processes (2: two wrk of 8 connections, one per process), on SQLite
+// and on PostgreSQL (skipped with a message when it does not answer), min / median / max over
+// interleaved rounds, and the ratio the issue sets as the goal.
+//   npx tsx bench/scale.ts [seconds per run, default 3] [rounds, default 3]
+// BENCH_PROFILE=<dir> runs the issuer processes with --cpu-prof into that directory.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { initKeyDirectory } from '../src/keys/key-directory.ts';
+
+const run = promisify(execFile);
+const SECONDS = Number(process.argv[2] ?? 3);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const CONNECTIONS = 16;
+const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const ADMIN = 'scale-bench-admin-token-0123456789abcdef';
+const MANY = 12_000;
+const dir = mkdtempSync(join(tmpdir(), 'vaxpass-scale-'));
+const children: ChildProcess[] = [];
+
+function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((ok, fail) => {
+    const rl = createInterface({ input: child[stream]! });
+    rl.on('line', (line) => {
+      const m = pattern.exec(line);
+      if (m) ok(m);
+    });
+    let tail = '';
+    if (stream === 'stderr') child.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-2000)));
+    child.once('exit', (code) => fail(new Error(`process exited with ${code}: ${tail}`)));
+  });
+}
+
+async function baseline(mode: 'post' | 'get'): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/scale-baseline.ts', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return JSON.parse((await waitForLine(child, 'stdout', /^\{.*\}$/)).input).url as string;
+}
+
+async function issuer(env: Record<string, string>): Promise<string> {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server/main.ts'], {
+    env: { ...process.env, PORT: '0', VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'apps'), VAXPASS_DEV_IDP: 'on', VAXPASS_SEED_DEMO: 'on', VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  return (await waitForLine(child, 'stderr', /listening on (http:\/\/\S+)/))[1]!;
+}
+
+interface Target {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  /** POSTs get a fresh Idempotency-Key per request, prefixed with this. */
+  readonly keyPrefix?: string;
+}
+
+function wrkScript(target: Target): string {
+  const path = join(dir, `wrk-${Math.random().toString(36).slice(2)}.lua`);
+  const headers = Object.entries(target.headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+  const lua = [`wrk.method = ${JSON.stringify(target.method)}`, ...headers, target.body ? `wrk.body = ${JSON.stringify(target.body)}` : ''];
+  if (target.keyPrefix) {
+    lua.push(`local n = 0`, `request = function() n = n + 1; wrk.headers["Idempotency-Key"] = ${JSON.stringify(target.keyPrefix)} .. n; return wrk.format() end`);
+  }
+  lua.push(`done = function(summary, latency, requests) io.stderr:write(string.format("non2xx=%d\\n", summary.errors.status)) end`);
+  writeFileSync(path, lua.join('\n'));
+  return path;
+}
+
+let runCounter = 0;
+/** Requests/s summed over the targets, each driven by its own wrk with an equal share of the connections. */
+async function measure(targets: readonly Target[]): Promise<number> {
+  const round = ++runCounter;
+  const results = await Promise.all(
+    targets.map(async (t, i) => {
+      const script = wrkScript({ ...t, ...(t.keyPrefix ? { keyPrefix: `${t.keyPrefix}-${round}-${i}-` } : {}) });
+      const { stdout, stderr } = await run('wrk', ['-t1', `-c${CONNECTIONS / targets.length}`, `-d${SECONDS}s`, '-s', script, new URL(t.url).origin + new URL(t.url).pathname]);
+      const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
+      const bad = Number(/non2xx=(\d+)/.exec(stderr)?.[1] ?? 0);
+      // wrk counts a 304 as non-2xx; every other path must answer 2xx.
+      if (bad > 0 && !t.headers['If-None-Match']) process.stderr.write(`  warning: ${bad} non-2xx answers from ${t.url}\n`);
+      return rate;
+    }),
+  );
+  return results.reduce((a, b) => a + b, 0);
+}
+
+async function jsonPost(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+}
+
+interface Deployment {
+  readonly name: string;
+  readonly urls: string[];
+  readonly apiKey: string;
+}
+
+/** Starts `processes` issuers on one store, a partner, and the 12k-pass person (demo-0003). */
+async function deploy(name: string, processes: number, env: Record<string, string>, shared?: Deployment): Promise<Deployment> {
+  const urls: string[] = [];
+  // One after another: the first migrates and seeds.
+  for (let i = 0; i < processes; i++) urls.push(await issuer(env));
+  if (shared) return { name, urls, apiKey: shared.apiKey };
+  const apiKey = (await jsonPost(`${urls[0]}/api/v1/admin/partners`, { id: 'bench', name: 'Bench', quotaPerMinute: 1_000_000 }, { Authorization: `Bearer ${ADMIN}` })).apiKey as string;
+  // The person with many partner-issued passes: their holder pass first, then 12 k partner passes
+  // issued through the API, 64 at a time, all newer than it (the worst case for the reuse lookup).
+  await holderTarget(urls[0]!, 'demo-0003');
+  for (let done = 0; done < MANY; done += 64) {
+    await Promise.all(
+      Array.from({ length: Math.min(64, MANY - done) }, (_, i) =>
+        fetch(`${urls[0]}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': `many-${name}-${done + i}` }, body: '{"personId":"demo-0003"}' }).then((r) => r.arrayBuffer()),
+      ),
+    );
+  }
+  return { name, urls, apiKey };
+}
+
+async function holderTarget(url: string, personId: string): Promise<Target> {
+  const token = (await jsonPost(`${url}/dev-idp/token`, { personId })).id_token as string;
+  const first = await fetch(`${url}/api/v1/holder/passes`, { headers: { Authorization: `Bearer ${token}` } });
+  await first.arrayBuffer();
+  return { url: `${url}/api/v1/holder/passes`, method: 'GET', headers: { Authorization: `Bearer ${token}`, 'If-None-Match': first.headers.get('etag')! } };
+}
+
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((ok) => {
+    const s = new Socket();
+    const done = (up: boolean) => (s.destroy(), ok(up));
+    s.setTimeout(1000, () => done(false));
+    s.once('error', () => done(false));
+    s.connect(Number(port || 5432), hostname, () => done(true));
+  });
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
+};
+const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} k` : n.toFixed(0));
+
+const schema = `bench_scale_${process.pid}`;
+try {
+  await initKeyDirectory(join(dir, 'keys'), { now: Math.floor(Date.now() / 1000) - 86_400 });
+  const postUrl = `${await baseline('post')}/sign`;
+  const getUrl = `${await baseline('get')}/small`;
+  const contenders = new Map<string, Target[]>();
+  contenders.set('baseline: Hono POST, parse + sign', [{ url: postUrl, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}' }]);
+  contenders.set('baseline: Hono small-JSON GET', [{ url: getUrl, method: 'GET', headers: {} }]);
+
+  const stores: { name: string; env: Record<string, string> }[] = [{ name: 'SQLite', env: { VAXPASS_DB: join(dir, 'scale.sqlite') } }];
+  if (await reachable(PG_URL)) stores.push({ name: 'PostgreSQL', env: { DATABASE_URL: PG_URL, VAXPASS_PG_SCHEMA: schema, VAXPASS_PG_POOL_SIZE: '8' } });
+  else console.log(`PostgreSQL not reachable at ${new URL(PG_URL).host}: PostgreSQL rows skipped.`);
+
+  for (const store of stores) {
+    const one = await deploy(`${store.name}`, 1, store.env);
+    const two = { ...one, urls: [...one.urls, ...(await deploy(store.name, 1, store.env, one)).urls] };
+    for (const d of [one, two]) {
+      const label = `${store.name}, ${d.urls.length} process${d.urls.length > 1 ? 'es' : ''}`;
+      contenders.set(`${label}: partner issuance`, d.urls.map((url) => ({ url: `${url}/api/v1/partner/passes`, method: 'POST', headers: { Authorization: `Bearer ${d.apiKey}`, 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}', keyPrefix: `k-${label.replace(/[^A-Za-z0-9]+/g, "-")}` })));
+      contenders.set(`${label}: holder 304`, await Promise.all(d.urls.map((url) => holderTarget(url, 'demo-0001'))));
+      contenders.set(`${label}: holder 304, ${MANY / 1000} k-pass person`, await Promise.all(d.urls.map((url) => holderTarget(url, 'demo-0003'))));
+    }
+  }
+
+  const rates = new Map<string, number[]>([...contenders.keys()].map((k) => [k, []]));
+  console.log(`bench/scale: wrk ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds (the machine is shared: compare ratios)`);
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = [...contenders.entries()];
+    if (r % 2) order.reverse();
+    for (const [name, targets] of order) rates.get(name)!.push(await measure(targets));
+  }
+  const post = stats(rates.get('baseline: Hono POST, parse + sign')!).median;
+  const get = stats(rates.get('baseline: Hono small-JSON GET')!).median;
+  console.log('\n| path | req/s median (min–max) | ratio to baseline | goal |');
+  console.log('|---|---|---|---|');
+  for (const [name, xs] of rates) {
+    const s = stats(xs);
+    const base = name.includes('issuance') ? post : name.includes('holder') ? get : null;
+    const goal = name.includes('issuance') ? '≥ 0.6' : name.includes('k-pass') ? 'same as any person' : name.includes('holder') ? '≥ 0.5' : '';
+    console.log(`| ${name} | ${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}) | ${base ? (s.median / base).toFixed(2) : '—'} | ${goal} |`);
+  }
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((ok) => c.once('exit', ok)) : null)));
+  if (await reachable(PG_URL)) {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
