@@ -1,6 +1,8 @@
 // Trust bundle size and sync cost: what a scanner downloads and how long opening it takes, with
-// one issuer key and 0 / 10,000 / 100,000 revoked passes; and the signed revocation delta a
-// scanner can fetch instead (src/core/revocation-delta.ts) for a day's new revocations.
+// one issuer key and 0 / 10,000 / 100,000 / 1,000,000 revoked passes (vaxpass-bundle/2: 40-bit
+// prefixes, Rice-coded; docs/pass-format.md §6.4), next to what the same revocations took as the
+// hex list of vaxpass-bundle/1; and the signed revocation delta a scanner can fetch instead
+// (src/core/revocation-delta.ts) for a day's new revocations.
 // Opening = the core's openBundle (two Ed25519 verifications, JSON parse, structural checks) with
 // the node:crypto and the WebCrypto (Node's globalThis.crypto) backends. Baselines in the same
 // run: JSON.parse of the same payload, and one raw node:crypto Ed25519 verify.
@@ -35,14 +37,17 @@ async function main(): Promise<void> {
   console.log(`baseline: raw node:crypto Ed25519 verify ${(rawVerifyMs * 1000).toFixed(0)} µs`);
   console.log('');
   console.log('full bundle (1 issuer key, default rules):');
-  console.log('revocations | bytes | gzip -6 | brotli | open node:crypto | open WebCrypto | JSON.parse baseline');
+  console.log('revocations | bytes | gzip -6 | brotli | v1 hex list alone (bytes, gzip) | open node:crypto | open WebCrypto | JSON.parse baseline | lookup (binary search)');
   const opened = new Map<number, TrustedBundle>();
-  for (const revocations of [0, 10_000, 100_000]) {
-    const text = await fixture.bundle({ version: 10, extraRevocations: revocations });
+  for (const revocations of [0, 10_000, 100_000, 1_000_000]) {
+    const ids = randomPassIds(revocations);
+    const text = await fixture.bundle({ version: 10, revokedPasses: ids });
+    // What vaxpass-bundle/1 carried for the same revocations: the hex list, base64url in the JWS payload.
+    const v1List = Buffer.from(JSON.stringify({ revokedPasses: ids })).toString('base64url');
     const bytes = Buffer.byteLength(text);
     const gzip = gzipSync(text).length;
     const brotli = brotliCompressSync(text).length;
-    const runs = revocations >= 100_000 ? 10 : 30;
+    const runs = revocations >= 1_000_000 ? 3 : revocations >= 100_000 ? 10 : 30;
     const times: number[] = [];
     for (const backend of backends) {
       times.push(
@@ -55,8 +60,11 @@ async function main(): Promise<void> {
     }
     const payload = Buffer.from(text.split('.')[1]!, 'base64url').toString('utf8');
     const parseMs = await timeIt(runs, () => JSON.parse(payload));
+    const set = opened.get(revocations)!.revokedPasses;
+    const probes = randomPassIds(10_000);
+    const lookupNs = ((await timeIt(10, () => probes.forEach((id) => set.has(id)))) * 1e6) / probes.length;
     console.log(
-      `${String(revocations).padStart(11)} | ${kb(bytes)} | ${kb(gzip)} | ${kb(brotli)} | ${times[0]!.toFixed(2)} ms | ${times[1]!.toFixed(2)} ms | ${parseMs.toFixed(2)} ms (open = ${(times[0]! / parseMs).toFixed(1)}× parse)`,
+      `${String(revocations).padStart(11)} | ${kb(bytes)} | ${kb(gzip)} | ${kb(brotli)} | ${kb(v1List.length)}, ${kb(gzipSync(v1List).length)} | ${times[0]!.toFixed(2)} ms | ${times[1]!.toFixed(2)} ms | ${parseMs.toFixed(2)} ms (open = ${(times[0]! / parseMs).toFixed(1)}× parse) | ${lookupNs.toFixed(0)} ns (hex id)`,
     );
   }
   console.log('');

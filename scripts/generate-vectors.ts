@@ -20,6 +20,7 @@ import { encodeClaims } from '../src/core/pass-claims-codec.ts';
 import type { Pass, PassContent } from '../src/core/pass-content.ts';
 import { MAX_QR_TEXT_LENGTH, toQrText } from '../src/core/qr-text.ts';
 import { DEFAULT_RULES, type Rules } from '../src/core/rules.ts';
+import { RevokedPassSet } from '../src/core/revoked-pass-set.ts';
 import { BUNDLE_JWS_TYPE, type BundleKey } from '../src/core/trust-bundle.ts';
 import { FAILURE_CODES, type FailureCode } from '../src/core/verification-result.ts';
 import { referencePass } from '../src/demo/reference-passes.ts';
@@ -118,13 +119,15 @@ export async function buildVectorFile(): Promise<VectorFile> {
     bundleKey(revokedListed, '2021-01-01T00:00:00Z', '2022-12-31T15:00:00Z', '2023-12-31T15:00:00Z', 'active'),
     bundleKey({ publicKey: smallOrderPublic, kid: smallOrderKid }, '2021-01-01T00:00:00Z', '2022-12-31T15:00:00Z', '2023-12-31T15:00:00Z', 'active'),
   ];
-  const REVOKED_PASS = ctiFor(0xdead);
+  // Bundles list 40-bit prefixes of revoked pass ids, and every ctiFor(n) below 2^24 shares the
+  // prefix 7e577ec700; the revoked pass gets one of its own.
+  const REVOKED_PASS = Uint8Array.of(0xde, 0xad, 0x7e, 0x57, 0x7e, 0xc7, 0x00, 0x01);
   const baseContents: BundleContents = {
     version: 10,
     issuedAt: BUNDLE_ISSUED_AT,
     expiresAt: BUNDLE_EXPIRES_AT,
     keys,
-    revokedPasses: [Buffer.from(REVOKED_PASS).toString('hex')],
+    revokedPassPrefixes: RevokedPassSet.fromPassIds([Buffer.from(REVOKED_PASS).toString('hex')]).encode(),
     revokedKeys: [toBase64Url(revokedListed.kid)],
     rules: DEFAULT_RULES,
   };
@@ -161,6 +164,12 @@ export async function buildVectorFile(): Promise<VectorFile> {
       { ...baseContents, version: 8, issuedAt: at('2022-01-05T00:00:00Z'), expiresAt: at('2022-02-05T00:00:00Z') },
       { ...bundleSigner, certificate: expiredCertificate },
     ),
+    // What an issuer that lost its database and started over might publish: version 10 again, without the revocation.
+    'same-version-other-content': await signTrustBundle({ ...baseContents, issuedAt: at('2022-01-15T02:00:00Z'), revokedPassPrefixes: {} }, bundleSigner),
+    'format-v1': await signRawBundle(
+      { format: 'vaxpass-bundle/1', ...baseContents, revokedPassPrefixes: undefined, revokedPasses: [Buffer.from(REVOKED_PASS).toString('hex')] },
+      bundleSigner,
+    ),
     unsigned: unsignedBundle(defaultBundle),
     tampered: tamperedBundle(defaultBundle),
     'not-a-jws': 'this is not a trust bundle',
@@ -173,7 +182,7 @@ export async function buildVectorFile(): Promise<VectorFile> {
     exp: at('2021-11-01T00:00:00Z'),
   });
   bundles['september-2021'] = await signTrustBundle(
-    { ...baseContents, version: 5, issuedAt: at('2021-09-01T00:00:00Z'), expiresAt: at('2021-10-01T00:00:00Z'), revokedPasses: [], revokedKeys: [] },
+    { ...baseContents, version: 5, issuedAt: at('2021-09-01T00:00:00Z'), expiresAt: at('2021-10-01T00:00:00Z'), revokedPassPrefixes: {}, revokedKeys: [] },
     { ...bundleSigner, certificate: certificate2021 },
   );
 
@@ -322,7 +331,10 @@ export async function buildVectorFile(): Promise<VectorFile> {
   add('expired-at-exp-instant', 'scanned exactly at exp (exp is exclusive)', text(passCose(claims(maria, 20, { exp: at('2022-01-15T03:00:00Z') }))), bad('EXPIRED'));
 
   // ---- PASS_REVOKED
-  add('pass-revoked', 'a valid pass whose cti is in the bundle revokedPasses', text(passCose(claims(maria, 0xdead))), bad('PASS_REVOKED'));
+  add('pass-revoked', 'a valid pass whose cti has a 40-bit prefix listed in the bundle revokedPassPrefixes', text(passCose(claims(maria, 0xdead, { cti: REVOKED_PASS }))), bad('PASS_REVOKED'));
+  const samePrefix = Uint8Array.from(REVOKED_PASS);
+  samePrefix[7] = 0x02;
+  add('pass-revoked-prefix-only', 'a pass whose cti shares only its first 40 bits with a revoked pass: revoked too (an issuer never signs two passes with one prefix)', text(passCose(claims(maria, 0xdeae, { cti: samePrefix }))), bad('PASS_REVOKED'));
 
   // ---- RULES_NOT_MET
   add('rules-primary-expired', 'reference Janssen pass: 1 dose on 2021-06-10, primary validity ended 2021-12-20', text(passCose(claims(janssen, 21))), bad('RULES_NOT_MET'));
@@ -351,6 +363,9 @@ export async function buildVectorFile(): Promise<VectorFile> {
 
   // ---- bundle failures (the pass itself is valid)
   add('bundle-rollback', 'offered bundle v10 while holding v11', mariaText, bad('BUNDLE_ROLLBACK'), { heldBundle: 'newer' });
+  add('bundle-same-version-same-content', 'offered bundle v10 again while holding exactly it', mariaText, ok('vaccination', maria, 'vaccination.booster'), { heldBundle: 'default' });
+  add('bundle-same-version-other-content', 'offered a different bundle v10 (no revocations) while holding v10: a reset issuer must not un-revoke passes', mariaText, bad('BUNDLE_ROLLBACK'), { bundle: 'same-version-other-content', heldBundle: 'default' });
+  add('bundle-format-v1', 'a correctly signed bundle in the retired format vaxpass-bundle/1 (hex pass ids)', mariaText, bad('BUNDLE_INVALID'), { bundle: 'format-v1' });
   add('bundle-uncertified-signer', 'bundle signer certified by a root other than the pinned one', mariaText, bad('BUNDLE_INVALID'), { bundle: 'uncertified-signer' });
   add('bundle-expired-signer-certificate', 'bundle signed while its signer certificate was valid, but the certificate expired on 2022-01-10', mariaText, bad('BUNDLE_INVALID'), { bundle: 'expired-signer-certificate' });
   add('bundle-unsigned', 'bundle JWS with alg "none" and no signature', mariaText, bad('BUNDLE_INVALID'), { bundle: 'unsigned' });
@@ -414,6 +429,13 @@ function addImplausibleVectors(add: AddVector, k: ImplausibleKit): void {
 }
 
 // ---- hand-crafted hostile bytes
+
+/** A bundle JWS over any JSON payload (signTrustBundle always writes the current format). */
+async function signRawBundle(payload: Record<string, unknown>, signer: { privateKey: KeyObject; kid: string; certificate: string }): Promise<string> {
+  const header = toBase64Url(utf8.encode(JSON.stringify({ alg: 'EdDSA', typ: BUNDLE_JWS_TYPE, kid: signer.kid, cert: signer.certificate })));
+  const body = toBase64Url(utf8.encode(JSON.stringify(payload)));
+  return `${header}.${body}.${toBase64Url(sign(null, utf8.encode(`${header}.${body}`), signer.privateKey))}`;
+}
 
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= haystack.length; i++) {

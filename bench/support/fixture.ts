@@ -49,7 +49,7 @@ export async function createFixture(): Promise<Fixture> {
     exp: issuedAt + 90 * DAY,
   });
   const bundleText = await signTrustBundle(
-    { version: 1, issuedAt, expiresAt: issuedAt + 2 * DAY, keys: [entry], revokedPasses: [], revokedKeys: [], rules: DEFAULT_RULES },
+    { version: 1, issuedAt, expiresAt: issuedAt + 2 * DAY, keys: [entry], revokedPassPrefixes: {}, revokedKeys: [], rules: DEFAULT_RULES },
     { privateKey: signer.privateKey, kid: keyIdOf(signerRaw), certificate },
   );
   const key: IssuerSigningKey = { kid: entry.kid, kidBytes: keyIdBytes(issuerRaw), privateKey: issuer.privateKey, entry };

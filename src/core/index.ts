@@ -5,6 +5,7 @@ export * from './civil-time.ts';
 export * from './rules.ts';
 export * from './trust-bundle.ts';
 export * from './revocation-delta.ts';
+export * from './revoked-pass-set.ts';
 export * from './verify-pass.ts';
 export * from './sign-pass.ts';
 export { QR_PREFIX, FORMAT_VERSION, MAX_QR_TEXT_LENGTH } from './qr-text.ts';

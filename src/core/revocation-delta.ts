@@ -6,10 +6,12 @@
 import type { Ed25519Backend } from './crypto/ed25519-backend.ts';
 import { fromBase64Url } from './bytes.ts';
 import type { BundleDocument, BundleKey, TrustedBundle } from './trust-bundle.ts';
+import { decodeRevokedPasses, type EncodedRevokedPasses, type RevokedPassSet } from './revoked-pass-set.ts';
 import { isTrustedBundle, MAX_BUNDLE_LENGTH, openCertifiedJws, sealTrustedBundle, toUnixSeconds } from './trust-bundle.ts';
 import type { FailureCode } from './verification-result.ts';
 
-export const REVOCATION_DELTA_FORMAT = 'vaxpass-revocations/1';
+export const REVOCATION_DELTA_FORMAT = 'vaxpass-revocations/2';
+const RETIRED_DELTA_FORMATS = ['vaxpass-revocations/1'];
 export const REVOCATION_DELTA_JWS_TYPE = 'vaxpass-revocations+jws';
 
 export interface RevocationDeltaDocument {
@@ -19,7 +21,8 @@ export interface RevocationDeltaDocument {
   /** … up to and including this one. */
   readonly toVersion: number;
   readonly issuedAt: number;
-  readonly revokedPasses: readonly string[];
+  /** The 40-bit prefixes of the pass ids revoked in (fromVersion, toVersion], coded as in the bundle. */
+  readonly revokedPassPrefixes: EncodedRevokedPasses;
   readonly revokedKeys: readonly string[];
 }
 
@@ -39,24 +42,25 @@ const invalid = (message: string): ApplyRevocationDeltaResult => ({ ok: false, c
 const isVersion = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** 40;
 
-function readDelta(v: Record<string, unknown> | null): RevocationDeltaDocument | string {
+function readDelta(v: Record<string, unknown> | null): { delta: RevocationDeltaDocument; revokedPasses: RevokedPassSet } | string {
   if (!v) return 'revocation delta payload is not a JSON object';
+  if (RETIRED_DELTA_FORMATS.includes(v.format as string)) return `revocation delta format ${v.format as string} is no longer accepted; the issuer must publish ${REVOCATION_DELTA_FORMAT}`;
   if (v.format !== REVOCATION_DELTA_FORMAT) return `revocation delta format is not ${REVOCATION_DELTA_FORMAT}`;
   if (!isVersion(v.fromVersion) || !isVersion(v.toVersion) || v.toVersion < v.fromVersion || !isTime(v.issuedAt)) return 'revocation delta versions or time are invalid';
-  if (!Array.isArray(v.revokedPasses) || !(v.revokedPasses as unknown[]).every((p) => typeof p === 'string' && /^[0-9a-f]{16,32}$/.test(p))) {
-    return 'revocation delta has an invalid revoked pass id';
-  }
+  const revokedPasses = decodeRevokedPasses(v.revokedPassPrefixes);
+  if (typeof revokedPasses === 'string') return `revocation delta ${revokedPasses}`;
   if (!Array.isArray(v.revokedKeys) || !(v.revokedKeys as unknown[]).every((k) => typeof k === 'string' && fromBase64Url(k)?.length === 8)) {
     return 'revocation delta has an invalid revoked key id';
   }
-  return {
+  const delta: RevocationDeltaDocument = {
     format: REVOCATION_DELTA_FORMAT,
     fromVersion: v.fromVersion,
     toVersion: v.toVersion,
     issuedAt: v.issuedAt,
-    revokedPasses: v.revokedPasses as string[],
+    revokedPassPrefixes: v.revokedPassPrefixes as EncodedRevokedPasses,
     revokedKeys: v.revokedKeys as string[],
   };
+  return { delta, revokedPasses };
 }
 
 /** Verifies a delta with the bundle's chain rules and applies it. Never throws on bad data. */
@@ -68,8 +72,9 @@ export async function applyRevocationDelta(bundle: TrustedBundle, text: string, 
   const opened = await openCertifiedJws(text, REVOCATION_DELTA_JWS_TYPE, 'revocation delta', { root: options.root, backend: options.backend ?? bundle.backend });
   if (!opened.ok) return invalid(opened.message);
   const { certificate } = opened;
-  const delta = readDelta(opened.payload);
-  if (typeof delta === 'string') return invalid(delta);
+  const read = readDelta(opened.payload);
+  if (typeof read === 'string') return invalid(read);
+  const { delta } = read;
   if (delta.issuedAt < certificate.nbf || delta.issuedAt > certificate.exp) return invalid('revocation delta was signed outside its signer certificate validity');
   if (clock > certificate.exp) return invalid('revocation delta signer certificate has expired');
   if (delta.toVersion < bundle.version) {
@@ -87,13 +92,15 @@ export async function applyRevocationDelta(bundle: TrustedBundle, text: string, 
   const revokedKeys = [...new Set([...bundle.document.revokedKeys, ...delta.revokedKeys])];
   const revokedKeySet = new Set(revokedKeys);
   const keys: BundleKey[] = bundle.document.keys.map((k) => (revokedKeySet.has(k.kid) ? { ...k, status: 'revoked' } : k));
+  const revokedPasses = bundle.revokedPasses.union(read.revokedPasses);
   const document: BundleDocument = {
     ...bundle.document,
     version: delta.toVersion,
     issuedAt,
     keys,
-    revokedPasses: [...new Set([...bundle.document.revokedPasses, ...delta.revokedPasses])],
+    revokedPassPrefixes: revokedPasses.encode(),
     revokedKeys,
   };
-  return { ok: true, bundle: sealTrustedBundle(document, { kid: certificate.sub, certificateExpiresAt: certificate.exp }, options.backend ?? bundle.backend) };
+  const signer = { kid: certificate.sub, certificateExpiresAt: certificate.exp };
+  return { ok: true, bundle: sealTrustedBundle(document, signer, options.backend ?? bundle.backend, null, revokedPasses) };
 }

@@ -7,9 +7,12 @@ import { isValidTimeZone } from './civil-time.ts';
 import type { Ed25519Backend } from './crypto/ed25519-backend.ts';
 import { publicKeyProblem, verifyEd25519Strict } from './crypto/ed25519-policy.ts';
 import type { DayWindow, Rules } from './rules.ts';
+import { decodeRevokedPasses, RevokedPassSet, type EncodedRevokedPasses } from './revoked-pass-set.ts';
 import type { FailureCode } from './verification-result.ts';
 
-export const BUNDLE_FORMAT = 'vaxpass-bundle/1';
+export const BUNDLE_FORMAT = 'vaxpass-bundle/2';
+/** Formats this verifier once accepted and now refuses with a message that says what to do. */
+const RETIRED_BUNDLE_FORMATS = ['vaxpass-bundle/1'];
 export const BUNDLE_JWS_TYPE = 'vaxpass-bundle+jws';
 export const CERT_JWS_TYPE = 'vaxpass-cert+jws';
 export const MAX_BUNDLE_LENGTH = 32 * 1024 * 1024;
@@ -37,8 +40,8 @@ export interface BundleDocument {
   readonly issuedAt: number;
   readonly expiresAt: number;
   readonly keys: readonly BundleKey[];
-  /** Hex pass ids (cti). */
-  readonly revokedPasses: readonly string[];
+  /** The 40-bit prefixes of revoked pass ids (cti), Rice-coded in blocks (revoked-pass-set.ts). */
+  readonly revokedPassPrefixes: EncodedRevokedPasses;
   readonly revokedKeys: readonly string[];
   readonly rules: Rules;
 }
@@ -62,11 +65,17 @@ export interface TrustedBundle {
   readonly expiresAt: number;
   readonly rules: Rules;
   readonly keys: ReadonlyMap<string, TrustedKey>;
-  readonly revokedPasses: ReadonlySet<string>;
+  /** Decoded once per bundle; `has` is a binary search. */
+  readonly revokedPasses: RevokedPassSet;
   readonly revokedKeys: ReadonlySet<string>;
   readonly signer: { readonly kid: string; readonly certificateExpiresAt: number };
   readonly backend: Ed25519Backend;
   readonly document: BundleDocument;
+  /**
+   * The signed payload (base64url) when the bundle was opened from a full bundle; null after a
+   * delta was applied. A bundle of the same version must be this payload exactly.
+   */
+  readonly payload: string | null;
 }
 
 const trusted = new WeakSet<object>();
@@ -173,8 +182,9 @@ export async function openBundle(text: string, options: OpenBundleOptions): Prom
   if (!opened.ok) return invalid(opened.message);
   const { certificate } = opened;
 
-  const document = readDocument(opened.payload);
-  if (typeof document === 'string') return invalid(document);
+  const read = readDocument(opened.payload);
+  if (typeof read === 'string') return invalid(read);
+  const { document, revokedPasses } = read;
   if (document.issuedAt < certificate.nbf || document.issuedAt > certificate.exp) {
     return invalid('bundle was signed outside its signer certificate validity');
   }
@@ -185,14 +195,33 @@ export async function openBundle(text: string, options: OpenBundleOptions): Prom
   }
   if (now >= document.expiresAt) return { ok: false, code: 'BUNDLE_EXPIRED', message: `bundle expired at ${new Date(document.expiresAt * 1000).toISOString()}` };
 
-  return { ok: true, bundle: sealTrustedBundle(document, { kid: certificate.sub, certificateExpiresAt: certificate.exp }, options.backend) };
+  const payload = text.trim().split('.')[1]!;
+  const bundle = sealTrustedBundle(document, { kid: certificate.sub, certificateExpiresAt: certificate.exp }, options.backend, payload, revokedPasses);
+  if (options.held && document.version === options.held.version && !sameVersionContent(options.held, bundle)) {
+    // Versions are signed once, so this is an issuer that started over (a lost database) or a
+    // forgery by a holder of the signing key: either way, its revocations may be missing.
+    return { ok: false, code: 'BUNDLE_ROLLBACK', message: `bundle version ${document.version} differs from the version ${document.version} this verifier already holds; keeping the held bundle` };
+  }
+  return { ok: true, bundle };
+}
+
+/** Whether a bundle with the held bundle's version says the same: the same payload, or (held through a delta) the same revocations. */
+function sameVersionContent(held: TrustedBundle, next: TrustedBundle): boolean {
+  if (held.payload !== null) return held.payload === next.payload;
+  return held.revokedPasses.equals(next.revokedPasses) && held.revokedKeys.size === next.revokedKeys.size && [...held.revokedKeys].every((k) => next.revokedKeys.has(k));
 }
 
 /**
  * Builds a TrustedBundle from a document whose signature chain the caller has checked. Only
  * openBundle and applyRevocationDelta (revocation-delta.ts) call it.
  */
-export function sealTrustedBundle(document: BundleDocument, signer: TrustedBundle['signer'], backend: Ed25519Backend): TrustedBundle {
+export function sealTrustedBundle(
+  document: BundleDocument,
+  signer: TrustedBundle['signer'],
+  backend: Ed25519Backend,
+  payload: string | null,
+  revokedPasses: RevokedPassSet,
+): TrustedBundle {
   const keys = new Map<string, TrustedKey>();
   for (const key of document.keys) keys.set(key.kid, { ...key, publicKeyBytes: fromBase64Url(key.publicKey)! });
   const bundle: TrustedBundle = Object.freeze({
@@ -201,11 +230,12 @@ export function sealTrustedBundle(document: BundleDocument, signer: TrustedBundl
     expiresAt: document.expiresAt,
     rules: document.rules,
     keys,
-    revokedPasses: new Set(document.revokedPasses),
+    revokedPasses,
     revokedKeys: new Set(document.revokedKeys),
     signer,
     backend,
     document,
+    payload,
   });
   trusted.add(bundle);
   return bundle;
@@ -232,13 +262,14 @@ function readCertificate(v: Record<string, unknown> | null): SignerCertificate |
 
 const KEY_STATUSES: readonly KeyStatus[] = ['next', 'active', 'retired', 'revoked'];
 
-function readDocument(v: Record<string, unknown> | null): BundleDocument | string {
+function readDocument(v: Record<string, unknown> | null): { document: BundleDocument; revokedPasses: RevokedPassSet } | string {
   if (!v) return 'bundle payload is not a JSON object';
+  if (RETIRED_BUNDLE_FORMATS.includes(v.format as string)) return `bundle format ${v.format as string} is no longer accepted; the issuer must publish ${BUNDLE_FORMAT}`;
   if (v.format !== BUNDLE_FORMAT) return `bundle format is not ${BUNDLE_FORMAT}`;
   if (!isCount(v.version, Number.MAX_SAFE_INTEGER) || !isTime(v.issuedAt) || !isTime(v.expiresAt) || v.expiresAt <= v.issuedAt) {
     return 'bundle version or validity is invalid';
   }
-  if (!Array.isArray(v.keys) || !Array.isArray(v.revokedPasses) || !Array.isArray(v.revokedKeys)) return 'bundle lists are missing';
+  if (!Array.isArray(v.keys) || !Array.isArray(v.revokedKeys)) return 'bundle lists are missing';
   const keys: BundleKey[] = [];
   for (const k of v.keys as unknown[]) {
     const key = k as Record<string, unknown>;
@@ -252,20 +283,22 @@ function readDocument(v: Record<string, unknown> | null): BundleDocument | strin
     if (keys.some((seen) => seen.kid === key.kid)) return 'bundle lists a key id twice';
     keys.push({ kid: key.kid, iss: key.iss, publicKey: key.publicKey, validFrom: key.validFrom, signUntil: key.signUntil, verifyUntil: key.verifyUntil, status: key.status as KeyStatus });
   }
-  if (!(v.revokedPasses as unknown[]).every((p) => typeof p === 'string' && /^[0-9a-f]{16,32}$/.test(p))) return 'bundle has an invalid revoked pass id';
+  const revokedPasses = decodeRevokedPasses(v.revokedPassPrefixes);
+  if (typeof revokedPasses === 'string') return `bundle ${revokedPasses}`;
   if (!(v.revokedKeys as unknown[]).every((p) => isB64(p, 8))) return 'bundle has an invalid revoked key id';
   const rules = readRules(v.rules);
   if (typeof rules === 'string') return `bundle rules: ${rules}`;
-  return {
+  const document: BundleDocument = {
     format: BUNDLE_FORMAT,
     version: v.version,
     issuedAt: v.issuedAt,
     expiresAt: v.expiresAt,
     keys,
-    revokedPasses: v.revokedPasses as string[],
+    revokedPassPrefixes: v.revokedPassPrefixes as EncodedRevokedPasses,
     revokedKeys: v.revokedKeys as string[],
     rules,
   };
+  return { document, revokedPasses };
 }
 
 function readWindow(v: unknown, allowOpenEnd: boolean): DayWindow | null | undefined {

@@ -55,7 +55,7 @@ export async function verify(text: string, bundle: TrustedBundle, options: Verif
   if (pass.nbf > now + skew) return fail('NOT_YET_VALID', `pass is not valid before ${iso(pass.nbf)}`);
   if (now >= pass.exp) return fail('EXPIRED', `pass expired at ${iso(pass.exp)}`);
   const passId = toHex(pass.cti);
-  if (bundle.revokedPasses.has(passId)) return fail('PASS_REVOKED', 'pass has been revoked');
+  if (bundle.revokedPasses.has(pass.cti)) return fail('PASS_REVOKED', 'pass has been revoked');
   // After the envelope and time checks (so their codes stay first), before the rules read the facts.
   const impossible = implausibility(pass, bundle.rules);
   if (impossible !== null) return fail('IMPLAUSIBLE', impossible);

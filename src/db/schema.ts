@@ -1,6 +1,7 @@
 // The whole vaxpass database in one place: the registry (people and their facts, in
 // registry-schema.ts) and the issuer's own records. Types stay portable to PostgreSQL: text ids,
 // unix seconds as integers, JSON as text, no SQLite-only behaviour the queries depend on.
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { people } from './registry-schema.ts';
 
@@ -64,7 +65,14 @@ export const issuedPasses = sqliteTable(
   // A holder refresh looks up the newest pass for (person, 'holder', type, facts): with every
   // equality column ahead of iat it is one index probe, however many partner-issued passes the
   // person has (with (person, type, iat) alone it walked all of them, newest first).
-  (t) => [index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat), index('issued_passes_issued_by').on(t.issuedBy)],
+  (t) => [
+    index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat),
+    index('issued_passes_issued_by').on(t.issuedBy),
+    // Bundles list revoked passes by the first 40 bits of their id (docs/pass-format.md §6.4), which
+    // is exact only while no two passes share them: issuance draws again on a collision, and this
+    // index refuses the one a concurrent issuance might still slip in.
+    uniqueIndex('issued_passes_pass_id_prefix').on(sql`substr(${t.passId}, 1, 10)`),
+  ],
 );
 
 /** Revoked passes and keys. `bundleVersion` is the first bundle version that lists the entry. */

@@ -1,6 +1,7 @@
 // Signs what scanners cache. The root certifies a bundle-signing key for a period; that key signs
 // each day's bundle. Both are compact JWS (RFC 7515) with EdDSA (RFC 8037), made with jose.
-import { CompactSign, type CryptoKey, type KeyObject } from 'jose';
+import { KeyObject, sign } from 'node:crypto';
+import { CompactSign, type CryptoKey } from 'jose';
 import { BUNDLE_FORMAT, BUNDLE_JWS_TYPE, CERT_JWS_TYPE, type BundleDocument, type SignerCertificate } from '../core/trust-bundle.ts';
 
 type PrivateKey = KeyObject | CryptoKey;
@@ -26,8 +27,11 @@ export function bundleDocument(contents: BundleContents): BundleDocument {
   return { format: BUNDLE_FORMAT, ...contents };
 }
 
+// Assembled here rather than with jose's CompactSign: a bundle with 100,000 revocations is half a
+// megabyte, and jose's base64url of the payload took more CPU than the signature (profiled).
 export async function signTrustBundle(contents: BundleContents, signer: BundleSigner): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(bundleDocument(contents))))
-    .setProtectedHeader({ alg: 'EdDSA', typ: BUNDLE_JWS_TYPE, kid: signer.kid, cert: signer.certificate })
-    .sign(signer.privateKey);
+  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: BUNDLE_JWS_TYPE, kid: signer.kid, cert: signer.certificate })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify(bundleDocument(contents))).toString('base64url');
+  const key = signer.privateKey instanceof KeyObject ? signer.privateKey : KeyObject.from(signer.privateKey);
+  return `${header}.${payload}.${sign(null, Buffer.from(`${header}.${payload}`), key).toString('base64url')}`;
 }

@@ -29,6 +29,7 @@ import { AdmissionController } from './admission.ts';
 import { watchEventLoopLag } from './event-loop-lag.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { createRedisRateLimiter } from './redis-rate-limiter.ts';
+import { publicationFastPath } from './publication/publication-fast-path.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { healthRoutes, metricsRoutes } from './routes/health-routes.ts';
@@ -76,13 +77,17 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, now: () => clock.now() });
   const clientSecret = config.oidc?.clientSecret ?? null;
   const signIn = config.oidc && clientSecret ? createHolderSignIn({ ...config.oidc, clientSecret }) : null;
-  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules });
+  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules, logger });
   const personProof = config.oidc
     ? createPersonProofVerifier({ issuer: config.oidc.issuer, keys: providerJwks(config.oidc.issuer, config.oidc.jwksUrl), personClaim: config.oidc.personClaim, maxAgeSeconds: config.proofMaxAgeSeconds })
     : null;
   const issuance: IssuanceContext = { db, keys, clock, config, personProof, checkIssued: createIssuedPassCheck(publisher, keys), onIssued: (by) => metrics.passIssued(by) };
 
   const app = new Hono<AppEnv>();
+  // Scanners' conditional GETs, before the general middleware (src/server/publication/publication-fast-path.ts).
+  const fast = publicationFastPath({ publisher, metrics });
+  app.use('/api/v1/trust-bundle', fast.bundle);
+  app.use('/api/v1/trust-bundle/revocations', fast.delta);
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders({ publicUrl: config.publicUrl }), singleHost(), noCredentialsInUrl());
   const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
   // GET and HEAD carry no body here; running bodyLimit on them built a full Fetch Request per call.

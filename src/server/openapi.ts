@@ -147,7 +147,7 @@ export function openApiDocument(): object {
         get: {
           tags: ['publication'],
           summary: 'Signed revocation delta since a bundle version',
-          description: 'Payload: {format: "vaxpass-revocations/1", fromVersion, toVersion, issuedAt, revokedPasses, revokedKeys}, signed like the bundle (typ vaxpass-revocations+jws).',
+          description: 'Payload: {format: "vaxpass-revocations/2", fromVersion, toVersion, issuedAt, revokedPassPrefixes, revokedKeys}, signed like the bundle (typ vaxpass-revocations+jws); revokedPassPrefixes is coded as in the bundle (docs/pass-format.md §6.4).',
           parameters: [{ name: 'since', in: 'query', required: true, schema: { type: 'integer', minimum: 0 } }],
           responses: { '200': { description: 'Delta.', content: { 'application/jose': { schema: { type: 'string' } } } }, '400': problem, '503': problem },
         },

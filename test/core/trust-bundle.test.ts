@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
 import { SMALL_ORDER_POINTS } from '../../src/core/crypto/ed25519-policy.ts';
+import { RevokedPassSet } from '../../src/core/revoked-pass-set.ts';
 import { DEFAULT_RULES } from '../../src/core/rules.ts';
 import { BUNDLE_JWS_TYPE, openBundle, type TrustedBundle } from '../../src/core/trust-bundle.ts';
 import { verdictOf } from '../../src/core/verification-result.ts';
@@ -30,7 +31,7 @@ const contents: BundleContents = {
   issuedAt: t('2022-01-15T00:00:00Z'),
   expiresAt: t('2022-01-16T00:00:00Z'),
   keys: [],
-  revokedPasses: [],
+  revokedPassPrefixes: {},
   revokedKeys: [],
   rules: DEFAULT_RULES,
 };
@@ -88,22 +89,23 @@ describe('openBundle', () => {
   });
 
   it.each<[string, () => Promise<string>]>([
-    ['a wrong typ', async () => bundle({ format: 'vaxpass-bundle/1', ...contents }, { typ: 'JWT' })],
-    ['a crit header', async () => rawJws({ alg: 'EdDSA', typ: BUNDLE_JWS_TYPE, kid: signerKey.kidText, cert: await certificate(), crit: ['x-vaxpass'], 'x-vaxpass': 1 }, { format: 'vaxpass-bundle/1', ...contents })],
-    ['no certificate', async () => bundle({ format: 'vaxpass-bundle/1', ...contents }, { cert: undefined })],
-    ['a kid that does not match the certificate', async () => bundle({ format: 'vaxpass-bundle/1', ...contents }, { kid: 'AAAAAAAAAAA' })],
-    ['a certificate for a small-order key', async () => bundle({ format: 'vaxpass-bundle/1', ...contents }, {}, await certificate({ publicKey: toBase64Url(SMALL_ORDER_POINTS[0]!) }))],
-    ['issuedAt outside the certificate', async () => bundle({ format: 'vaxpass-bundle/1', ...contents, issuedAt: t('2021-12-31T00:00:00Z') })],
-    ['an unknown format', async () => bundle({ ...contents, format: 'vaxpass-bundle/2' })],
-    ['expiresAt before issuedAt', async () => bundle({ format: 'vaxpass-bundle/1', ...contents, expiresAt: contents.issuedAt - 1 })],
-    ['a negative version', async () => bundle({ format: 'vaxpass-bundle/1', ...contents, version: -1 })],
-    ['an unknown time zone in the rules', async () => bundle({ format: 'vaxpass-bundle/1', ...contents, rules: { ...DEFAULT_RULES, timeZone: 'Asia/Nowhere' } })],
-    ['a key entry with a 31-byte public key', async () => bundle({ format: 'vaxpass-bundle/1', ...contents, keys: [{ kid: 'AAAAAAAAAAA', iss: 'KDCA', publicKey: toBase64Url(new Uint8Array(31)), validFrom: 0, signUntil: 1, verifyUntil: 2, status: 'active' }] })],
-    ['a revoked pass id that is not lower-case hex', async () => bundle({ format: 'vaxpass-bundle/1', ...contents, revokedPasses: ['7E577EC700000001'] })],
+    ['a wrong typ', async () => bundle({ format: 'vaxpass-bundle/2', ...contents }, { typ: 'JWT' })],
+    ['a crit header', async () => rawJws({ alg: 'EdDSA', typ: BUNDLE_JWS_TYPE, kid: signerKey.kidText, cert: await certificate(), crit: ['x-vaxpass'], 'x-vaxpass': 1 }, { format: 'vaxpass-bundle/2', ...contents })],
+    ['no certificate', async () => bundle({ format: 'vaxpass-bundle/2', ...contents }, { cert: undefined })],
+    ['a kid that does not match the certificate', async () => bundle({ format: 'vaxpass-bundle/2', ...contents }, { kid: 'AAAAAAAAAAA' })],
+    ['a certificate for a small-order key', async () => bundle({ format: 'vaxpass-bundle/2', ...contents }, {}, await certificate({ publicKey: toBase64Url(SMALL_ORDER_POINTS[0]!) }))],
+    ['issuedAt outside the certificate', async () => bundle({ format: 'vaxpass-bundle/2', ...contents, issuedAt: t('2021-12-31T00:00:00Z') })],
+    ['an unknown format', async () => bundle({ ...contents, format: 'vaxpass-bundle/3' })],
+    ['expiresAt before issuedAt', async () => bundle({ format: 'vaxpass-bundle/2', ...contents, expiresAt: contents.issuedAt - 1 })],
+    ['a negative version', async () => bundle({ format: 'vaxpass-bundle/2', ...contents, version: -1 })],
+    ['an unknown time zone in the rules', async () => bundle({ format: 'vaxpass-bundle/2', ...contents, rules: { ...DEFAULT_RULES, timeZone: 'Asia/Nowhere' } })],
+    ['a key entry with a 31-byte public key', async () => bundle({ format: 'vaxpass-bundle/2', ...contents, keys: [{ kid: 'AAAAAAAAAAA', iss: 'KDCA', publicKey: toBase64Url(new Uint8Array(31)), validFrom: 0, signUntil: 1, verifyUntil: 2, status: 'active' }] })],
+    ['a revoked-pass block key that is not lower-case hex', async () => bundle({ format: 'vaxpass-bundle/2', ...contents, revokedPassPrefixes: { '7E': RevokedPassSet.fromPassIds(['7e577ec700']).encode()['7e']! } })],
+    ['revoked passes as the old hex list', async () => bundle({ format: 'vaxpass-bundle/2', ...contents, revokedPassPrefixes: ['7e577ec700000001'] })],
     ['a JSON array payload', async () => bundle([1, 2, 3])],
     ['the same kid listed twice', async () => {
       const key = { kid: 'AAAAAAAAAAA', iss: 'KDCA', publicKey: toBase64Url(signerKey.publicKey), validFrom: 0, signUntil: 1, verifyUntil: 2, status: 'active' };
-      return bundle({ format: 'vaxpass-bundle/1', ...contents, keys: [key, { ...key, status: 'revoked' }] });
+      return bundle({ format: 'vaxpass-bundle/2', ...contents, keys: [key, { ...key, status: 'revoked' }] });
     }],
   ])('refuses a bundle with %s as BUNDLE_INVALID', async (_, make) => {
     expect(await open(await make())).toMatchObject({ ok: false, code: 'BUNDLE_INVALID' });
@@ -114,6 +116,21 @@ describe('openBundle', () => {
     if (!held.ok) throw new Error(held.message);
     expect((await open(file.bundles.newer!, held.bundle)).ok).toBe(true);
     expect(await open(file.bundles.default!, held.bundle)).toMatchObject({ ok: false, code: 'BUNDLE_ROLLBACK' });
+  });
+
+  it('refuses the retired format vaxpass-bundle/1 with a message that says what to do', async () => {
+    const result = await open(await bundle({ ...contents, format: 'vaxpass-bundle/1', revokedPasses: [] }));
+    expect(result).toMatchObject({ ok: false, code: 'BUNDLE_INVALID' });
+    if (!result.ok) expect(result.message).toBe('bundle format vaxpass-bundle/1 is no longer accepted; the issuer must publish vaxpass-bundle/2');
+  });
+
+  it('refuses a bundle with the held version but other content (an issuer that started over), and accepts the same one again', async () => {
+    const held = await open(file.bundles.default!);
+    if (!held.ok) throw new Error(held.message);
+    expect((await open(file.bundles.default!, held.bundle)).ok).toBe(true);
+    const other = await open(file.bundles['same-version-other-content']!, held.bundle);
+    expect(other).toMatchObject({ ok: false, code: 'BUNDLE_ROLLBACK' });
+    if (!other.ok) expect(other.message).toContain('differs from the version 10 this verifier already holds');
   });
 
   it('refuses rollback below minVersion even without a held bundle (the held one may have expired)', async () => {

@@ -1,10 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyRevocationDelta, openBundle, verify, type BundleDocument } from '../../src/core/index.ts';
+import { applyRevocationDelta, openBundle, RevokedPassSet, verify, type BundleDocument } from '../../src/core/index.ts';
 import { backend, createServerFixture, problemOf, ADMIN_TOKEN, type ServerFixture } from './support/server-fixture.ts';
 import { rotateIssuerKeys } from '../../src/cli/commands/keys-rotate.ts';
 import { unixNow } from '../../src/server/clock.ts';
+import { createApp } from '../../src/server/create-app.ts';
+import { silentLogger } from '../../src/server/logger.ts';
+import { watchedKeyDirectory } from '../../src/server/issuer-keys.ts';
+import { testConfig } from '../../src/server/config.ts';
 
 let f: ServerFixture;
 beforeEach(async () => {
@@ -21,8 +25,17 @@ describe('GET /api/v1/trust-bundle', () => {
     const path = join(f.keysDir, 'keyring.json');
     const keyring = JSON.parse(readFileSync(path, 'utf8')) as { issuerKeys: unknown[] };
     writeFileSync(path, JSON.stringify({ ...keyring, issuerKeys: [...keyring.issuerKeys, keyring.issuerKeys[0]] }));
+    // Something to publish: the broken keyring must not replace the last good bundle, which is still served.
+    const pass = (await (await f.partnerIssue({ personId: 'demo-0001' })).json()) as { passId: string };
+    await f.admin('/revocations/passes', { passId: pass.passId });
     f.clock.advance(2);
-    const refused = await f.app.request('/api/v1/trust-bundle');
+    const kept = await f.app.request('/api/v1/trust-bundle');
+    expect(kept.status).toBe(200);
+    expect(kept.headers.get('etag')).toBe(good.headers.get('etag'));
+    expect(f.logs.some((line) => line.includes('serving the last good version') && line.includes('BUNDLE_NOT_PUBLISHABLE'))).toBe(true);
+    // An instance that never had a good bundle has nothing to fall back on.
+    const fresh = createApp({ db: f.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ adminToken: ADMIN_TOKEN }), logger: silentLogger });
+    const refused = await fresh.request('/api/v1/trust-bundle');
     expect(refused.status).toBe(503);
     expect((await problemOf(refused)).code).toBe('BUNDLE_NOT_PUBLISHABLE');
   });
@@ -61,7 +74,7 @@ describe('GET /api/v1/trust-bundle', () => {
     expect(payloadOf(await f.fetchBundleText()).version).toBe(v1);
     f.clock.advance(24 * 3600);
     const later = payloadOf(await f.fetchBundleText());
-    expect(later.version).toBe(v1 + 1);
+    expect(later.version).toBe(Math.max(v1 + 1, f.clock.now().getTime()));
     expect(later.issuedAt).toBe(Math.floor(f.clock.now().getTime() / 1000));
   });
 });
@@ -147,7 +160,7 @@ describe('GET /api/v1/trust-bundle/revocations', () => {
     expect(res.headers.get('content-type')).toBe('application/jose');
     const jws = await res.text();
     const payload = payloadOf(jws);
-    expect(payload).toMatchObject({ format: 'vaxpass-revocations/1', fromVersion: held.version, toVersion: held.version + 1, revokedPasses: [pass.passId], revokedKeys: [] });
+    expect(payload).toMatchObject({ format: 'vaxpass-revocations/2', fromVersion: held.version, toVersion: held.version + 1, revokedPassPrefixes: RevokedPassSet.fromPassIds([pass.passId]).encode(), revokedKeys: [] });
     const applied = await applyRevocationDelta(held, jws, { root: f.rootPublicKey(), now: f.clock.now() });
     expect(applied.ok).toBe(true);
     if (!applied.ok) return;
@@ -156,12 +169,12 @@ describe('GET /api/v1/trust-bundle/revocations', () => {
     expect(result.ok ? 'ok' : result.code).toBe('PASS_REVOKED');
     // since=0 lists everything.
     const all = payloadOf(await (await f.app.request('/api/v1/trust-bundle/revocations?since=0')).text());
-    expect(all.revokedPasses).toEqual([pass.passId]);
+    expect(all.revokedPassPrefixes).toEqual(RevokedPassSet.fromPassIds([pass.passId]).encode());
   });
 
   it('refuses versions it cannot serve', async () => {
-    await f.fetchBundleText();
-    for (const since of ['', '-1', 'abc', '99', '1e3']) {
+    const { version } = payloadOf(await f.fetchBundleText());
+    for (const since of ['', '-1', 'abc', String(version + 1), '1e3']) {
       const res = await f.app.request(`/api/v1/trust-bundle/revocations?since=${since}`);
       expect(res.status, since).toBe(400);
       expect((await problemOf(res)).code).toBe('VERSION_NOT_AVAILABLE');

@@ -2,7 +2,7 @@
 // hostile ones.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyRevocationDelta, openBundle, type TrustedBundle } from '../../src/core/index.ts';
+import { applyRevocationDelta, openBundle, RevokedPassSet, type TrustedBundle } from '../../src/core/index.ts';
 import { rawPublicKey } from '../../src/keys/key-id.ts';
 import { loadKeyDirectory } from '../../src/keys/key-directory.ts';
 import { signRevocationDelta } from '../../src/server/publication/revocation-delta.ts';
@@ -21,7 +21,8 @@ afterEach(() => f.cleanup());
 
 const delta = async (since: number) => (await f.app.request(`/api/v1/trust-bundle/revocations?since=${since}`)).text();
 const apply = (text: string, bundle = held, now = f.clock.now()) => applyRevocationDelta(bundle, text, { root: f.rootPublicKey(), now });
-const sign = (doc: { fromVersion: number; toVersion: number; issuedAt: number; revokedPasses: string[]; revokedKeys: string[] }) => signRevocationDelta(doc, loadKeyDirectory(f.keysDir));
+const sign = ({ revokedPasses, ...doc }: { fromVersion: number; toVersion: number; issuedAt: number; revokedPasses: string[]; revokedKeys: string[] }) =>
+  signRevocationDelta({ ...doc, revokedPassPrefixes: RevokedPassSet.fromPassIds(revokedPasses).encode() }, loadKeyDirectory(f.keysDir));
 
 describe('applyRevocationDelta', () => {
   it('adds the revocations and takes the delta version, keeping keys, rules and expiry', async () => {
@@ -32,6 +33,19 @@ describe('applyRevocationDelta', () => {
     expect(result.bundle.expiresAt).toBe(held.expiresAt);
     expect(result.bundle.rules).toEqual(held.rules);
     expect([...result.bundle.keys.keys()]).toEqual([...held.keys.keys()]);
+  });
+
+  it('a full bundle of the version a delta brought is accepted when it lists the same revocations, refused when it does not', async () => {
+    const applied = await apply(await delta(held.version));
+    if (!applied.ok) throw new Error(applied.message);
+    const full = await f.fetchBundleText();
+    const same = await openBundle(full, { root: f.rootPublicKey(), now: f.clock.now(), backend, held: applied.bundle });
+    expect(same.ok ? 'ok' : same.code).toBe('ok');
+    // The same version number signed without the revocation, as an issuer that started over might.
+    const forgotten = await apply(await sign({ fromVersion: held.version, toVersion: applied.bundle.version, issuedAt: Math.floor(f.clock.now().getTime() / 1000), revokedPasses: [], revokedKeys: [] }));
+    if (!forgotten.ok) throw new Error(forgotten.message);
+    const refused = await openBundle(full, { root: f.rootPublicKey(), now: f.clock.now(), backend, held: forgotten.bundle });
+    expect(refused.ok ? 'ok' : refused.code).toBe('BUNDLE_ROLLBACK');
   });
 
   it('returns the same bundle when there is nothing new', async () => {
@@ -64,7 +78,7 @@ describe('applyRevocationDelta', () => {
     expect(gap.ok ? 'ok' : gap.code).toBe('BUNDLE_INVALID');
     const late = await apply(await delta(held.version), held, new Date((held.expiresAt + 1) * 1000));
     expect(late.ok ? 'ok' : late.code).toBe('BUNDLE_EXPIRED');
-    const badId = await apply(await sign({ fromVersion: held.version, toVersion: held.version + 1, issuedAt: now, revokedPasses: ['NOT-HEX'], revokedKeys: [] }));
+    const badId = await apply(await signRevocationDelta({ fromVersion: held.version, toVersion: held.version + 1, issuedAt: now, revokedPassPrefixes: { '7e': 'AAAA' }, revokedKeys: [] }, loadKeyDirectory(f.keysDir)));
     expect(badId.ok ? 'ok' : badId.code).toBe('BUNDLE_INVALID');
     const reversed = await apply(await sign({ fromVersion: 5, toVersion: 4, issuedAt: now, revokedPasses: [], revokedKeys: [] }));
     expect(reversed.ok ? 'ok' : reversed.code).toBe('BUNDLE_INVALID');

@@ -10,6 +10,7 @@ import { signPass } from '../../src/core/sign-pass.ts';
 import { decodeBase45, encodeBase45 } from '../../src/core/base45.ts';
 import { QR_PREFIX } from '../../src/core/qr-text.ts';
 import { toHex } from '../../src/core/bytes.ts';
+import { RevokedPassSet } from '../../src/core/revoked-pass-set.ts';
 import { REFERENCE_PASSES } from '../../src/demo/reference-passes.ts';
 import { ed25519Signer } from '../../src/keys/key-directory.ts';
 import { keyIdBytes, keyIdOf, rawPublicKey } from '../../src/keys/key-id.ts';
@@ -92,7 +93,7 @@ export async function createTrustFixture(now = Math.floor(Date.now() / 1000)): P
     delta(fromVersion, toVersion, revokedPasses, issuedAt = now - 60) {
       // signRevocationDelta only reads the directory's bundle signer.
       const directory = { signer: { privateKey: signer.privateKey, kid: signer.kid, certificate } } as unknown as KeyDirectory;
-      return signRevocationDelta({ fromVersion, toVersion, issuedAt, revokedPasses, revokedKeys: [] }, directory);
+      return signRevocationDelta({ fromVersion, toVersion, issuedAt, revokedPassPrefixes: RevokedPassSet.fromPassIds(revokedPasses).encode(), revokedKeys: [] }, directory);
     },
     bundle(options = {}) {
       const revoked = [...(options.revokedPasses ?? [])];
@@ -103,7 +104,7 @@ export async function createTrustFixture(now = Math.floor(Date.now() / 1000)): P
           issuedAt: options.issuedAt ?? now - 600,
           expiresAt: options.expiresAt ?? now + 7 * DAY,
           keys: [issuerEntry],
-          revokedPasses: revoked,
+          revokedPassPrefixes: RevokedPassSet.fromPassIds(revoked).encode(),
           revokedKeys: [],
           rules: options.rules ?? DEFAULT_RULES,
         },

@@ -47,7 +47,7 @@ export function registerBundleBuild(program: Command, ctx: CliContext): void {
         ctx.io.stderr(`warning: scanners reject this bundle after ${isoSeconds(keys.signer.certificateExpiresAt)}, when its signing certificate expires\n`);
       }
       const bundle = await signTrustBundle(
-        { version, issuedAt: now, expiresAt, keys: keys.issuerKeys, revokedPasses: [], revokedKeys: [], rules },
+        { version, issuedAt: now, expiresAt, keys: keys.issuerKeys, revokedPassPrefixes: {}, revokedKeys: [], rules },
         { privateKey: keys.signer.privateKey, kid: keys.signer.kid, certificate: keys.signer.certificate },
       );
       // Open it exactly as a scanner would before anyone gets it: a damaged keyring (a kid listed

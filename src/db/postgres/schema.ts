@@ -3,6 +3,7 @@
 // column must give query functions the same TypeScript value (test/db/schema-drift.test.ts fails
 // when they drift). Unix seconds, ids and versions are bigint (mode number, exact up to 2^53) so
 // they do not end in 2038 or at 2^31, and any JavaScript number a query binds fits.
+import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const seconds = (name: string) => bigint(name, { mode: 'number' });
@@ -103,7 +104,12 @@ export const issuedPasses = pgTable(
     text: text('text').notNull(),
     createdAt: seconds('created_at').notNull(),
   },
-  (t) => [index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat), index('issued_passes_issued_by').on(t.issuedBy)],
+  (t) => [
+    index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat),
+    index('issued_passes_issued_by').on(t.issuedBy),
+    // As in src/db/schema.ts: the bundle's 40-bit revocation prefixes are exact only while unique.
+    uniqueIndex('issued_passes_pass_id_prefix').on(sql`substr(${t.passId}, 1, 10)`),
+  ],
 );
 
 export const revocations = pgTable(

@@ -1,6 +1,6 @@
 // Published trust bundles. Versions only grow: the next version is max + 1 inside the same
 // transaction that stores it, and the primary key refuses a second writer with the same number.
-import { desc, eq, max } from 'drizzle-orm';
+import { and, desc, eq, lt, max } from 'drizzle-orm';
 import type { Queryable } from '../store.ts';
 import type { bundleVersions } from '../schema.ts';
 import { prepared } from './prepared.ts';
@@ -26,4 +26,11 @@ export async function findBundle(db: Queryable, version: number): Promise<Bundle
   const { bundleVersions } = db.t;
   const [row] = await db.orm.select().from(bundleVersions).where(eq(bundleVersions.version, version)).limit(1);
   return row ?? null;
+}
+
+/** Forgets versions below `version` (never the latest): rollback protection needs only the newest. */
+export async function pruneBundlesBefore(db: Queryable, version: number): Promise<void> {
+  const { bundleVersions } = db.t;
+  const latest = await latestBundleVersion(db);
+  await db.orm.delete(bundleVersions).where(and(lt(bundleVersions.version, version), lt(bundleVersions.version, latest)));
 }

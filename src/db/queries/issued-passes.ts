@@ -1,7 +1,7 @@
 // Passes the issuer signed. A holder refresh looks for a pass it can hand out again; a partner
 // reads only the passes it issued itself (the query filters on issued_by, so BOLA cannot happen
 // by forgetting a check in a route).
-import { and, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, gte, lt, sql } from 'drizzle-orm';
 import type { PassType } from '../../core/verification-result.ts';
 import { affectedRows, type Queryable } from '../store.ts';
 import type { issuedPasses } from '../schema.ts';
@@ -70,4 +70,17 @@ export async function countIssuedPasses(db: Queryable): Promise<number> {
 export async function deleteIssuedPassesExpiredBefore(db: Queryable, before: number): Promise<number> {
   const { issuedPasses } = db.t;
   return affectedRows(await db.orm.delete(issuedPasses).where(lt(issuedPasses.exp, before)));
+}
+
+/** Whether a pass id starting with these hex digits was issued (a range on the primary key). */
+export async function passIdPrefixTaken(db: Queryable, prefixHex: string): Promise<boolean> {
+  const query = prepared(db, 'passIdPrefixTaken', ({ orm, t }) =>
+    orm
+      .select({ passId: t.issuedPasses.passId })
+      .from(t.issuedPasses)
+      .where(and(gte(t.issuedPasses.passId, ph('from')), lt(t.issuedPasses.passId, ph('to'))))
+      .limit(1)
+      .prepare(),
+  );
+  return (await query.all({ from: prefixHex, to: `${prefixHex}g` })).length > 0;
 }

@@ -1,6 +1,6 @@
 // Revoked passes and keys. Each entry records the first bundle version that lists it, which is
 // what revocation deltas (?since=N) select on.
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, max, sql } from 'drizzle-orm';
 import type { Queryable } from '../store.ts';
 import { prepared } from './prepared.ts';
 
@@ -42,4 +42,34 @@ export async function listRevocations(db: Queryable, after: number, upTo: number
     .where(and(gt(revocations.bundleVersion, after), lte(revocations.bundleVersion, upTo)))
     .orderBy(asc(revocations.id));
   return { passes: rows.filter((r) => r.kind === 'pass').map((r) => r.subject), keys: rows.filter((r) => r.kind === 'key').map((r) => r.subject) };
+}
+
+/** The log's entries first listed after bundle version `after` (the ones a publisher has not seen), by version, then in log order. */
+export async function revocationsListedAfter(db: Queryable, after: number): Promise<{ id: number; kind: RevocationKind; subject: string; bundleVersion: number }[]> {
+  const query = prepared(db, 'revocationsListedAfter', ({ orm, t: { revocations } }) =>
+    orm
+      .select({ id: revocations.id, kind: revocations.kind, subject: revocations.subject, bundleVersion: revocations.bundleVersion })
+      .from(revocations)
+      .where(gt(revocations.bundleVersion, sql.placeholder('after')))
+      // In the index's order: ordered by id alone, SQLite scans the whole table to skip a sort.
+      .orderBy(asc(revocations.bundleVersion), asc(revocations.id))
+      .prepare(),
+  );
+  return query.all({ after });
+}
+
+/** The log's sequence: the id of its newest entry (0 when empty). */
+export async function lastRevocationId(db: Queryable): Promise<number> {
+  const { revocations } = db.t;
+  const [row] = await db.orm.select({ id: max(revocations.id) }).from(revocations);
+  return row?.id ?? 0;
+}
+
+/** Appends many revocations in one statement per 500 (imports and benchmarks); duplicates are skipped. */
+export async function insertRevocations(db: Queryable, rows: readonly NewRevocation[]): Promise<void> {
+  const { revocations } = db.t;
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500).map((r) => ({ kind: r.kind, subject: r.subject, reason: r.reason ?? null, revokedAt: r.revokedAt, revokedBy: r.revokedBy, bundleVersion: r.bundleVersion }));
+    await db.orm.insert(revocations).values(chunk).onConflictDoNothing();
+  }
 }

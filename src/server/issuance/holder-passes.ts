@@ -5,6 +5,7 @@
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { findReusableHolderPass, insertIssuedPass, type IssuedPassRow } from '../../db/queries/issued-passes.ts';
 import { readPersonWithFacts } from '../../db/queries/registry.ts';
+import { unusedPassId } from './pass-id.ts';
 import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
 import { revokedKeysAt } from './revoked-keys.ts';
 import type { Queryable } from '../../db/store.ts';
@@ -44,7 +45,7 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
     const hash = factsHash(content);
     let row = await reusable(db, personId, content.type, hash, now, revokedKids);
     if (!row) {
-      const issued = await signForPerson(keys, content, now, revokedKids, ctx.checkIssued);
+      const issued = await signForPerson(keys, content, now, revokedKids, await unusedPassId(db), ctx.checkIssued);
       const fresh: IssuedPassRow = { ...issued, personId, issuedBy: 'holder', factsHash: hash, createdAt: now };
       row = await db.transaction(async (tx) => {
         // Another refresh (here or in another process) may have issued meanwhile (signing is

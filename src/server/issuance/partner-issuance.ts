@@ -11,6 +11,7 @@ import type { PassType } from '../../core/verification-result.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
 import { deleteIdempotencyRecordsBefore, findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../../db/queries/idempotency-keys.ts';
 import { findIssuedPass, insertIssuedPass } from '../../db/queries/issued-passes.ts';
+import { unusedPassId } from './pass-id.ts';
 import type { Partner } from '../../db/queries/partners.ts';
 import { findPeopleByNameAndBirthDate, findPersonById, readPersonWithFacts, type PersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
 import { findRevocation } from '../../db/queries/revocations.ts';
@@ -132,7 +133,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; the person should contact the registry`);
   const content = contentOfType(built.contents, type);
   if (!content) throw new ApiError('NOTHING_TO_ISSUE', `the registry has no current ${type} facts for this person`);
-  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeysAt(db, now), ctx.checkIssued);
+  const issued = await signForPerson(ctx.keys.current(), content, now, await revokedKeysAt(db, now), await unusedPassId(db), ctx.checkIssued);
   const body = JSON.stringify(passView(issued, holderOf(content)));
 
   return db.transaction(async (tx) => {

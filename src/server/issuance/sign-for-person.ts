@@ -17,7 +17,7 @@ export function factsHash(content: PassContent): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export async function signForPerson(keys: KeyDirectory, content: PassContent, now: number, revokedKids: ReadonlySet<string>, check?: IssuedPassCheck): Promise<IssuedPass> {
+export async function signForPerson(keys: KeyDirectory, content: PassContent, now: number, revokedKids: ReadonlySet<string>, passId: Uint8Array, check?: IssuedPassCheck): Promise<IssuedPass> {
   const key = signingKeyAt(keys, now, revokedKids);
   if (!key) {
     // A rotation already scheduled tells the caller when to come back; otherwise the operator must act.
@@ -25,7 +25,7 @@ export async function signForPerson(keys: KeyDirectory, content: PassContent, no
     if (next) throw new ApiError('NO_SIGNING_KEY', `no issuer key can sign now; the next key starts signing at ${new Date(next.validFrom * 1000).toISOString()}`, { 'Retry-After': String(next.validFrom - now) });
     throw new ApiError('NO_SIGNING_KEY', 'no issuer key can sign now; the operator must add one with `vaxpass keys rotate` (`--emergency` to sign at once)');
   }
-  const issued = await issuePass({ content, issuer: keys.issuer, now, key }).catch((error: unknown) => {
+  const issued = await issuePass({ content, issuer: keys.issuer, now, key, passId }).catch((error: unknown) => {
     // The encoder refuses what the format cannot carry (a date beyond 2149-06-06): the record is at fault.
     if (error instanceof TypeError || error instanceof RangeError) throw new ApiError('REGISTRY_RECORD_INVALID', 'the registry record cannot be encoded in a pass; nothing was issued');
     throw error;

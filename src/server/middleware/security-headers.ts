@@ -6,13 +6,18 @@
 import type { MiddlewareHandler } from 'hono';
 import { permissionsPolicy } from '../app-page-headers.ts';
 
+/** What every response carries (the publication fast path sets them itself, src/server/publication/publication-fast-path.ts). */
+export const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+} as const;
+
 export function securityHeaders(options: { publicUrl: string | null }): MiddlewareHandler {
   const hsts = options.publicUrl?.startsWith('https://') ?? false;
   return async (c, next) => {
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Frame-Options', 'DENY');
-    c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
     c.header('Permissions-Policy', permissionsPolicy(false));
     if (hsts) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     await next();

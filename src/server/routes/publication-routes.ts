@@ -3,19 +3,17 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { VaxpassDatabase } from '../../db/store.ts';
-import { listRevocations } from '../../db/queries/revocations.ts';
 import type { AppEnv } from '../app-env.ts';
 import { unixNow, type Clock } from '../clock.ts';
-import { ifNoneMatchHits, strongEtag } from '../http-cache.ts';
+import { ifNoneMatchHits } from '../http-cache.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';
 import { publishedKeys } from '../issuer-keys.ts';
 import type { Metrics } from '../metrics.ts';
 import { ApiError } from '../problem.ts';
-import type { BundlePublisher } from '../publication/bundle-publisher.ts';
-import { signRevocationDelta } from '../publication/revocation-delta.ts';
+import { deltaEtag, type BundlePublisher } from '../publication/bundle-publisher.ts';
+import { artifactHeaders, PUBLIC_CACHE } from '../publication/publication-fast-path.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 
-const PUBLIC_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
 
 // Scanners may be served from another origin than the issuer or its CDN: let them revalidate with
 // If-None-Match (not a CORS-safelisted header, so it needs a preflight) and read ETag and the version.
@@ -28,10 +26,8 @@ export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys;
   app.get('/api/v1/trust-bundle', async (c) => {
     const bundle = await deps.publisher.current();
     deps.metrics.bundleVersion = bundle.version;
-    const etag = strongEtag(bundle.jws);
-    const headers = { ETag: etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
-    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
-    return c.body(bundle.jws, 200, { 'Content-Type': 'application/jose', ...headers });
+    if (ifNoneMatchHits(c.req.header('if-none-match'), bundle.etag)) return c.body(null, 304, artifactHeaders(bundle, bundle.etag, 304));
+    return c.body(bundle.jws, 200, artifactHeaders(bundle, bundle.etag));
   });
 
   app.get('/api/v1/trust-bundle/revocations', async (c) => {
@@ -41,15 +37,10 @@ export function publicationRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys;
       throw new ApiError('VERSION_NOT_AVAILABLE', `since must be a bundle version between 0 and ${bundle.version}`);
     }
     const fromVersion = Number(since);
-    const revoked = await listRevocations(deps.db, fromVersion, bundle.version);
-    const jws = await signRevocationDelta(
-      { fromVersion, toVersion: bundle.version, issuedAt: bundle.issuedAt, revokedPasses: revoked.passes, revokedKeys: revoked.keys },
-      deps.keys.current(),
-    );
-    const etag = strongEtag(jws);
-    const headers = { ETag: etag, 'Cache-Control': PUBLIC_CACHE, 'X-Bundle-Version': String(bundle.version), 'Access-Control-Allow-Origin': '*' };
-    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
-    return c.body(jws, 200, { 'Content-Type': 'application/jose', ...headers });
+    const etag = deltaEtag(bundle, fromVersion);
+    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, artifactHeaders(bundle, etag, 304));
+    const delta = await deps.publisher.delta(bundle, fromVersion);
+    return c.body(delta.jws, 200, artifactHeaders(bundle, etag));
   });
 
   app.get('/.well-known/jwks.json', async (c) => {

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "issued_passes_pass_id_prefix" ON "issued_passes" USING btree (substr("pass_id", 1, 10));
