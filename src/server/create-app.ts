@@ -22,7 +22,7 @@ import { observeRequests } from './middleware/observe-requests.ts';
 import { requestId } from './middleware/request-id.ts';
 import { singleHost } from './middleware/single-host.ts';
 import { createIssuedPassCheck } from './issuance/issued-pass-check.ts';
-import { securityHeaders } from './middleware/security-headers.ts';
+import { securityHeaderSet, securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
 import { AdmissionController } from './admission.ts';
@@ -85,7 +85,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
 
   const app = new Hono<AppEnv>();
   // Scanners' conditional GETs, before the general middleware (src/server/publication/publication-fast-path.ts).
-  const fast = publicationFastPath({ publisher, metrics });
+  const fast = publicationFastPath({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }) });
   app.use('/api/v1/trust-bundle', fast.bundle);
   app.use('/api/v1/trust-bundle/revocations', fast.delta);
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders({ publicUrl: config.publicUrl }), singleHost(), noCredentialsInUrl());

@@ -6,20 +6,26 @@
 import type { MiddlewareHandler } from 'hono';
 import { permissionsPolicy } from '../app-page-headers.ts';
 
-/** What every response carries (the publication fast path sets them itself, src/server/publication/publication-fast-path.ts). */
-export const SECURITY_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-} as const;
+/**
+ * What every response carries. The publication fast path (src/server/publication/publication-fast-path.ts)
+ * answers before this middleware and sends the same set itself.
+ */
+export function securityHeaderSet(options: { publicUrl: string | null }): Readonly<Record<string, string>> {
+  const hsts = options.publicUrl?.startsWith('https://') ?? false;
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    'Permissions-Policy': permissionsPolicy(false),
+    ...(hsts ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
 
 export function securityHeaders(options: { publicUrl: string | null }): MiddlewareHandler {
-  const hsts = options.publicUrl?.startsWith('https://') ?? false;
+  const headers = Object.entries(securityHeaderSet(options));
   return async (c, next) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
-    c.header('Permissions-Policy', permissionsPolicy(false));
-    if (hsts) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    for (const [name, value] of headers) c.header(name, value);
     await next();
   };
 }

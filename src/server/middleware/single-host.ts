@@ -6,10 +6,14 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../problem.ts';
 
+/** True when the Host header is repeated (joined with ", ") or empty. */
+export function ambiguousHost(host: string | undefined): boolean {
+  return host !== undefined && (host.includes(',') || host.trim() === '');
+}
+
 export function singleHost(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const host = c.req.header('host');
-    if (host !== undefined && (host.includes(',') || host.trim() === '')) throw new ApiError('AMBIGUOUS_HOST', 'send exactly one non-empty Host header');
+    if (ambiguousHost(c.req.header('host'))) throw new ApiError('AMBIGUOUS_HOST', 'send exactly one non-empty Host header');
     await next();
   };
 }

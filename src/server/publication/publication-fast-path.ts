@@ -8,8 +8,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { ifNoneMatchHits } from '../http-cache.ts';
+import { ambiguousHost } from '../middleware/single-host.ts';
 import type { Metrics } from '../metrics.ts';
-import { SECURITY_HEADERS } from '../middleware/security-headers.ts';
 import { deltaEtag, type BundlePublisher, type PublishedBundle } from './bundle-publisher.ts';
 
 export const PUBLIC_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
@@ -18,9 +18,9 @@ export const PUBLIC_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
  * The headers of a bundle or delta answer; the regular routes send the same. A 304 gets only the
  * validators and the cache and CORS headers (RFC 9110 §15.4.5): the others describe a body.
  */
-export function artifactHeaders(bundle: PublishedBundle, etag: string, status: 200 | 304 = 200): Record<string, string> {
+export function artifactHeaders(bundle: PublishedBundle, etag: string, status: 200 | 304 = 200, security: Readonly<Record<string, string>> = {}): Record<string, string> {
   return {
-    ...(status === 200 ? { ...SECURITY_HEADERS, 'Content-Type': 'application/jose' } : {}),
+    ...(status === 200 ? { ...security, 'Content-Type': 'application/jose' } : {}),
     ETag: etag,
     'Cache-Control': PUBLIC_CACHE,
     'X-Bundle-Version': String(bundle.version),
@@ -31,7 +31,8 @@ export function artifactHeaders(bundle: PublishedBundle, etag: string, status: 2
 
 const VERSION = /^\d{1,15}$/;
 
-export function publicationFastPath(deps: { publisher: BundlePublisher; metrics: Metrics }): { bundle: MiddlewareHandler<AppEnv>; delta: MiddlewareHandler<AppEnv> } {
+/** `security`: the headers every response carries (securityHeaderSet), which the general middleware would have added. */
+export function publicationFastPath(deps: { publisher: BundlePublisher; metrics: Metrics; security: Readonly<Record<string, string>> }): { bundle: MiddlewareHandler<AppEnv>; delta: MiddlewareHandler<AppEnv> } {
   let headersOf: PublishedBundle | null = null;
   let notModifiedHeaders: Record<string, string> = {};
   let okHeaders: Record<string, string> = {};
@@ -52,12 +53,13 @@ export function publicationFastPath(deps: { publisher: BundlePublisher; metrics:
   return {
     async bundle(c, next) {
       const started = performance.now();
-      if (c.req.method !== 'GET') return next();
+      // Anything the general middleware refuses (two Host headers) goes the regular way to be refused.
+      if (c.req.method !== 'GET' || ambiguousHost(c.req.header('host'))) return next();
       const bundle = await currentOrNull();
       if (!bundle) return next();
       if (bundle !== headersOf) {
         notModifiedHeaders = artifactHeaders(bundle, bundle.etag, 304);
-        okHeaders = artifactHeaders(bundle, bundle.etag);
+        okHeaders = artifactHeaders(bundle, bundle.etag, 200, deps.security);
         headersOf = bundle;
         deps.metrics.bundleVersion = bundle.version;
       }
@@ -69,7 +71,7 @@ export function publicationFastPath(deps: { publisher: BundlePublisher; metrics:
       const started = performance.now();
       const header = c.req.header('if-none-match');
       const since = c.req.query('since');
-      if (c.req.method !== 'GET' || !header || since === undefined || !VERSION.test(since)) return next();
+      if (c.req.method !== 'GET' || !header || since === undefined || !VERSION.test(since) || ambiguousHost(c.req.header('host'))) return next();
       const bundle = await currentOrNull();
       if (!bundle || Number(since) > bundle.version) return next();
       const etag = deltaEtag(bundle, Number(since));
