@@ -32,16 +32,16 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
   let person: { personId: string; name: string };
   let pass: HolderPass;
 
-  beforeAll(async () => {
-    await ensureAppsBuilt();
-    dir = tempDir('vaxpass-e2e-');
-    server = await startServer({
+  /** The issuer on this file's data directory and keys; a restart passes the ports it had. */
+  const startIssuer = (port: string, devIdpPort: string): Promise<RunningServer> =>
+    startServer({
       env: {
-        PORT: '0',
+        PORT: port,
         HOST: '127.0.0.1',
         VAXPASS_DB: join(dir.path, 'vaxpass.sqlite'),
         VAXPASS_KEYS: join(dir.path, 'keys'),
         VAXPASS_DEV_IDP: 'on',
+        VAXPASS_DEV_IDP_PORT: devIdpPort,
         VAXPASS_ADMIN_TOKEN: ADMIN_TOKEN,
         VAXPASS_APPS_DIR: APPS_DIR,
         LOG_LEVEL: 'silent',
@@ -49,6 +49,11 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
       print: () => undefined,
       writeLog: () => undefined,
     });
+
+  beforeAll(async () => {
+    await ensureAppsBuilt();
+    dir = tempDir('vaxpass-e2e-');
+    server = await startIssuer('0', '0');
     // Find a demo person whose pass the rules accept today, the way the holder app would get it.
     const backend = createNodeCryptoBackend();
     const root = fromBase64Url(((await (await fetch(`${server.url}/api/v1/trust-root`)).json()) as { publicKey: string }).publicKey)!;
@@ -145,6 +150,38 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     await expect(page.textContent('#result .reason')).resolves.toBe('Pass has been revoked');
     await page.screenshot({ path: artifactPath('e2e-scanner-revoked.png') });
     expect(await cspViolations(page)).toEqual([]);
+    await context.close();
+  }, 60_000);
+  // Runs last: it restarts the issuer (same data directory, keys and ports) under the other tests' feet.
+  it('an issuer restart keeps the holder signed in (sessions live in the database), and the pass stays on screen either way', async () => {
+    const context = await newAppContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/holder/`);
+    await page.click('#sign-in');
+    await page.waitForSelector('.banner');
+    await page.click(`button[value="${person.personId}"]`);
+    // (The earlier test revoked the first pass, so this sign-in may bring a newly issued one.)
+    await page.waitForSelector('article.pass');
+    const card = `article.pass[data-pass="${await page.getAttribute('article.pass', 'data-pass')}"]`;
+
+    const ports = [new URL(server.url).port, new URL(server.devIdpIssuer!).port] as const;
+    await server.close();
+    server = await startIssuer(...ports);
+    expect(server.url).toBe(`http://127.0.0.1:${ports[0]}`);
+
+    const status = await page.evaluate(async () => {
+      const holder = (globalThis as unknown as { vaxpassHolder: { refresh(): Promise<void>; refreshLog: { status: number | null }[] } }).vaxpassHolder;
+      await holder.refresh();
+      return holder.refreshLog.at(-1)!.status;
+    });
+    // Kept: the session row survived the restart. Were it not, the app would have to ask to sign in
+    // (#sign-in-again) — never a misleading error, never a screen without the pass.
+    expect([200, 304]).toContain(status);
+    await expect(page.locator('#sign-in-again').count()).resolves.toBe(0);
+    await expect(page.textContent(`${card} .holder-name`)).resolves.toBe(person.name);
+    await page.reload();
+    await page.waitForSelector(card);
+    await expect(page.textContent(`${card} .holder-name`)).resolves.toBe(person.name);
     await context.close();
   }, 60_000);
 });
