@@ -5,8 +5,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/main.ts';
-import { APPS_DIR } from '../support/app-test-server.ts';
+import type { RunningServer } from '../../src/server/main.ts';
+import { portsOf, startDevIssuer } from '../support/start-dev-issuer.ts';
 import { CHROMIUM_MISSING, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 
@@ -17,26 +17,12 @@ describe.skipIf(CHROMIUM_MISSING)('holder app after the demo keys were recreated
   let server: RunningServer | null = null;
   let browser: Browser;
 
-  const startIssuer = (port: string, devIdpPort: string): Promise<RunningServer> =>
-    startServer({
-      env: {
-        PORT: port,
-        HOST: '127.0.0.1',
-        VAXPASS_DB: join(dir.path, 'vaxpass.sqlite'),
-        VAXPASS_KEYS: join(dir.path, 'keys'),
-        VAXPASS_DEV_IDP: 'on',
-        VAXPASS_DEV_IDP_PORT: devIdpPort,
-        VAXPASS_APPS_DIR: APPS_DIR,
-        LOG_LEVEL: 'silent',
-      },
-      print: () => undefined,
-      writeLog: () => undefined,
-    });
+  const startIssuer = (ports: { port: string; devIdpPort: string }) => startDevIssuer(dir.path, ports);
 
   beforeAll(async () => {
     await ensureAppsBuilt();
     dir = tempDir('vaxpass-root-change-');
-    server = await startIssuer('0', '0');
+    server = await startIssuer({ port: '0', devIdpPort: '0' });
     browser = await launchChromium();
   }, 120_000);
 
@@ -58,12 +44,12 @@ describe.skipIf(CHROMIUM_MISSING)('holder app after the demo keys were recreated
     await expect(page.evaluate(storedRoot)).resolves.toBe(oldRoot);
 
     // The reset: every key and record recreated, on the same ports.
-    const ports = [new URL(server!.url).port, new URL(server!.devIdpIssuer!).port] as const;
+    const ports = portsOf(server!);
     await server!.close();
     server = null;
     rmSync(join(dir.path, 'keys'), { recursive: true, force: true });
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir.path, `vaxpass.sqlite${suffix}`), { force: true });
-    server = await startIssuer(...ports);
+    server = await startIssuer(ports);
     const newRoot = await rootOf(server);
     expect(newRoot).not.toBe(oldRoot);
 
