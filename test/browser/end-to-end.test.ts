@@ -2,14 +2,13 @@
 // provider, real HTTP on an ephemeral port) and real Chromium: a holder signs in and gets a pass,
 // the scanner's fake camera shows that pass and the scanner says VALID; the admin revokes it, the
 // scanner syncs the next bundle and says revoked.
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend.ts';
 import { openBundle, verify, fromBase64Url } from '../../src/core/index.ts';
 import { readQrPng } from '../../src/qr/read-qr-image.ts';
-import { startServer, type RunningServer } from '../../src/server/main.ts';
-import { APPS_DIR } from '../support/app-test-server.ts';
+import type { RunningServer } from '../../src/server/main.ts';
+import { portsOf, startDevIssuer } from '../support/start-dev-issuer.ts';
 import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
 import { signInThroughProvider } from '../support/sign-in-through-provider.ts';
 import { artifactPath, cspViolations, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
@@ -32,23 +31,12 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
   let person: { personId: string; name: string };
   let pass: HolderPass;
 
+  const startIssuer = (ports: { port: string; devIdpPort: string }) => startDevIssuer(dir.path, ports, { VAXPASS_ADMIN_TOKEN: ADMIN_TOKEN });
+
   beforeAll(async () => {
     await ensureAppsBuilt();
     dir = tempDir('vaxpass-e2e-');
-    server = await startServer({
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        VAXPASS_DB: join(dir.path, 'vaxpass.sqlite'),
-        VAXPASS_KEYS: join(dir.path, 'keys'),
-        VAXPASS_DEV_IDP: 'on',
-        VAXPASS_ADMIN_TOKEN: ADMIN_TOKEN,
-        VAXPASS_APPS_DIR: APPS_DIR,
-        LOG_LEVEL: 'silent',
-      },
-      print: () => undefined,
-      writeLog: () => undefined,
-    });
+    server = await startIssuer({ port: '0', devIdpPort: '0' });
     // Find a demo person whose pass the rules accept today, the way the holder app would get it.
     const backend = createNodeCryptoBackend();
     const root = fromBase64Url(((await (await fetch(`${server.url}/api/v1/trust-root`)).json()) as { publicKey: string }).publicKey)!;
@@ -145,6 +133,38 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     await expect(page.textContent('#result .reason')).resolves.toBe('Pass has been revoked');
     await page.screenshot({ path: artifactPath('e2e-scanner-revoked.png') });
     expect(await cspViolations(page)).toEqual([]);
+    await context.close();
+  }, 60_000);
+  // Runs last: it restarts the issuer (same data directory, keys and ports) under the other tests' feet.
+  it('an issuer restart keeps the holder signed in (sessions live in the database), and the pass stays on screen either way', async () => {
+    const context = await newAppContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/holder/`);
+    await page.click('#sign-in');
+    await page.waitForSelector('.banner');
+    await page.click(`button[value="${person.personId}"]`);
+    // (The earlier test revoked the first pass, so this sign-in may bring a newly issued one.)
+    await page.waitForSelector('article.pass');
+    const card = `article.pass[data-pass="${await page.getAttribute('article.pass', 'data-pass')}"]`;
+
+    const ports = portsOf(server!);
+    await server.close();
+    server = await startIssuer(ports);
+    expect(server.url).toBe(`http://127.0.0.1:${ports.port}`);
+
+    const status = await page.evaluate(async () => {
+      const holder = (globalThis as unknown as { vaxpassHolder: { refresh(): Promise<void>; refreshLog: { status: number | null }[] } }).vaxpassHolder;
+      await holder.refresh();
+      return holder.refreshLog.at(-1)!.status;
+    });
+    // Kept: the session row survived the restart. Were it not, the app would have to ask to sign in
+    // (#sign-in-again) — never a misleading error, never a screen without the pass.
+    expect([200, 304]).toContain(status);
+    await expect(page.locator('#sign-in-again').count()).resolves.toBe(0);
+    await expect(page.textContent(`${card} .holder-name`)).resolves.toBe(person.name);
+    await page.reload();
+    await page.waitForSelector(card);
+    await expect(page.textContent(`${card} .holder-name`)).resolves.toBe(person.name);
     await context.close();
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import { apiUrl, h } from '../shared/dom.ts';
 import { defaultLanguage, FAILURE_REASONS, formatAge, translator, type Language } from '../shared/i18n.ts';
 import { registerServiceWorker } from '../shared/register-service-worker.ts';
 import { TimeMark } from '../shared/time-mark.ts';
+import { paintRootChange } from '../shared/trust-root-change.ts';
 import { chooseBackend, TrustStore } from '../shared/trust-store.ts';
 import { HOLDER_MESSAGES } from './messages.ts';
 import { dateOf, issuerOf } from './pass-details.ts';
@@ -251,7 +252,14 @@ async function printPass(pass: HeldPass, layout: 'card' | 'a4'): Promise<void> {
   window.print();
 }
 
+/** Development: forget the root pinned from the server and start over with the one it publishes now. */
+function forgetRoot(): void {
+  trustStore?.forgetDevRoot();
+  location.reload();
+}
+
 function renderStatus(): void {
+  paintRootChange($('root-change'), trustStore?.current.rootChange ?? null, language, forgetRoot);
   const status = $('status');
   status.dataset.kind = refreshState.kind;
   const saved = savedPasses();
@@ -329,7 +337,7 @@ document.body.dataset.ready = 'true';
 
 // The trust bundle is kept like the scanner's: the saved one first (offline), then a sync. Passes
 // are already on screen; a missing or failed bundle only makes the venue line say it cannot tell.
-const store = new TrustStore('vaxpass.holder.trust', await chooseBackend(), () => void evaluateStandings(), holderTimeMark);
+const store = new TrustStore('vaxpass.holder.trust', await chooseBackend(), () => { renderStatus(); void evaluateStandings(); }, holderTimeMark);
 await store.loadSaved(new Date());
 trustStore = store;
 void evaluateStandings();

@@ -11,6 +11,7 @@ import { bundleWarnings } from './bundle-health.ts';
 import { SCANNER_MESSAGES } from './messages.ts';
 import { createQrDecoder, type QrDecoder } from './qr-decoder.ts';
 import { TimeMark } from '../shared/time-mark.ts';
+import { paintRootChange } from '../shared/trust-root-change.ts';
 import { chooseBackend, TrustStore, type TrustSnapshot } from '../shared/trust-store.ts';
 
 const LANGUAGE_KEY = 'vaxpass.scanner.language';
@@ -54,8 +55,15 @@ const store = new TrustStore('vaxpass.scanner.trust', backend, () => renderStatu
 
 // ---- status bar
 
+/** Development: forget the root pinned from the server and start over with the one it publishes now. */
+function forgetRoot(): void {
+  store.forgetDevRoot();
+  location.reload();
+}
+
 function renderStatus(): void {
   const snapshot: TrustSnapshot = store.current;
+  paintRootChange($('root-change'), snapshot.rootChange, language, forgetRoot);
   const now = Date.now() / 1000;
   // A status redraw is a clock reading too (every 30 s): it raises the mark while the clock is right.
   timeMark.observe(now);
@@ -79,7 +87,8 @@ function renderStatus(): void {
   }
   if (snapshot.rollbackRefused && b) items.push(t('rollback', { version: b.version }));
   if (snapshot.lastSync === 'offline' && b) items.push(t('offline'));
-  if (snapshot.lastSync === 'failed' && b) items.push(t('syncFailed'));
+  // A changed root has its own notice: "Sync failed" alone would hide why.
+  if (snapshot.lastSync === 'failed' && b && !snapshot.rootChange) items.push(t('syncFailed'));
   if (snapshot.devRoot) items.push(t('devRoot'));
   // Plain http (not localhost): no crypto.subtle, so no bundle opens and nothing verifies. Say why.
   if (!window.isSecureContext) items.unshift(t('insecurePage'));

@@ -13,6 +13,8 @@ import type { Ed25519Backend, OpenBundleResult, TrustedBundle } from '../../core
 import { applyRevocationDelta, fromBase64Url, openBundle, toBase64Url } from '../../core/index.ts';
 import { createNobleBackend, createWebCryptoBackend, webCryptoHasEd25519 } from '../../core/index.ts';
 import { apiUrl } from './dom.ts';
+import type { RootChange } from './trust-root-change.ts';
+import { detectRootChange } from './trust-root-change.ts';
 import type { TimeMark } from './time-mark.ts';
 
 interface StoredTrust {
@@ -38,6 +40,8 @@ export interface TrustSnapshot {
   readonly lastSync: 'never' | 'ok' | 'failed' | 'offline';
   /** A bundle the server sent that was older than the held one (rollback refused). */
   readonly rollbackRefused: boolean;
+  /** The issuer publishes another root than the pinned one (keys recreated): said plainly, never adopted silently. */
+  readonly rootChange: RootChange | null;
 }
 
 /** WebCrypto's Ed25519 where the browser has it (fast, native); the audited noble code elsewhere. */
@@ -60,7 +64,7 @@ export class TrustStore {
   /** The stored full bundle as opened (deltas are applied to it, not to each other). */
   private full: TrustedBundle | null = null;
   private stored: StoredTrust | null;
-  private snapshot: TrustSnapshot = { bundle: null, problem: null, devRoot: false, serverOffsetSeconds: null, lastSync: 'never', rollbackRefused: false };
+  private snapshot: TrustSnapshot = { bundle: null, problem: null, devRoot: false, serverOffsetSeconds: null, lastSync: 'never', rollbackRefused: false, rootChange: null };
 
   /** `storageKey`: the apps may share an origin (and so localStorage); each keeps its own copy under its own key. */
   constructor(
@@ -208,14 +212,34 @@ export class TrustStore {
       this.full = opened.bundle;
       this.stored = { root: toBase64Url(root), bundle: text, etag: response.headers.get('ETag'), delta: null, highestVersion: Math.max(opened.bundle.version, this.stored?.highestVersion ?? 0) };
       this.writeStored(this.stored);
-      this.update({ bundle: opened.bundle, problem: null, lastSync: 'ok', serverOffsetSeconds, rollbackRefused: false });
+      this.update({ bundle: opened.bundle, problem: null, lastSync: 'ok', serverOffsetSeconds, rollbackRefused: false, rootChange: null });
     } else if (opened.code === 'BUNDLE_ROLLBACK') {
       this.noteServerTime(response);
       this.update({ lastSync: 'ok', serverOffsetSeconds, rollbackRefused: true });
     } else {
       // A broken download never replaces a good held bundle.
-      this.update(this.snapshot.bundle ? { lastSync: 'failed', serverOffsetSeconds } : { problem: opened, lastSync: 'failed', serverOffsetSeconds });
+      const rootChange = opened.code === 'BUNDLE_INVALID' ? await this.publishedRootChange(root) : null;
+      this.update(this.snapshot.bundle ? { lastSync: 'failed', serverOffsetSeconds, rootChange } : { problem: opened, lastSync: 'failed', serverOffsetSeconds, rootChange });
     }
+  }
+
+  /** Asks the issuer which root it publishes now; null when it is the pinned one or cannot be read. */
+  private async publishedRootChange(root: Uint8Array): Promise<RootChange | null> {
+    try {
+      const response = await fetch(apiUrl('/api/v1/trust-root'), { cache: 'no-store' });
+      if (!response.ok) return null;
+      const body = (await response.json()) as { publicKey?: unknown };
+      const published = typeof body.publicKey === 'string' ? body.publicKey : null;
+      return detectRootChange(toBase64Url(root), published, Boolean(import.meta.env.VAXPASS_ROOT_PUBLIC_KEY));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Development only: drops the root pinned from the server (and everything it certified); the next sync pins the current one. */
+  forgetDevRoot(): void {
+    if (import.meta.env.VAXPASS_ROOT_PUBLIC_KEY) return;
+    localStorage.removeItem(this.storageKey);
   }
 }
 
