@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { initKeyDirectory } from '../src/keys/key-directory.ts';
+import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.argv[2] ?? 3);
@@ -113,7 +114,7 @@ async function deploy(name: string, processes: number, env: Record<string, strin
   // One after another: the first migrates and seeds.
   for (let i = 0; i < processes; i++) urls.push(await issuer(env));
   if (shared) return { name, urls, apiKey: shared.apiKey };
-  const apiKey = (await jsonPost(`${urls[0]}/api/v1/admin/partners`, { id: 'bench', name: 'Bench', quotaPerMinute: 1_000_000 }, { Authorization: `Bearer ${ADMIN}` })).apiKey as string;
+  const apiKey = (await jsonPost(`${urls[0]}/api/v1/admin/partners`, { id: 'bench', name: 'Bench', quotaPerMinute: 1_000_000, registryTrusted: true }, { Authorization: `Bearer ${ADMIN}` })).apiKey as string;
   // The person with many partner-issued passes: their holder pass first, then 12 k partner passes
   // issued through the API, 64 at a time, all newer than it (the worst case for the reuse lookup).
   await holderTarget(urls[0]!, 'demo-0003');
@@ -128,10 +129,11 @@ async function deploy(name: string, processes: number, env: Record<string, strin
 }
 
 async function holderTarget(url: string, personId: string): Promise<Target> {
-  const token = (await jsonPost(`${url}/dev-idp/token`, { personId })).id_token as string;
-  const first = await fetch(`${url}/api/v1/holder/passes`, { headers: { Authorization: `Bearer ${token}` } });
+  // Signed in as the holder app is: code + PKCE through the dev provider, then the session cookie.
+  const cookie = await signInThroughProvider(url, personId);
+  const first = await fetch(`${url}/api/v1/holder/passes`, { headers: { Cookie: cookie } });
   await first.arrayBuffer();
-  return { url: `${url}/api/v1/holder/passes`, method: 'GET', headers: { Authorization: `Bearer ${token}`, 'If-None-Match': first.headers.get('etag')! } };
+  return { url: `${url}/api/v1/holder/passes`, method: 'GET', headers: { Cookie: cookie, 'If-None-Match': first.headers.get('etag')! } };
 }
 
 function reachable(url: string): Promise<boolean> {

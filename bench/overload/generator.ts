@@ -10,7 +10,7 @@ import { PartnerClient } from '../../src/partner-client/partner-client.ts';
 interface Plan {
   readonly url: string;
   readonly apiKey: string;
-  readonly holderTokens: readonly string[];
+  readonly holderCookies: readonly string[];
   readonly personIds: readonly string[];
   /** Fraction of arrivals that are holder fetches. */
   readonly holderShare: number;
@@ -55,7 +55,7 @@ function fire(): void {
   const at = second();
   const t0 = performance.now();
   if ((i % 100) / 100 < plan.holderShare) {
-    void get('/api/v1/holder/passes', { Authorization: `Bearer ${plan.holderTokens[i % plan.holderTokens.length]}` }, agent).then((r) => samples.push({ second: at, kind: 'holder', status: r.status, ms: performance.now() - t0 }));
+    void get('/api/v1/holder/passes', { Cookie: plan.holderCookies[i % plan.holderCookies.length]! }, agent).then((r) => samples.push({ second: at, kind: 'holder', status: r.status, ms: performance.now() - t0 }));
   } else {
     void client.issuePass({ personId: plan.personIds[i % plan.personIds.length]! }).then((r) => samples.push({ second: at, kind: 'partner', status: r.status, ms: performance.now() - t0, code: r.ok ? undefined : r.code }));
   }

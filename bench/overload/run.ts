@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from './generator.ts';
+import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
+import { signInThroughProvider } from '../../test/support/sign-in-through-provider.ts';
 
 const SLO_MS = Number(process.env.OVERLOAD_SLO_MS ?? 100);
 const SPIKE_SECONDS = Number(process.env.OVERLOAD_SPIKE_SECONDS ?? 30);
@@ -34,12 +36,13 @@ const url = await new Promise<string>((ok, fail) => {
 });
 const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
 
-const admin = await (await fetch(`${url}/api/v1/admin/partners`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'bench-partner', name: 'Bench partner', quotaPerMinute: 1_000_000 }) })).json() as { apiKey: string };
-const people = (await (await fetch(`${url}/dev-idp/people`)).json()) as { personId: string }[];
+const admin = await (await fetch(`${url}/api/v1/admin/partners`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'bench-partner', name: 'Bench partner', quotaPerMinute: 1_000_000, registryTrusted: true }) })).json() as { apiKey: string };
+const people = DEMO_PEOPLE;
 // Holders are people partners do not issue for: every partner pass adds a row the holder refresh
 // reads (a known cost, issue 7), which would turn this into a benchmark of that query.
-const holderTokens: string[] = [];
-for (const p of people.slice(-2)) holderTokens.push(((await (await fetch(`${url}/dev-idp/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId: p.personId }) })).json()) as { id_token: string }).id_token);
+// Each holder signs in as the holder app does (code + PKCE through the dev provider) and refreshes with its session cookie.
+const holderCookies: string[] = [];
+for (const p of people.slice(-2)) holderCookies.push(await signInThroughProvider(url, p.personId));
 // Partners ask for vaccination passes: only people whose registry record has one.
 const personIds: string[] = [];
 for (const p of people.slice(0, -2)) {
@@ -48,7 +51,7 @@ for (const p of people.slice(0, -2)) {
 }
 
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
-  const plan = { url, apiKey: admin.apiKey, holderTokens, personIds, holderShare: HOLDER_SHARE, phases, timeoutMs: TIMEOUT_MS };
+  const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, phases, timeoutMs: TIMEOUT_MS };
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/overload/generator.ts'], { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const ticker = onSecond ? setInterval(onSecond, 1000) : null;
   let out = '';
