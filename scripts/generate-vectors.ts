@@ -259,6 +259,7 @@ export async function buildVectorFile(): Promise<VectorFile> {
   add('text-url-encoded-body', 'prefix kept, spaces in the base45 body replaced by %20', bodyWithSpace.replaceAll(' ', '%20'), bad('MALFORMED'));
   add('text-oversized', `text longer than ${MAX_QR_TEXT_LENGTH} characters (the largest QR code) is refused before decoding`, 'VP1:' + '0'.repeat(MAX_QR_TEXT_LENGTH), bad('MALFORMED'));
   add('text-wrong-prefix', 'text from another scheme', 'HC1:' + mariaText.slice(4), bad('MALFORMED'));
+  add('text-not-a-pass', 'a restaurant menu link shown instead of a pass', 'https://menu.example/lunch?table=12', bad('NOT_A_PASS'));
   add('text-not-base45', 'a character outside the base45 alphabet', mariaText.slice(0, 20) + '#' + mariaText.slice(21), bad('MALFORMED'));
   add('text-base45-overflow', 'a base45 triple above 65535 (":::" = 44 + 44·45 + 44·2025), RFC 9285 §4.2', 'VP1:' + ':::', bad('MALFORMED'));
   add('text-base45-dangling-char', 'base45 length ≡ 1 (mod 3) cannot be decoded', mariaText + '0', bad('MALFORMED'));

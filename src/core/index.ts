@@ -7,6 +7,7 @@ export * from './trust-bundle.ts';
 export * from './revocation-delta.ts';
 export * from './revoked-pass-set.ts';
 export * from './verify-pass.ts';
+export { recognizeFormat } from './pass-format.ts';
 export * from './sign-pass.ts';
 export { QR_PREFIX, FORMAT_VERSION, MAX_QR_TEXT_LENGTH } from './qr-text.ts';
 export { VACCINE_PRODUCTS, productCodeByName, productName } from './vaccine-products.ts';

@@ -3,6 +3,8 @@
 // into what a venue does next.
 
 export const FAILURE_CODES = [
+  /** The text is no health pass of any format this scanner knows (a menu URL, a payment code…). */
+  'NOT_A_PASS',
   'MALFORMED',
   'UNSUPPORTED_VERSION',
   'UNSUPPORTED_ALGORITHM',
@@ -25,8 +27,14 @@ export type FailureCode = (typeof FAILURE_CODES)[number];
 
 export type PassType = 'vaccination' | 'test' | 'recovery' | 'exemption';
 
+/** The pass formats the verifier recognises from the QR text's prefix. */
+export type PassFormat = 'vaxpass' | 'eu-dcc' | 'shc' | 'nzcp';
+
 export interface VerificationSuccess {
   readonly ok: true;
+  readonly format: PassFormat;
+  /** ISO 3166-1 alpha-2 country of the issuer, when the format says it (EU DCC, NZ, the vaxpass issuer's country). */
+  readonly country?: string;
   readonly holder: { readonly name: string; readonly birthDate: string };
   readonly passType: PassType;
   /** Unix seconds until which the pass is valid: the earliest of the rule's end, the pass's exp and the signing key's verifyUntil. */
@@ -45,19 +53,26 @@ export interface VerificationFailure {
   readonly ok: false;
   readonly code: FailureCode;
   readonly message: string;
+  /** The format, once the prefix was recognised (absent for NOT_A_PASS and bundle failures). */
+  readonly format?: PassFormat;
+  readonly country?: string;
   /** For RULES_NOT_MET: the rule that was closest to accepting the pass. */
   readonly rule?: string;
 }
 
 export type VerificationResult = VerificationSuccess | VerificationFailure;
 
-/** valid → admit; invalid → the pass is not acceptable; cannot-verify → this scanner cannot decide (fix the bundle). */
-export type Verdict = 'valid' | 'invalid' | 'cannot-verify';
+/**
+ * valid → admit; invalid → the pass is not acceptable; cannot-verify → this scanner cannot decide
+ * (fix the bundle, update the scanner); not-a-pass → the person showed some other code, no verdict on them.
+ */
+export type Verdict = 'valid' | 'invalid' | 'cannot-verify' | 'not-a-pass';
 
 const CANNOT_VERIFY: ReadonlySet<FailureCode> = new Set(['BUNDLE_INVALID', 'BUNDLE_EXPIRED', 'BUNDLE_ROLLBACK']);
 
 export function verdictOf(result: VerificationResult | { ok: false; code: FailureCode }): Verdict {
   if (result.ok) return 'valid';
+  if (result.code === 'NOT_A_PASS') return 'not-a-pass';
   return CANNOT_VERIFY.has(result.code) ? 'cannot-verify' : 'invalid';
 }
 

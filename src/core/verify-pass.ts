@@ -5,8 +5,9 @@ import { formatIsoDate } from './civil-time.ts';
 import { sigStructure, parseCoseSign1 } from './cose-sign1.ts';
 import { checkEd25519Strict } from './crypto/ed25519-policy.ts';
 import { decodeClaims } from './pass-claims-codec.ts';
+import { recognizeFormat } from './pass-format.ts';
 import { implausibility } from './plausibility.ts';
-import { fromQrText } from './qr-text.ts';
+import { fromQrText, MAX_QR_TEXT_LENGTH } from './qr-text.ts';
 import { evaluateRules } from './rules.ts';
 import type { TrustedBundle } from './trust-bundle.ts';
 import { isTrustedBundle, toUnixSeconds } from './trust-bundle.ts';
@@ -26,6 +27,11 @@ export async function verify(text: string, bundle: TrustedBundle, options: Verif
   const now = Math.max(clock, bundle.issuedAt);
   if (now >= bundle.expiresAt) return fail('BUNDLE_EXPIRED', `trust bundle expired at ${iso(bundle.expiresAt)}; sync it`);
   if (typeof text !== 'string') return fail('MALFORMED', 'pass text is not a string');
+  if (text.length === 0) return fail('MALFORMED', 'pass text is empty');
+  if (text.length > MAX_QR_TEXT_LENGTH) return fail('MALFORMED', `text is longer than ${MAX_QR_TEXT_LENGTH} characters`);
+  const format = recognizeFormat(text);
+  if (format === null) return fail('NOT_A_PASS', 'this code is not a health pass');
+  if (format !== 'vaxpass') return { ...fail('MALFORMED', `${format} passes are not supported by this verifier`), format };
 
   const qr = fromQrText(text);
   if (!qr.ok) return fail(qr.code, qr.message);
@@ -64,6 +70,7 @@ export async function verify(text: string, bundle: TrustedBundle, options: Verif
   if (!outcome.ok) return fail('RULES_NOT_MET', outcome.message, outcome.rule);
   return {
     ok: true,
+    format: 'vaxpass',
     holder: { name: pass.content.name, birthDate: formatIsoDate(pass.content.birthDate) },
     passType: pass.content.type,
     // The key stops verifying after verifyUntil, so the pass cannot be valid beyond it either.

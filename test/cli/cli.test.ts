@@ -96,13 +96,13 @@ describe('vaxpass CLI (child processes)', () => {
       rule: 'vaccination.booster',
       issuer: 'KDCA',
     });
-    expect(Object.keys(result).sort()).toEqual(['bundleVersion', 'decidedAt', 'holder', 'issuer', 'kid', 'ok', 'passId', 'passType', 'rule', 'validUntil', 'verdict']);
+    expect(Object.keys(result).sort()).toEqual(['bundleVersion', 'decidedAt', 'format', 'holder', 'issuer', 'kid', 'ok', 'passId', 'passType', 'rule', 'validUntil', 'verdict']);
   });
 
   it('exits 1 for garbage text, with the failure code on stdout', () => {
     const run = spawnCli(['verify', 'NOT-A-PASS', '--bundle', bundle, '--root', root, '--at', VERIFY_AT], { cwd: dir });
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe('NOT VALID: MALFORMED: text does not start with VP1:\n');
+    expect(run.stdout).toBe('NOT A HEALTH PASS: NOT_A_PASS: this code is not a health pass\n');
     expect(run.stderr).toBe('');
   });
 

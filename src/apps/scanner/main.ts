@@ -2,7 +2,7 @@
 // green / red / amber verdict with only the holder's name and birth date. Nothing scanned is kept:
 // the text lives in local variables until the verdict is drawn, then the overlay is cleared.
 import * as core from '../../core/index.ts';
-import type { FailureCode, VerificationResult } from '../../core/index.ts';
+import type { FailureCode, VerificationResult, Verdict } from '../../core/index.ts';
 import { verdictOf, verify } from '../../core/index.ts';
 import { h } from '../shared/dom.ts';
 import { defaultLanguage, FAILURE_REASONS, formatAge, translator, type Language } from '../shared/i18n.ts';
@@ -141,7 +141,7 @@ function clearResult(): void {
  * A shape per verdict (tick, cross, exclamation mark), so the verdict reads without colour: staff
  * with red-green colour blindness, and Korean, where 유효 begins both 유효 and 유효하지 않음.
  */
-function verdictSymbol(verdict: 'valid' | 'invalid' | 'cannot-verify'): SVGSVGElement {
+function verdictSymbol(verdict: Verdict): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');

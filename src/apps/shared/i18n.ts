@@ -26,6 +26,7 @@ export function translator<T extends Messages>(catalog: Record<Language, T>, lan
 /** Why a pass was refused, in words for venue staff (and the cannot-verify cases). */
 export const FAILURE_REASONS: Record<Language, Record<FailureCode, string>> = {
   en: {
+    NOT_A_PASS: 'This code is not a health pass: ask the visitor to open their pass',
     MALFORMED: 'Not a vaxpass code, or the code is damaged',
     UNSUPPORTED_VERSION: 'Pass format not supported by this scanner',
     UNSUPPORTED_ALGORITHM: 'Pass signature type not supported',
@@ -44,6 +45,7 @@ export const FAILURE_REASONS: Record<Language, Record<FailureCode, string>> = {
     IMPLAUSIBLE: 'Pass contents are impossible (e.g. a dose before birth): refer to the issuer',
   },
   ko: {
+    NOT_A_PASS: '건강 증명서 코드가 아닙니다: 방문자에게 증명서를 열어 달라고 하세요',
     MALFORMED: 'vaxpass 코드가 아니거나 코드가 손상되었습니다',
     UNSUPPORTED_VERSION: '이 스캐너가 지원하지 않는 증명서 형식입니다',
     UNSUPPORTED_ALGORITHM: '지원하지 않는 서명 방식입니다',

@@ -21,7 +21,7 @@ interface VerifyOptions {
   readonly json?: boolean;
 }
 
-const EXIT_BY_VERDICT: Record<Verdict, number> = { valid: EXIT.ok, invalid: EXIT.invalid, 'cannot-verify': EXIT.error };
+const EXIT_BY_VERDICT: Record<Verdict, number> = { valid: EXIT.ok, invalid: EXIT.invalid, 'cannot-verify': EXIT.error, 'not-a-pass': EXIT.invalid };
 
 export function registerVerify(program: Command, ctx: CliContext): void {
   const command = program
@@ -95,5 +95,6 @@ function describe(result: VerificationResult, verdict: Verdict): string {
       '',
     ].join('\n');
   }
-  return `${verdict === 'invalid' ? 'NOT VALID' : 'CANNOT VERIFY'}: ${result.code}: ${result.message}\n`;
+  const label = verdict === 'invalid' ? 'NOT VALID' : verdict === 'not-a-pass' ? 'NOT A HEALTH PASS' : 'CANNOT VERIFY';
+  return `${label}: ${result.code}: ${result.message}\n`;
 }
