@@ -21,11 +21,19 @@ export interface VerifyOptions {
 
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
-export async function verify(text: string, bundle: TrustedBundle, options: VerifyOptions): Promise<VerificationResult> {
+/**
+ * `text` is what the QR code held. A pass spread over several QR codes (SMART Health Card chunks
+ * `shc:/i/n/…`) is passed as the array of their texts, in any order.
+ */
+export async function verify(text: string | readonly string[], bundle: TrustedBundle, options: VerifyOptions): Promise<VerificationResult> {
   const clock = toUnixSeconds(options.now);
   if (!isTrustedBundle(bundle)) return fail('BUNDLE_INVALID', 'the trust bundle was not opened and checked with openBundle');
   const now = Math.max(clock, bundle.issuedAt);
   if (now >= bundle.expiresAt) return fail('BUNDLE_EXPIRED', `trust bundle expired at ${iso(bundle.expiresAt)}; sync it`);
+  if (Array.isArray(text)) {
+    if (text.length !== 1) return fail('MALFORMED', 'passes in several QR codes are not supported by this verifier');
+    return verify(text[0] as string, bundle, options);
+  }
   if (typeof text !== 'string') return fail('MALFORMED', 'pass text is not a string');
   if (text.length === 0) return fail('MALFORMED', 'pass text is empty');
   if (text.length > MAX_QR_TEXT_LENGTH) return fail('MALFORMED', `text is longer than ${MAX_QR_TEXT_LENGTH} characters`);
