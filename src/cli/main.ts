@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { registerBundleBuild } from './commands/bundle-build.ts';
+import { registerDbInit } from './commands/db-init.ts';
 import { registerIssue } from './commands/issue.ts';
 import { registerKeysInit } from './commands/keys-init.ts';
 import { registerKeysRenewSigner } from './commands/keys-renew-signer.ts';
@@ -19,7 +20,7 @@ import { CliError, EXIT } from './support/exit-codes.ts';
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every command, in the order --help lists them. Add new command files here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeysInit, registerKeysRotate, registerKeysRenewSigner, registerBundleBuild, registerIssue, registerVerify, registerRegistryImport];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeysInit, registerKeysRotate, registerKeysRenewSigner, registerBundleBuild, registerIssue, registerVerify, registerDbInit, registerRegistryImport];
 
 function buildProgram(ctx: CliContext): Command {
   const program = new Command('vaxpass')

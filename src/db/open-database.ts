@@ -9,9 +9,10 @@
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { refuseNewerSchema } from './migration-level.ts';
 import * as schema from './schema.ts';
 import type { Orm, Queryable, VaxpassDatabase } from './store.ts';
 
@@ -45,7 +46,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
     writer.pragma('foreign_keys = ON');
     writer.pragma(busyTimeout);
     const writeOrm = drizzle({ client: writer, schema });
-    if (options.migrate !== false) migrate(writeOrm, { migrationsFolder: MIGRATIONS_DIR });
+    if (options.migrate !== false) migrateSqlite(writer, path);
     // An in-memory database exists once per connection, so it has to make do with one.
     reader = path === ':memory:' ? writer : new Database(path, { readonly: true });
     reader.pragma(busyTimeout);
@@ -55,6 +56,31 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
     if (reader && reader !== writer) reader.close();
     writer.close();
     throw error;
+  }
+}
+
+/** Brings the schema up to date; refuses a database that a newer release has migrated further. */
+export function migrateSqlite(writer: Database.Database, path: string): void {
+  const journal = writer.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
+  if (journal) {
+    const applied = writer.prepare('select hash from __drizzle_migrations').pluck().all() as string[];
+    refuseNewerSchema(path === ':memory:' ? path : resolve(path), applied, MIGRATIONS_DIR);
+  }
+  migrate(drizzle({ client: writer, schema }), { migrationsFolder: MIGRATIONS_DIR });
+}
+
+/**
+ * Whether `path` holds a vaxpass database: 'missing' (no file, or an empty one), 'uninitialised'
+ * (a database without vaxpass's migration journal) or 'initialised'. Creates nothing.
+ */
+export function sqliteDatabaseState(path: string): 'missing' | 'uninitialised' | 'initialised' {
+  if (!existsSync(path) || statSync(path).size === 0) return 'missing';
+  const probe = new Database(path, { fileMustExist: true });
+  try {
+    const journal = probe.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
+    return journal ? 'initialised' : 'uninitialised';
+  } finally {
+    probe.close();
   }
 }
 

@@ -13,6 +13,13 @@ export interface ServerConfig {
   readonly databasePath: string;
   /** PostgreSQL instead of the SQLite file (DATABASE_URL); null: SQLite at databasePath. */
   readonly postgres: { readonly url: string; readonly schema: string; readonly poolSize: number } | null;
+  /**
+   * Create the database when it is missing or empty (VAXPASS_INIT_DATABASE, `--init-database`; on in
+   * dev mode). Off: such a start is refused, since it usually means a wrong path or a lost volume.
+   */
+  readonly initDatabase: boolean;
+  /** Longest time the SQLite integrity check at start may take before the start goes on without it. */
+  readonly integrityCheckBudgetMs: number;
   readonly keysDir: string;
   readonly logLevel: LogLevel;
   /** Development identity provider (DEV ONLY). */
@@ -191,6 +198,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     host,
     databasePath: path(env, 'VAXPASS_DB', './data/vaxpass.sqlite'),
     postgres: postgresConfig(env),
+    initDatabase: onOff(env, 'VAXPASS_INIT_DATABASE', devIdp),
+    integrityCheckBudgetMs: integer(env, 'VAXPASS_DB_CHECK_BUDGET_MS', 10_000, 0, 600_000),
     keysDir: path(env, 'VAXPASS_KEYS', './keys'),
     logLevel,
     devIdp,
@@ -222,7 +231,7 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
-function postgresConfig(env: Env): ServerConfig['postgres'] {
+export function postgresConfig(env: Env): ServerConfig['postgres'] {
   const url = env.DATABASE_URL;
   if (!url) return null;
   // The URL can hold a password: never echo it.

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../db/open-store.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
+import { StoreRefusal } from '../db/store-refusal.ts';
 import { LOCKS, lockForTransaction } from '../db/queries/locks.ts';
 import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
 import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openid-provider.ts';
@@ -70,9 +71,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       event.ok ? logger.info('issuer keyring reloaded', { issuerKeys: event.issuerKeys }) : logger.warn('issuer keyring unreadable; keeping the last good one', { reason: event.reason }),
     ),
   );
+  const storeOptions = { warn: (message: string) => logger.warn(message, {}) };
   const db = config.postgres
-    ? await naming('DATABASE_URL', 'cannot open the PostgreSQL database', () => openStore(config))
-    : await naming('VAXPASS_DB', `cannot open the database ${resolve(config.databasePath)}`, () => openStore(config));
+    ? await naming('DATABASE_URL', 'cannot open the PostgreSQL database', () => openStore(config, storeOptions))
+    : await naming('VAXPASS_DB', `cannot open the database ${resolve(config.databasePath)}`, () => openStore(config, storeOptions));
 
   let demoPartnerApiKey: string | null = null;
   if (config.seedDemo) {
@@ -220,6 +222,7 @@ async function naming<T>(variable: string, what: string, step: () => T | Promise
   try {
     return await step();
   } catch (error) {
+    if (error instanceof StoreRefusal) throw new ConfigError(variable, error.message);
     // A JSON parser's message can quote the file, and the file may be a private key: never echo it.
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof SyntaxError ? 'a file is not valid JSON' : error instanceof Error ? error.message : String(error));
     throw new ConfigError(variable, `${what} (${reason})`);
@@ -274,7 +277,9 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   const dev = process.argv.includes('--dev');
-  const env = dev ? { VAXPASS_DEV_IDP: 'on', ...process.env } : process.env;
+  // --init-database: the operator confirms that a missing or empty database is a fresh start.
+  const init = process.argv.includes('--init-database') ? { VAXPASS_INIT_DATABASE: 'on' } : {};
+  const env = dev ? { VAXPASS_DEV_IDP: 'on', ...process.env, ...init } : { ...process.env, ...init };
   startServer({ env, installSignalHandlers: true }).catch((error: unknown) => {
     if (error instanceof ConfigError) process.stderr.write(`vaxpass: configuration error: ${error.message}\n`);
     else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') process.stderr.write(`vaxpass: configuration error: PORT: ${(error as { port?: number }).port ?? 'the port'} is already in use on ${(error as { address?: string }).address ?? 'this host'}; set PORT to a free port (0 picks one)\n`);

@@ -69,7 +69,7 @@ describe('src/server/main.ts', () => {
 describe('safe starts: keys', () => {
   const run = promisify(execFile);
   const quiet = { print: () => undefined, writeLog: () => undefined };
-  const production = (keys: string) => ({ PORT: '0', LOG_LEVEL: 'silent', VAXPASS_DB: join(dir, `${Date.now()}-${Math.random()}.sqlite`), VAXPASS_KEYS: keys, VAXPASS_APPS_DIR: join(dir, 'apps'), VAXPASS_DRAIN_DELAY_MS: '0' });
+  const production = (keys: string) => ({ PORT: '0', LOG_LEVEL: 'silent', VAXPASS_DB: join(dir, `${Date.now()}-${Math.random()}.sqlite`), VAXPASS_KEYS: keys, VAXPASS_APPS_DIR: join(dir, 'apps'), VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_INIT_DATABASE: 'on' });
 
   it('outside dev mode, never creates keys: refuses with one line naming what is missing, and the suggested command fixes it', async () => {
     const keys = join(dir, 'prod-keys');

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { isValidTimeZone } from '../../core/civil-time.ts';
 import { DEFAULT_RULES } from '../../core/rules.ts';
 import { openDatabase } from '../../db/open-database.ts';
+import { StoreRefusal } from '../../db/store-refusal.ts';
+import { acquireWriterLock } from '../../db/writer-lock.ts';
 import { importRegistryFile, type ImportProgress } from '../../registry/import-registry.ts';
 import { formatFromPath, type RegistryFileFormat } from '../../registry/read-registry-file.ts';
 import { CSV_COLUMNS } from '../../registry/registry-record.ts';
@@ -48,9 +50,18 @@ export function registerRegistryImport(program: Command, ctx: CliContext): void 
       if (!existsSync(file)) throw new CliError(`cannot read ${file}: no such file`);
       const now = unixSeconds(instantOption(options.at));
       let db;
+      // One writer per SQLite file: with the issuer running on it, the import's one long transaction
+      // would hold up every issuance, so it is refused instead (docs/registry-import.md).
+      let lock;
+      try {
+        lock = options.dryRun ? null : acquireWriterLock(options.db, 'stop the issuer, import, then start it again (or import into PostgreSQL, which takes both at once)');
+      } catch (error) {
+        throw new CliError(error instanceof StoreRefusal ? `cannot import: ${error.message}` : `cannot open database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
+      }
       try {
         db = openDatabase(options.db);
       } catch (error) {
+        lock?.release();
         throw new CliError(`cannot open database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
       }
       const started = performance.now();
@@ -79,6 +90,7 @@ export function registerRegistryImport(program: Command, ctx: CliContext): void 
         );
       } finally {
         await db.close();
+        lock?.release();
       }
     });
   withExamples(command, [

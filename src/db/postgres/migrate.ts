@@ -8,17 +8,33 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { refuseNewerSchema } from '../migration-level.ts';
+import { StoreRefusal } from '../store-refusal.ts';
 
 export const POSTGRES_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../migrations/postgres');
 
-export async function migratePostgres(orm: PgDatabase<PgQueryResultHKT>, schema: string): Promise<void> {
+export interface MigratePostgresOptions {
+  /** Create vaxpass's tables in a schema that has none (default true); false refuses instead. */
+  readonly create?: boolean;
+  /** How the database is named in a refusal (host/database, without credentials). */
+  readonly location?: string;
+}
+
+export async function migratePostgres(orm: PgDatabase<PgQueryResultHKT>, schema: string, options: MigratePostgresOptions = {}): Promise<void> {
   const migrations = readMigrationFiles({ migrationsFolder: POSTGRES_MIGRATIONS_DIR });
   const table = sql`${sql.identifier(schema)}.${sql.identifier('__drizzle_migrations')}`;
+  const location = `${options.location ?? 'the PostgreSQL database'} schema ${schema}`;
   await orm.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`vaxpass migrations ${schema}`}))`);
+    const [journal] = rowsOf<{ present: boolean }>(await tx.execute(sql`select to_regclass(${`${JSON.stringify(schema)}.__drizzle_migrations`}) is not null as present`));
+    if (!journal?.present && options.create === false) {
+      throw new StoreRefusal(`${location} has no vaxpass tables; outside dev mode a new database is an operator's act: if this is a fresh start, run \`vaxpass db init\` (or start once with --init-database), else check DATABASE_URL, VAXPASS_PG_SCHEMA and the restore`);
+    }
     await tx.execute(sql`create schema if not exists ${sql.identifier(schema)}`);
     await tx.execute(sql`create table if not exists ${table} (id serial primary key, hash text not null, created_at bigint)`);
-    const applied = new Set(rowsOf<{ hash: string }>(await tx.execute(sql`select hash from ${table}`)).map((r) => r.hash));
+    const appliedHashes = rowsOf<{ hash: string }>(await tx.execute(sql`select hash from ${table}`)).map((r) => r.hash);
+    refuseNewerSchema(location, appliedHashes, POSTGRES_MIGRATIONS_DIR);
+    const applied = new Set(appliedHashes);
     for (const migration of migrations) {
       if (applied.has(migration.hash)) continue;
       for (const statement of migration.sql) {

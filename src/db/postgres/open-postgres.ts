@@ -25,6 +25,8 @@ export interface OpenPostgresOptions {
   readonly driver?: PostgresDriver;
   /** Apply pending migrations (default true). */
   readonly migrate?: boolean;
+  /** Create vaxpass's tables in an empty schema (default true); false refuses with StoreRefusal. */
+  readonly create?: boolean;
 }
 
 export interface PostgresDatabase extends VaxpassDatabase {
@@ -58,7 +60,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     end = () => client.end({ timeout: 5 });
   }
   try {
-    if (options.migrate !== false) await migratePostgres(orm, schema);
+    if (options.migrate !== false) await migratePostgres(orm, schema, { create: options.create, location: redact(url) });
   } catch (error) {
     await end();
     throw error;
