@@ -108,7 +108,12 @@ function sqliteStore(path: string, writer: Database.Database, reader: Database.D
       for (const m of batch) m.settle({ ok: false, error });
       return;
     }
+    // On some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, SQLITE_NOMEM) SQLite rolls the whole
+    // transaction back by itself: every member's work is gone, and a member run after that would
+    // commit on its own outside the batch. So the batch stops there and every member fails with it.
+    let abandoned: { error: unknown } | null = null;
     for (const member of batch) {
+      if (abandoned) break;
       writer.exec('SAVEPOINT member');
       try {
         outcomes.push({ ok: true, value: await member.work(tx) });
@@ -118,8 +123,14 @@ function sqliteStore(path: string, writer: Database.Database, reader: Database.D
         if (writer.inTransaction) {
           writer.exec('ROLLBACK TO member');
           writer.exec('RELEASE member');
+        } else {
+          abandoned = { error };
         }
       }
+    }
+    if (abandoned) {
+      for (const m of batch) m.settle({ ok: false, error: abandoned.error });
+      return;
     }
     try {
       writer.exec('COMMIT');

@@ -141,7 +141,8 @@ export const idempotencyKeys = sqliteTable(
     responseBody: text('response_body').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('idempotency_keys_partner_key').on(t.partnerId, t.key)],
+  // created_at: the retention job deletes expired records in small batches by this column.
+  (t) => [uniqueIndex('idempotency_keys_partner_key').on(t.partnerId, t.key), index('idempotency_keys_created_at').on(t.createdAt)],
 );
 
 /** Published trust bundles: the version counter and the exact bytes served for each version. */
@@ -174,3 +175,13 @@ export const holderSessions = sqliteTable(
   },
   (t) => [index('holder_sessions_expires_at').on(t.expiresAt)],
 );
+
+/**
+ * Readiness's write probe after a storage failure (a full disk, a lost connection): one row written
+ * and deleted in one transaction, so it needs a new page and a commit like any real write, and
+ * leaves nothing behind. Always empty between probes.
+ */
+export const storageProbe = sqliteTable('storage_probe', {
+  id: integer('id').primaryKey(),
+  filler: text('filler').notNull(),
+});

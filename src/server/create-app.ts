@@ -17,6 +17,7 @@ import type { IssuanceContext } from './issuance/issuance-context.ts';
 import { fixedIssuerKeys, type IssuerKeys } from './issuer-keys.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import { observedStore, StorageHealth } from './storage-health.ts';
 import { noCredentialsInUrl } from './middleware/no-credentials-in-url.ts';
 import { observeRequests } from './middleware/observe-requests.ts';
 import { requestId } from './middleware/request-id.ts';
@@ -59,15 +60,22 @@ export interface VaxpassApp extends Hono<AppEnv> {
   readonly config: ServerConfig;
   /** /metrics for its own listener when VAXPASS_METRICS_PORT is set, else null (served by this app). */
   readonly metricsApp: Hono<AppEnv> | null;
+  /** Storage conditions seen by this app; readiness follows them (src/server/storage-health.ts). */
+  readonly storage: StorageHealth;
   /** Releases what the app holds outside the database (the quota store's connection). */
   close(): Promise<void>;
 }
 
 export function createApp(options: CreateAppOptions): VaxpassApp {
-  const { db, clock, config } = options;
+  const { clock, config } = options;
   const keys: IssuerKeys = 'current' in options.signer ? options.signer : fixedIssuerKeys(options.signer);
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
+  const storage = new StorageHealth((failure) => {
+    metrics.storageFailed(failure.kind, failure.driverCode);
+    logger.error('storage error', { kind: failure.kind, driverCode: failure.driverCode });
+  });
+  const db = observedStore(options.db, storage);
   const limiter =
     options.rateLimiter ??
     (config.redisUrl ? createRedisRateLimiter({ url: config.redisUrl, clock, logger, onUnavailable: () => metrics.quotaStoreUnavailable() }) : createRateLimiter(clock));
@@ -94,7 +102,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const limit: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next));
   app.use('/api/*', limit);
 
-  app.route('/', healthRoutes({ db, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false), metricsHere: config.metricsPort === null, metricsToken: config.metricsToken }));
+  app.route('/', healthRoutes({ db, storage, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false), metricsHere: config.metricsPort === null, metricsToken: config.metricsToken }));
   app.route('/', docsRoutes(config.devIdp));
   app.route('/', publicationRoutes({ db, keys, clock, publisher, metrics }));
   app.route('/api/v1/holder/session', holderSessionRoutes({ db, clock, config, signIn }));
@@ -111,9 +119,9 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
     if (allowed.length > 0) return problemResponse(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on this path; use ${allowed.join(' or ')}`, { Allow: allowed.join(', ') });
     return problemResponse(c, 'NOT_FOUND', `no route for ${c.req.method} ${path.slice(0, 200)}`);
   });
-  app.onError(createErrorHandler(logger));
+  app.onError(createErrorHandler(logger, storage));
   const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
-  return Object.assign(app, { publisher, metrics, admission, metricsApp, config, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
+  return Object.assign(app, { publisher, metrics, admission, metricsApp, config, storage, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
 }
 
 /** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */

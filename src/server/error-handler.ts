@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env.ts';
 import type { Logger } from './logger.ts';
 import { ApiError, PROBLEMS, problemType, type ProblemCode } from './problem.ts';
+import { STORAGE_PROBLEMS, type StorageHealth } from './storage-health.ts';
 
 export function problemResponse(c: Context<AppEnv>, code: ProblemCode, detail: string, headers: Readonly<Record<string, string>> = {}, extensions: Readonly<Record<string, unknown>> = {}): Response {
   const { status, title } = PROBLEMS[code];
@@ -15,9 +16,16 @@ export function problemResponse(c: Context<AppEnv>, code: ProblemCode, detail: s
   return c.body(JSON.stringify(body), status as ContentfulStatusCode, { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...headers });
 }
 
-export function createErrorHandler(logger: Logger) {
+export function createErrorHandler(logger: Logger, storage: StorageHealth | null = null) {
   return (error: Error, c: Context<AppEnv>): Response => {
     if (error instanceof ApiError) return problemResponse(c, error.code, error.detail, error.headers, error.extensions);
+    // A condition of the database (full, busy, damaged, unreachable), not a bug: a 503 the client
+    // can retry, counted and logged with the driver's code by StorageHealth, and readiness follows.
+    const failure = storage?.failed(error);
+    if (failure) {
+      const problem = STORAGE_PROBLEMS[failure.kind];
+      return problemResponse(c, problem.code, problem.detail, { 'Retry-After': String(problem.retryAfterSeconds) });
+    }
     if (error instanceof HTTPException && error.status === 413) return problemResponse(c, 'PAYLOAD_TOO_LARGE', 'the request body is larger than this endpoint accepts');
     if (error instanceof HTTPException && error.status < 500) return problemResponse(c, 'BAD_REQUEST', 'the request could not be read');
     // Only the error's class goes to the log: messages from lower layers can quote data.

@@ -22,6 +22,7 @@ import { systemClock, unixNow, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { createApp, type VaxpassApp } from './create-app.ts';
 import { removeExpiredRecords } from './retention.ts';
+import { observedStore } from './storage-health.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
 
@@ -137,16 +138,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   };
   const metricsServer = app.metricsApp ? await listen(app.metricsApp.fetch, config.metricsPort ?? 0, config.host) : null;
   const { port } = server.address() as AddressInfo;
+  // Background writes report to the same storage health as requests, so readiness sees a full disk
+  // even between requests.
+  const background = observedStore(db, app.storage);
   const purge = setInterval(() => {
-    removeExpiredRecords(db, unixNow(clock)).then(
+    removeExpiredRecords(background, unixNow(clock)).then(
       (removed) => void ((removed.idempotencyRecords > 0 || removed.issuedPasses > 0) && logger.info('retention: expired records removed', { ...removed })),
       () => logger.warn('retention job failed; retrying in an hour', {}),
     );
-    db.transaction((tx) => deleteHolderSessionsBefore(tx, unixNow(clock))).then(
+    background.transaction((tx) => deleteHolderSessionsBefore(tx, unixNow(clock))).then(
       (removed) => void (removed > 0 && logger.info('expired holder sessions purged', { removed })),
       () => logger.warn('holder session purge failed; retrying in an hour', {}),
     );
-    db.transaction((tx) => deleteUsedPersonProofsBefore(tx, unixNow(clock))).then(
+    background.transaction((tx) => deleteUsedPersonProofsBefore(tx, unixNow(clock))).then(
       (removed) => void (removed > 0 && logger.info('used person proofs purged', { removed })),
       () => logger.warn('used person proof purge failed; retrying in an hour', {}),
     );

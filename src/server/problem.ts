@@ -48,6 +48,11 @@ export const PROBLEMS = {
   SIGN_IN_UNAVAILABLE: { status: 503, title: 'Holder sign-in is not configured' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
   OVERLOADED: { status: 503, title: 'The issuer is at capacity' },
+  // Storage conditions (src/db/storage-failure.ts): the request was not completed; retry later.
+  STORAGE_FULL: { status: 503, title: "The issuer's storage is full" },
+  STORAGE_BUSY: { status: 503, title: 'The database is busy' },
+  STORAGE_CORRUPT: { status: 503, title: "The issuer's database is damaged" },
+  STORAGE_UNAVAILABLE: { status: 503, title: 'The database cannot be reached' },
   // Nobody reads this answer (the client is gone); the code is for the access log.
   CLIENT_GONE: { status: 503, title: 'The client closed the connection before the work started' },
   INTERNAL: { status: 500, title: 'Internal error' },

@@ -51,6 +51,10 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}` });
     // An idle pooled connection the server dropped must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
+    // The pool listens only on idle connections. A connection lost while checked out (the server
+    // restarted, an operator's pg_terminate_backend) also emits 'error' on its client, which without
+    // a listener would end the process; its query fails on its own and becomes a 503.
+    pool.on('connect', (client) => void client.on('error', () => undefined));
     orm = drizzlePg({ client: pool, schema: pgSchema }) as unknown as PgDatabase<PgQueryResultHKT>;
     end = () => pool.end();
   } else {

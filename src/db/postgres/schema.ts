@@ -159,7 +159,7 @@ export const idempotencyKeys = pgTable(
     responseBody: text('response_body').notNull(),
     createdAt: seconds('created_at').notNull(),
   },
-  (t) => [uniqueIndex('idempotency_keys_partner_key').on(t.partnerId, t.key)],
+  (t) => [uniqueIndex('idempotency_keys_partner_key').on(t.partnerId, t.key), index('idempotency_keys_created_at').on(t.createdAt)],
 );
 
 export const bundleVersions = pgTable('bundle_versions', {
@@ -184,3 +184,8 @@ export const holderSessions = pgTable(
   },
   (t) => [index('holder_sessions_expires_at').on(t.expiresAt)],
 );
+
+export const storageProbe = pgTable('storage_probe', {
+  id: integer('id').primaryKey(),
+  filler: text('filler').notNull(),
+});

@@ -35,6 +35,7 @@ import { signTrustBundle, type BundleContents, type BundleSigner } from '../../p
 import { unixNow, type Clock } from '../clock.ts';
 import { strongEtag } from '../http-cache.ts';
 import type { Logger } from '../logger.ts';
+import { storageFailureOf } from '../../db/storage-failure.ts';
 import { ApiError } from '../problem.ts';
 import { publishedKeys, type IssuerKeys } from '../issuer-keys.ts';
 import { signRevocationDelta } from './revocation-delta.ts';
@@ -188,7 +189,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
         // Serve the last good bundle; try again next second, not on every request of this one.
         checkedAt = now;
         checkedKeys = keys;
-        options.logger?.warn('trust bundle refresh failed; serving the last good version', { version: held.version, code: error instanceof ApiError ? error.code : 'INTERNAL' });
+        options.logger?.warn('trust bundle refresh failed; serving the last good version', { version: held.version, code: error instanceof ApiError ? error.code : (storageFailureOf(error)?.driverCode ?? 'INTERNAL') });
         return held;
       },
     );

@@ -15,9 +15,12 @@ import { signingKeyAt } from '../issuer-keys.ts';
 import { METRICS_CONTENT_TYPE, type Metrics } from '../metrics.ts';
 import { bearerToken } from '../middleware/partner-auth.ts';
 import { problemResponse } from '../error-handler.ts';
+import { probeWrite } from '../../db/queries/storage-probe.ts';
+import { STORAGE_PROBLEMS, type StorageHealth } from '../storage-health.ts';
 
 export interface HealthDeps {
   readonly db: VaxpassDatabase;
+  readonly storage: StorageHealth;
   readonly keys: IssuerKeys;
   readonly clock: Clock;
   readonly metrics: Metrics;
@@ -33,6 +36,12 @@ export function healthRoutes(deps: HealthDeps): Hono<AppEnv> {
   app.get('/livez', (c) => c.json({ status: 'ok' }, 200, noStore));
   app.get('/readyz', async (c) => {
     if (deps.isShuttingDown()) return problemResponse(c, 'NOT_READY', 'shutting down', noStore);
+    const storage = await deps.storage.current(deps.db, probeWrite);
+    deps.metrics.storageHealthy = storage === null;
+    if (storage) {
+      const problem = STORAGE_PROBLEMS[storage.kind];
+      return problemResponse(c, 'NOT_READY', `storage: ${problem.code} (${storage.driverCode}); ready again once a write succeeds`, { ...noStore, 'Retry-After': String(problem.retryAfterSeconds) }, { storage: storage.kind });
+    }
     if (!(await databaseAnswers(deps.db))) return problemResponse(c, 'NOT_READY', 'the database is not reachable', noStore);
     const now = unixNow(deps.clock);
     const directory = deps.keys.current();

@@ -1,0 +1,219 @@
+// Storage conditions reproduced for real and answered as 503 problems with Retry-After through the
+// one error handler: a full SQLite file (PRAGMA max_page_count on the writer connection is a real
+// SQLITE_FULL), a write lock held by another connection (SQLITE_BUSY), a damaged page on disk
+// (SQLITE_CORRUPT); on PostgreSQL a statement timeout behind a lock (57014) and a terminated
+// backend (57P01). Readiness is false while the condition holds and comes back by itself once a
+// write succeeds; the trust bundle endpoints keep serving the last good bundle.
+import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { SqliteDatabase } from '../../src/db/open-database.ts';
+import { openPostgres, type PostgresDatabase } from '../../src/db/postgres/open-postgres.ts';
+import { storageFailureOf } from '../../src/db/storage-failure.ts';
+import { initKeyDirectory, loadKeyDirectory } from '../../src/keys/key-directory.ts';
+import { manualClock } from '../../src/server/clock.ts';
+import { testConfig } from '../../src/server/config.ts';
+import { createApp } from '../../src/server/create-app.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import { dropSchema, freshSchemaName, TEST_POSTGRES_URL, testDialect } from '../support/create-test-database.ts';
+import { ADMIN_TOKEN, createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
+
+const fixtures: ServerFixture[] = [];
+afterEach(async () => {
+  for (const f of fixtures.splice(0)) await f.cleanup();
+});
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+async function readiness(f: { app: { request(path: string): Response | Promise<Response> } }): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await f.app.request('/readyz');
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe.runIf(testDialect === 'sqlite')('storage conditions on SQLite', () => {
+  it('a full database: 503 STORAGE_FULL with Retry-After, never 500; unready while it holds; the last good bundle is still served; ready again by itself', async () => {
+    const f = await createServerFixture();
+    fixtures.push(f);
+    const writer = (f.db as SqliteDatabase).client;
+    expect((await f.partnerIssue({ personId: 'demo-0001' })).status).toBe(201);
+
+    // The file may not grow by one more page: the next write that needs one fails with SQLITE_FULL.
+    writer.pragma(`max_page_count = ${writer.pragma('page_count', { simple: true }) as number}`);
+    const statuses: number[] = [];
+    let full: Response | null = null;
+    for (let i = 0; i < 200 && !full; i++) {
+      const res = await f.partnerIssue({ personId: 'demo-0001' });
+      statuses.push(res.status);
+      if (res.status === 503) full = res;
+    }
+    expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    expect(full).not.toBeNull();
+    expect(full!.headers.get('retry-after')).toBe('30');
+    const problem = await problemOf(full!);
+    expect(problem).toMatchObject({ status: 503, code: 'STORAGE_FULL', type: 'https://vaxpass.dev/problems/storage-full' });
+
+    const unready = await readiness(f);
+    expect(unready.status).toBe(503);
+    expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: 'full' });
+    expect(unready.body.detail).toContain('SQLITE_FULL');
+
+    // A bundle refresh falls due while the disk is full: a bundle is served (the new one if its small
+    // rows still fit in the file's free space, else the last good one; the busy case below forces that).
+    f.clock.advance(f.app.config.bundleRefreshSeconds + 60);
+    expect((await f.app.request('/api/v1/trust-bundle')).status).toBe(200);
+
+    const metrics = await (await f.app.request('/metrics')).text();
+    expect(metrics).toMatch(/vaxpass_storage_errors_total\{kind="full",code="SQLITE_FULL"\} [1-9]/);
+    expect(metrics).toMatch(/vaxpass_storage_healthy 0/);
+    const logged = f.logs.filter((l) => l.includes('"storage error"'));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(JSON.parse(logged[0]!)).toMatchObject({ kind: 'full', driverCode: 'SQLITE_FULL' });
+    for (const line of f.logs) expect(line).not.toMatch(/Failed query|insert into/i);
+
+    // Space again (an operator freed the disk): readiness finds out with its own write probe.
+    writer.pragma('max_page_count = 1073741823');
+    await sleep(1100);
+    expect((await readiness(f)).status).toBe(200);
+    expect((await f.partnerIssue({ personId: 'demo-0001' })).status).toBe(201);
+  }, 60_000);
+
+  it('another connection holding the write lock: 503 STORAGE_BUSY with Retry-After 1, then writes succeed again', async () => {
+    const f = await createServerFixture();
+    fixtures.push(f);
+    const bundleBefore = await f.fetchBundleText();
+    const other = new Database(f.database.path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      // A bundle refresh falls due meanwhile; its write cannot happen either.
+      f.clock.advance(f.app.config.bundleRefreshSeconds + 60);
+      // The writer waits its busy timeout (5 s), then SQLite gives up with SQLITE_BUSY.
+      const [res, bundle] = await Promise.all([f.partnerIssue({ personId: 'demo-0002' }), f.app.request('/api/v1/trust-bundle')]);
+      // The trust bundle endpoints keep serving the last good bundle.
+      expect(bundle.status).toBe(200);
+      expect(await bundle.text()).toBe(bundleBefore);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect((await problemOf(res)).code).toBe('STORAGE_BUSY');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect((await f.partnerIssue({ personId: 'demo-0002' })).status).toBe(201);
+    expect((await readiness(f)).status).toBe(200);
+    f.clock.advance(1); // a failed refresh is retried from the next second on
+    expect(await f.fetchBundleText()).not.toBe(bundleBefore);
+  }, 60_000);
+
+  it('a damaged page on disk: 503 STORAGE_CORRUPT, not a 500, and readiness says so', async () => {
+    const f = await createServerFixture();
+    fixtures.push(f);
+    const writer = (f.db as SqliteDatabase).client;
+    writer.pragma('wal_checkpoint(TRUNCATE)');
+    const pageSize = writer.pragma('page_size', { simple: true }) as number;
+    const root = (writer.prepare("select rootpage from sqlite_master where name = 'people'").get() as { rootpage: number }).rootpage;
+    // The reader connection has not read the registry yet, so it reads this page from the file.
+    const fd = openSync(f.database.path, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, (root - 1) * pageSize);
+    closeSync(fd);
+    const res = await f.partnerIssue({ personId: 'demo-0003' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('300');
+    expect((await problemOf(res)).code).toBe('STORAGE_CORRUPT');
+    const ready = await readiness(f);
+    expect(ready.status).toBe(503);
+    expect(ready.body.storage).toBe('corrupt');
+  }, 60_000);
+});
+
+describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', () => {
+  const schema = freshSchemaName();
+  const applicationName = `vaxpass-storage-${schema}`;
+  let db: PostgresDatabase | null = null;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  const cleanups: (() => void)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) cleanup();
+    await db?.close();
+    await admin.end().catch(() => undefined);
+    await dropSchema(schema);
+  });
+
+  async function waitingBackend(): Promise<number> {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await admin.query<{ pid: number }>("select pid from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'", [applicationName]);
+      if (rows[0]) return rows[0].pid;
+      await sleep(25);
+    }
+    throw new Error('the request never waited on the lock');
+  }
+
+  it('a statement timeout behind a lock is 503 STORAGE_BUSY; a terminated backend is 503 STORAGE_UNAVAILABLE; unready until a write succeeds', async () => {
+    // One pooled connection, so the session settings below are the app's.
+    db = await openPostgres(`${TEST_POSTGRES_URL}?application_name=${applicationName}`, { schema, poolSize: 1 });
+    const keysDir = mkdtempSync(join(tmpdir(), 'vaxpass-storage-keys-'));
+    cleanups.push(() => rmSync(keysDir, { recursive: true, force: true }));
+    const clock = manualClock(new Date('2026-01-10T03:00:00Z'));
+    await initKeyDirectory(keysDir, { now: Math.floor(clock.now().getTime() / 1000) - 86_400 });
+    const logs: string[] = [];
+    const app = createApp({ db, signer: loadKeyDirectory(keysDir), clock, config: testConfig({ adminToken: ADMIN_TOKEN }), logger: createLogger('debug', (l) => void logs.push(l)) });
+    const createPartner = (id: string) =>
+      app.request('/api/v1/admin/partners', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id, name: 'Clinic' }) });
+    expect((await createPartner('before')).status).toBe(201);
+
+    await admin.connect();
+    await admin.query('begin');
+    await admin.query(`lock table "${schema}".partners in access exclusive mode`);
+    await db.orm.execute(sql`set statement_timeout = 300`);
+    const busy = await createPartner('busy');
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('1');
+    expect((await problemOf(busy)).code).toBe('STORAGE_BUSY');
+
+    await db.orm.execute(sql`set statement_timeout = 0`);
+    const pending = createPartner('terminated');
+    await admin.query('select pg_terminate_backend($1)', [await waitingBackend()]);
+    const lost = await pending;
+    expect(lost.status).toBe(503);
+    expect(lost.headers.get('retry-after')).toBe('5');
+    expect((await problemOf(lost)).code).toBe('STORAGE_UNAVAILABLE');
+    // node-postgres reports the FATAL 57P01 as the connection ending under the query.
+    expect(logs.some((l) => /"kind":"unavailable","driverCode":"(57P01|CONNECTION_LOST)"/.test(l))).toBe(true);
+
+    // Nothing else writes: readiness's own write probe finds the database back.
+    await admin.query('rollback');
+    await sleep(1100);
+    expect((await readiness({ app })).status).toBe(200);
+    expect((await createPartner('after')).status).toBe(201);
+    await app.close();
+  }, 60_000);
+});
+
+describe('storage failures are recognised by driver code only', () => {
+  it.each([
+    [{ code: 'SQLITE_FULL' }, 'full'],
+    [{ code: 'SQLITE_IOERR_WRITE' }, 'full'],
+    [{ code: 'SQLITE_BUSY_SNAPSHOT' }, 'busy'],
+    [{ code: 'SQLITE_LOCKED' }, 'busy'],
+    [{ code: 'SQLITE_CORRUPT_INDEX' }, 'corrupt'],
+    [{ code: 'SQLITE_NOTADB' }, 'corrupt'],
+    [{ code: '53100' }, 'full'],
+    [{ code: '40001' }, 'busy'],
+    [{ code: '40P01' }, 'busy'],
+    [{ code: 'XX001' }, 'corrupt'],
+    [{ code: 'XX002' }, 'corrupt'],
+    [{ code: '57P03' }, 'unavailable'],
+    [{ code: '08006' }, 'unavailable'],
+    [{ code: 'EPIPE' }, 'unavailable'],
+    [new Error('Connection terminated unexpectedly'), 'unavailable'],
+    [Object.assign(new Error('Failed query: insert …'), { cause: { code: '53100' } }), 'full'],
+  ])('%o is %s', (error, kind) => {
+    expect(storageFailureOf(error)?.kind).toBe(kind);
+  });
+  it.each([[{ code: '23505' }], [{ code: 'SQLITE_CONSTRAINT_UNIQUE' }], [new TypeError('x')], [null], ['SQLITE_FULL']])('%o is not a storage condition', (error) => {
+    expect(storageFailureOf(error)).toBeNull();
+  });
+});
