@@ -27,6 +27,9 @@ afterEach(async () => {
   for (const f of fixtures.splice(0)) await f.cleanup();
 });
 
+/** A raw statement on the PostgreSQL store's (one) pooled connection. */
+const execute = (db: PostgresDatabase, query: ReturnType<typeof sql>) => (db.orm as unknown as { execute(q: ReturnType<typeof sql>): Promise<unknown> }).execute(query);
+
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 async function readiness(f: { app: { request(path: string): Response | Promise<Response> } }): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -167,13 +170,13 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     await admin.connect();
     await admin.query('begin');
     await admin.query(`lock table "${schema}".partners in access exclusive mode`);
-    await db.orm.execute(sql`set statement_timeout = 300`);
+    await execute(db, sql`set statement_timeout = 300`);
     const busy = await createPartner('busy');
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('1');
     expect((await problemOf(busy)).code).toBe('STORAGE_BUSY');
 
-    await db.orm.execute(sql`set statement_timeout = 0`);
+    await execute(db, sql`set statement_timeout = 0`);
     const pending = createPartner('terminated');
     await admin.query('select pg_terminate_backend($1)', [await waitingBackend()]);
     const lost = await pending;
