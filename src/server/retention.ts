@@ -14,10 +14,21 @@ export interface RetentionReport {
   readonly issuedPasses: number;
 }
 
-export async function removeExpiredRecords(db: VaxpassDatabase, now: number): Promise<RetentionReport> {
-  return db.transaction(async (tx) => {
-    const idempotencyRecords = await deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS);
-    const issuedPasses = await deleteIssuedPassesExpiredBefore(tx, now - ISSUED_PASS_RETENTION_AFTER_EXP_SECONDS);
-    return { idempotencyRecords, issuedPasses };
-  });
+/**
+ * Rows deleted per transaction. Each batch is one short write (a few ms on SQLite, where it runs on
+ * the event loop), with a turn of the event loop between batches for requests, so clearing 200 k
+ * expired records never holds the server for long (bench/retention-purge.ts).
+ */
+export const RETENTION_BATCH_ROWS = 1000;
+
+export async function removeExpiredRecords(db: VaxpassDatabase, now: number, batchRows = RETENTION_BATCH_ROWS): Promise<RetentionReport> {
+  let idempotencyRecords = 0;
+  for (;;) {
+    const removed = await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS, batchRows));
+    idempotencyRecords += removed;
+    if (removed < batchRows) break;
+    await new Promise((next) => setImmediate(next));
+  }
+  const issuedPasses = await db.transaction((tx) => deleteIssuedPassesExpiredBefore(tx, now - ISSUED_PASS_RETENTION_AFTER_EXP_SECONDS));
+  return { idempotencyRecords, issuedPasses };
 }

@@ -1,7 +1,9 @@
 // Personal data where it should not be: idempotency records keep a pass reference only (a replay
 // renders the pass again), and the retention job removes records past their time (fake clock).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { insertIdempotencyRecord } from '../../src/db/queries/idempotency-keys.ts';
 import { findIssuedPass } from '../../src/db/queries/issued-passes.ts';
+import type { VaxpassDatabase } from '../../src/db/store.ts';
 import { removeExpiredRecords } from '../../src/server/retention.ts';
 import { unixNow } from '../../src/server/clock.ts';
 import { createServerFixture, type ServerFixture } from './support/server-fixture.ts';
@@ -44,4 +46,35 @@ describe('personal data and retention', () => {
     expect((await removeExpiredRecords(f.db, unixNow(f.clock))).issuedPasses).toBe(1);
     expect(await findIssuedPass(f.db, pass.passId)).toBeNull();
   });
+
+  it('removes expired idempotency records in batches, one transaction each, and keeps the fresh ones', async () => {
+    const now = unixNow(f.clock);
+    await seedIdempotencyRecords(f.db, 2500, now - 2 * DAY, 'old');
+    await seedIdempotencyRecords(f.db, 10, now - 60, 'new');
+    let transactions = 0;
+    const counting: VaxpassDatabase = Object.assign(Object.create(f.db) as VaxpassDatabase, {
+      transaction: (work: Parameters<VaxpassDatabase['transaction']>[0]) => (transactions++, f.db.transaction(work)),
+    });
+    expect(await removeExpiredRecords(counting, now, 1000)).toEqual({ idempotencyRecords: 2500, issuedPasses: 0 });
+    // 1000 + 1000 + 500 idempotency rows, then the issued passes.
+    expect(transactions).toBe(4);
+    expect((await idempotencyRows(f)).map((r) => r.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `new-key-${i}`).sort());
+  });
+
+  it('an expired Idempotency-Key used again replaces its own record only: clearing the others is left to the retention job', async () => {
+    const now = unixNow(f.clock);
+    await seedIdempotencyRecords(f.db, 5, now - 2 * DAY, 'old');
+    const res = await f.partnerIssue({ personId: 'demo-0002' }, { idempotencyKey: 'old-key-0' });
+    expect(res.status).toBe(201);
+    const keys = (await idempotencyRows(f)).map((r) => r.key).sort();
+    expect(keys).toEqual(['old-key-0', 'old-key-1', 'old-key-2', 'old-key-3', 'old-key-4']);
+  });
 });
+
+async function seedIdempotencyRecords(db: VaxpassDatabase, count: number, createdAt: number, prefix: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < count; i++) {
+      await insertIdempotencyRecord(tx, { partnerId: 'partner-a', key: `${prefix}-key-${i}`, requestHash: '0'.repeat(64), responseStatus: 201, responseBody: '{"passId":"none"}', createdAt });
+    }
+  });
+}

@@ -28,8 +28,20 @@ export async function insertIdempotencyRecord(db: Queryable, record: Idempotency
   return (await insert.all({ ...record })).length > 0;
 }
 
-/** Forgets records created before `before` (unix seconds); returns how many. */
-export async function deleteIdempotencyRecordsBefore(db: Queryable, before: number): Promise<number> {
-  const { idempotencyKeys } = db.t;
-  return affectedRows(await db.orm.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, before)));
+/**
+ * Forgets at most `limit` records created before `before` (unix seconds); returns how many. The
+ * retention job calls it batch by batch (src/server/retention.ts): one DELETE of every expired row
+ * held the database, and on SQLite the event loop, for seconds at a time. The batch is picked
+ * through the created_at index and deleted by primary key, the same statement on both dialects.
+ */
+export async function deleteIdempotencyRecordsBefore(db: Queryable, before: number, limit: number): Promise<number> {
+  const t = db.t.idempotencyKeys;
+  const batch = db.orm.select({ partnerId: t.partnerId, key: t.key }).from(t).where(lt(t.createdAt, before)).orderBy(t.createdAt).limit(limit);
+  return affectedRows(await db.orm.delete(t).where(sql`(${t.partnerId}, ${t.key}) in (${batch})`));
+}
+
+/** Forgets one partner's record for `key` if it was created before `before` (an expired key used again). */
+export async function deleteExpiredIdempotencyRecord(db: Queryable, partnerId: string, key: string, before: number): Promise<boolean> {
+  const t = db.t.idempotencyKeys;
+  return affectedRows(await db.orm.delete(t).where(and(eq(t.partnerId, partnerId), eq(t.key, key), lt(t.createdAt, before)))) > 0;
 }

@@ -9,7 +9,7 @@ import { civilDayAt, parseIsoDate } from '../../core/civil-time.ts';
 import { LIMITS, nameProblem } from '../../core/pass-content.ts';
 import type { PassType } from '../../core/verification-result.ts';
 import { appendAudit } from '../../db/queries/audit-log.ts';
-import { deleteIdempotencyRecordsBefore, findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../../db/queries/idempotency-keys.ts';
+import { deleteExpiredIdempotencyRecord, findIdempotencyRecord, insertIdempotencyRecord, type IdempotencyRecord } from '../../db/queries/idempotency-keys.ts';
 import { findIssuedPass, insertIssuedPass } from '../../db/queries/issued-passes.ts';
 import { unusedPassId } from './pass-id.ts';
 import type { Partner } from '../../db/queries/partners.ts';
@@ -121,8 +121,9 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   const now = unixNow(ctx.clock);
   const earlier = await findIdempotencyRecord(db, partner.id, idempotencyKey);
   if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(db, earlier, hash);
-  // An expired record left behind (the hourly purge has not run yet) is replaced.
-  if (earlier) await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS));
+  // An expired record left behind (the hourly purge has not run yet) is replaced: only this one is
+  // removed here; clearing the others is the retention job's, off the request path.
+  if (earlier) await db.transaction((tx) => deleteExpiredIdempotencyRecord(tx, partner.id, idempotencyKey, now - IDEMPOTENCY_RETENTION_SECONDS));
 
   checkIdentifyingFields(ctx, request, now);
   const basis = await issuanceBasis(ctx, partner, request, idempotencyKey);
