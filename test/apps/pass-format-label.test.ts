@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { countryName, formatLine } from '../../src/apps/shared/pass-format-label.ts';
+
+describe('pass format line', () => {
+  it('names the format and the issuing country in the reader\'s language', () => {
+    expect(formatLine({ format: 'eu-dcc', country: 'AT' }, 'en')).toBe('EU Digital COVID Certificate · Austria');
+    expect(formatLine({ format: 'nzcp', country: 'NZ' }, 'ko')).toBe('뉴질랜드 COVID 패스 · 뉴질랜드');
+    expect(formatLine({ format: 'shc' }, 'en')).toBe('SMART Health Card');
+    expect(formatLine({ format: 'vaxpass', country: 'KR' }, 'en')).toBe('vaxpass · South Korea');
+  });
+  it('is empty when no format was recognised, and shows an unknown country as given', () => {
+    expect(formatLine({}, 'en')).toBe('');
+    expect(countryName('not a region', 'en')).toBe('not a region');
+  });
+});
