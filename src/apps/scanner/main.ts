@@ -5,7 +5,7 @@
 // memory, until the card is complete or abandoned), then the overlay is cleared.
 import * as core from '../../core/index.ts';
 import type { FailureCode, VerificationResult, Verdict } from '../../core/index.ts';
-import { verdictOf, verify } from '../../core/index.ts';
+import { recognizeFormat, verdictOf, verify, type PassFormat } from '../../core/index.ts';
 import { h } from '../shared/dom.ts';
 import { FAILURE_REASONS } from '../shared/failure-reasons.ts';
 import { defaultLanguage, formatAge, translator, type Language } from '../shared/i18n.ts';
@@ -54,6 +54,8 @@ const hooks = {
   core,
   /** Decodes one image with the active decoder (benchmarks compare decoders on the same frame). */
   decodeImage: null as ((image: ImageData) => Promise<string | null>) | null,
+  /** Draws a given result as a scan would (tests check the layout of every format and country). */
+  showResult: null as ((result: VerificationResult) => void) | null,
 };
 (globalThis as unknown as { vaxpassScanner: typeof hooks }).vaxpassScanner = hooks;
 
@@ -175,7 +177,8 @@ function verdictSymbol(verdict: Verdict): SVGSVGElement {
 
 const VERDICT_HEADLINES = { valid: 'valid', invalid: 'invalid', 'cannot-verify': 'cannotVerify', 'not-a-pass': 'notAPass' } as const;
 
-function showResult(result: VerificationResult): void {
+/** `scanned`: the format read from the text's prefix, for failures the core answers before naming it. */
+function showResult(result: VerificationResult, scanned: PassFormat | null = null): void {
   const verdict = verdictOf(result);
   overlay.dataset.verdict = verdict;
   const q = (selector: string) => overlay.querySelector(selector)!;
@@ -183,7 +186,7 @@ function showResult(result: VerificationResult): void {
   q('.verdict').textContent = t(VERDICT_HEADLINES[verdict]);
   // Which kind of pass and from where, also on a refusal: "your EU certificate was refused" is
   // something staff and visitor can act on. Empty for codes that are no pass (the line hides).
-  q('.format').textContent = formatLine(result, language);
+  q('.format').textContent = formatLine(result.format === undefined && scanned !== null ? { ...result, format: scanned } : result, language);
   if (result.ok) {
     delete overlay.dataset.code;
     q('.name').textContent = result.holder.name;
@@ -206,6 +209,7 @@ function showResult(result: VerificationResult): void {
   clearTimer = setTimeout(clearResult, HOLD_MS);
 }
 
+hooks.showResult = showResult;
 overlay.addEventListener('click', clearResult);
 // Keyboard users dismiss with Escape; focus stays in the code field so a hand-held reader can type the next code.
 document.addEventListener('keydown', (event) => {
@@ -254,9 +258,10 @@ async function handleScan(text: string, frameAt: number, decodedAt: number, deco
     return;
   }
   showParts(null);
-  const result = await check(step.kind === 'single' ? step.text : step.parts);
+  const texts = step.kind === 'single' ? step.text : step.parts;
+  const result = await check(texts);
   const verifiedAt = performance.now();
-  showResult(result);
+  showResult(result, recognizeFormat(typeof texts === 'string' ? texts : texts[0]!));
   // Wait for the frame that shows the verdict, so the timing covers what the staff actually sees.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   hooks.scans.push({ decoder, frameAt, decodeMs: decodedAt - frameAt, verifyMs: verifiedAt - decodedAt, totalMs: performance.now() - frameAt });
