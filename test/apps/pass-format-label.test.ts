@@ -8,8 +8,10 @@ describe('pass format line', () => {
     expect(formatLine({ format: 'shc' }, 'en')).toBe('SMART Health Card');
     expect(formatLine({ format: 'vaxpass', country: 'KR' }, 'en')).toBe('vaxpass · South Korea');
   });
-  it('is empty when no format was recognised, and shows an unknown country as given', () => {
+  it('is empty when no format was recognised, and shows only a two-letter country code, never free text', () => {
     expect(formatLine({}, 'en')).toBe('');
-    expect(countryName('not a region', 'en')).toBe('not a region');
+    expect(countryName('VALID', 'en')).toBeNull();
+    expect(formatLine({ format: 'eu-dcc', country: 'VALID ✓' }, 'en')).toBe('EU Digital COVID Certificate');
+    expect(countryName('xx', 'en')).toBe('XX');
   });
 });

@@ -13,13 +13,17 @@ export function formatName(format: PassFormat, language: Language): string {
   return FORMAT_NAMES[language][format];
 }
 
-/** "Austria" / "오스트리아" for "AT"; the code itself when the browser does not know it. */
-export function countryName(country: string, language: Language): string {
+/**
+ * "Austria" / "오스트리아" for "AT". Only a two-letter code is shown: the field can come from a
+ * foreign pass, and free text there must never reach the screen (it could read "VALID").
+ */
+export function countryName(country: string, language: Language): string | null {
+  if (!/^[A-Za-z]{2}$/.test(country)) return null;
+  const code = country.toUpperCase();
   try {
-    return new Intl.DisplayNames([language], { type: 'region' }).of(country.toUpperCase()) ?? country;
+    return new Intl.DisplayNames([language], { type: 'region' }).of(code) ?? code;
   } catch {
-    // Not a well-formed region code: show it as given rather than nothing.
-    return country;
+    return code;
   }
 }
 
@@ -27,5 +31,6 @@ export function countryName(country: string, language: Language): string {
 export function formatLine(result: { readonly format?: PassFormat; readonly country?: string }, language: Language): string {
   if (result.format === undefined) return '';
   const name = formatName(result.format, language);
-  return result.country ? `${name} · ${countryName(result.country, language)}` : name;
+  const country = result.country === undefined ? null : countryName(result.country, language);
+  return country === null ? name : `${name} · ${country}`;
 }
