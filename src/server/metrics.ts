@@ -26,8 +26,8 @@ export class Metrics {
   private readonly quotaStoreErrors = new Counter({ name: 'vaxpass_quota_store_errors_total', help: 'Quota checks that could not reach the shared quota store and were let through (fail open).', registers: [this.registry] });
   private readonly storageErrors = new Counter({ name: 'vaxpass_storage_errors_total', help: 'Storage failures by kind (full, busy, corrupt, unavailable) and driver code (SQLITE_FULL, 53100, …).', labelNames: ['kind', 'code'] as const, registers: [this.registry] });
   bundleVersion = 0;
-  /** 0 while a storage condition makes the instance unready (set when /readyz or /metrics runs). */
-  storageHealthy = true;
+  /** False while a storage condition makes the instance unready, read when /metrics is scraped. */
+  storageHealthy: () => boolean = () => true;
   signerCertificateExpiresAt = 0;
   issuanceAvailable = true;
   signerRenewalDue = false;
@@ -41,7 +41,7 @@ export class Metrics {
     gauge('vaxpass_bundle_signer_certificate_expiry_timestamp_seconds', 'When the root certificate of the bundle-signing key expires; renew before.', () => this.signerCertificateExpiresAt);
     gauge('vaxpass_bundle_signer_renewal_due', '1 when the bundle-signer certificate expires within 30 days: run `vaxpass keys renew-signer`.', () => (this.signerRenewalDue ? 1 : 0));
     gauge('vaxpass_issuance_available', '1 when an issuer key can sign passes now, 0 when issuance answers 503 NO_SIGNING_KEY.', () => (this.issuanceAvailable ? 1 : 0));
-    gauge('vaxpass_storage_healthy', '1 when writes succeed, 0 while a storage condition (full, busy, corrupt, unavailable) holds and /readyz is 503.', () => (this.storageHealthy ? 1 : 0));
+    gauge('vaxpass_storage_healthy', '1 when writes succeed, 0 while a storage condition (full, busy, corrupt, unavailable) holds and /readyz is 503.', () => (this.storageHealthy() ? 1 : 0));
     gauge('vaxpass_admission_in_flight', 'Requests doing expensive work (signing, registry reads, writes) now.', () => this.admission().inFlight);
     gauge('vaxpass_admission_queued', 'Requests waiting for an admission slot now.', () => this.admission().queued);
     for (const c of [this.issued]) for (const channel of ['holder', 'partner']) c.inc({ channel }, 0);

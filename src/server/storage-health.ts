@@ -43,6 +43,11 @@ export class StorageHealth {
     return failure;
   }
 
+  /** True when no storage condition is known now (no probe; for metrics). */
+  healthy(): boolean {
+    return this.condition === null;
+  }
+
   /**
    * A write committed: a full disk, contention or a lost connection has passed. Damage has not: a
    * write that happens to miss the bad page proves nothing, so a corrupt database stays unready

@@ -37,7 +37,6 @@ export function healthRoutes(deps: HealthDeps): Hono<AppEnv> {
   app.get('/readyz', async (c) => {
     if (deps.isShuttingDown()) return problemResponse(c, 'NOT_READY', 'shutting down', noStore);
     const storage = await deps.storage.current(deps.db, probeWrite);
-    deps.metrics.storageHealthy = storage === null;
     if (storage) {
       const problem = STORAGE_PROBLEMS[storage.kind];
       return problemResponse(c, 'NOT_READY', `storage: ${problem.code} (${storage.driverCode}); ready again once a write succeeds`, { ...noStore, 'Retry-After': String(problem.retryAfterSeconds) }, { storage: storage.kind });
