@@ -16,3 +16,4 @@ export { verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519-policy.t
 export { createWebCryptoBackend, webCryptoHasEd25519 } from './crypto/webcrypto-backend.ts';
 export { createNobleBackend } from './crypto/noble-backend.ts';
 export { toBase64Url, fromBase64Url, toHex } from './bytes.ts';
+export * from './entry-log.ts';

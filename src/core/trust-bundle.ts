@@ -4,6 +4,7 @@
 // bundles are re-signed daily. See docs/pass-format.md §6.
 import { fromBase64Url, utf8 } from './bytes.ts';
 import { isValidTimeZone } from './civil-time.ts';
+import { readEntryLogPolicy, type EntryLogPolicy } from './entry-log.ts';
 import type { Ed25519Backend } from './crypto/ed25519-backend.ts';
 import { publicKeyProblem, verifyEd25519Strict } from './crypto/ed25519-policy.ts';
 import type { DayWindow, Rules } from './rules.ts';
@@ -44,6 +45,8 @@ export interface BundleDocument {
   readonly revokedPassPrefixes: EncodedRevokedPasses;
   readonly revokedKeys: readonly string[];
   readonly rules: Rules;
+  /** Venue entry log: the health authority's public keys and the retention rule (entry-log.ts). Absent: no venue mode. */
+  readonly entryLog?: EntryLogPolicy;
 }
 
 /** Payload of the root's certificate for a bundle-signing key. */
@@ -288,6 +291,8 @@ function readDocument(v: Record<string, unknown> | null): { document: BundleDocu
   if (!(v.revokedKeys as unknown[]).every((p) => isB64(p, 8))) return 'bundle has an invalid revoked key id';
   const rules = readRules(v.rules);
   if (typeof rules === 'string') return `bundle rules: ${rules}`;
+  const entryLog = v.entryLog === undefined ? undefined : readEntryLogPolicy(v.entryLog);
+  if (typeof entryLog === 'string') return `bundle ${entryLog}`;
   const document: BundleDocument = {
     format: BUNDLE_FORMAT,
     version: v.version,
@@ -297,6 +302,7 @@ function readDocument(v: Record<string, unknown> | null): { document: BundleDocu
     revokedPassPrefixes: v.revokedPassPrefixes as EncodedRevokedPasses,
     revokedKeys: v.revokedKeys as string[],
     rules,
+    ...(entryLog ? { entryLog } : {}),
   };
   return { document, revokedPasses };
 }

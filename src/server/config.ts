@@ -1,10 +1,12 @@
 // Server configuration from environment variables, validated once at start. A bad value stops
 // the server with a message naming the variable; nothing is silently replaced by a default.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isValidTimeZone } from '../core/civil-time.ts';
 import { DEFAULT_RULES, type Rules } from '../core/rules.ts';
 import { readRules } from '../core/trust-bundle.ts';
+import { readEntryLogPolicy, type EntryLogPolicy } from '../core/entry-log.ts';
 import type { AdmissionLimits } from './admission.ts';
 
 export interface ServerConfig {
@@ -56,6 +58,8 @@ export interface ServerConfig {
   readonly drainDelayMs: number;
   /** Longest wait for in-flight requests after the listener closes; then connections are cut. */
   readonly drainTimeoutMs: number;
+  /** Venue entry log policy published in the bundle (VAXPASS_ENTRY_LOG_POLICY, else <keys>/entry-log-policy.json if present); null: no venue mode. */
+  readonly entryLog?: EntryLogPolicy | null;
 }
 
 export interface OidcConfig {
@@ -133,6 +137,23 @@ function rulesFile(env: Env, name: string): Rules {
   const rules = readRules(value);
   if (typeof rules === 'string') throw new ConfigError(name, `rules in ${file} are invalid: ${rules}`);
   return rules;
+}
+
+/** The entry-log policy file (authority public keys, retention days): data, so a policy change or a key rotation needs no release. */
+function entryLogPolicy(env: Env, keysDir: string): EntryLogPolicy | null {
+  const name = 'VAXPASS_ENTRY_LOG_POLICY';
+  const fallback = join(keysDir, 'entry-log-policy.json');
+  const file = env[name] || (existsSync(fallback) ? fallback : null);
+  if (file === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(name, `cannot read the entry-log policy from ${file} (${error instanceof SyntaxError ? 'not JSON' : (error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  const policy = readEntryLogPolicy(value);
+  if (typeof policy === 'string') throw new ConfigError(name, `the entry-log policy in ${file} is invalid: ${policy}`);
+  return policy;
 }
 
 /**
@@ -214,6 +235,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     metricsPort: env.VAXPASS_METRICS_PORT ? integer(env, 'VAXPASS_METRICS_PORT', 0, 0, 65_535) : null,
     drainDelayMs: integer(env, 'VAXPASS_DRAIN_DELAY_MS', devIdp ? 0 : 5000, 0, 120_000),
     drainTimeoutMs: integer(env, 'VAXPASS_DRAIN_TIMEOUT_MS', 10_000, 100, 600_000),
+    entryLog: entryLogPolicy(env, path(env, 'VAXPASS_KEYS', './keys')),
   };
 }
 
