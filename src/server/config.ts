@@ -86,7 +86,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -244,7 +244,7 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
-function postgresConfig(env: Env): ServerConfig['postgres'] {
+export function postgresConfig(env: Env): ServerConfig['postgres'] {
   const url = env.DATABASE_URL;
   if (!url) return null;
   // The URL can hold a password: never echo it.
