@@ -2,7 +2,6 @@ CREATE TABLE `entry_batches` (
 	`venue_id` text NOT NULL,
 	`batch_id` text NOT NULL,
 	`day` integer NOT NULL,
-	`received_at` integer NOT NULL,
 	`record_count` integer NOT NULL,
 	`digest` text NOT NULL,
 	`records` text NOT NULL,

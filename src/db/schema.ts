@@ -198,7 +198,8 @@ export const venues = sqliteTable(
  * Uploaded entry-log batches: HPKE ciphertext only (JSON array of {kid, enc, ct}), which the issuer
  * cannot open. `day` (unix day, UTC) is the earlier of the upload day and the day of the batch's
  * oldest record as the venue states it, so a venue can shorten its records' stay, never lengthen
- * it; the retention job deletes by it. (venue_id, batch_id) is unique: a batch is stored once.
+ * it; the retention job deletes by it. No upload time is kept: with scanners online it would be each entry's time to the minute.
+ * (venue_id, batch_id) is unique: a batch is stored once.
  */
 export const entryBatches = sqliteTable(
   'entry_batches',
@@ -206,7 +207,6 @@ export const entryBatches = sqliteTable(
     venueId: text('venue_id').notNull().references(() => venues.id),
     batchId: text('batch_id').notNull(),
     day: integer('day').notNull(),
-    receivedAt: integer('received_at').notNull(),
     recordCount: integer('record_count').notNull(),
     /** Hex SHA-256 of `records`: a retry of the same batch is recognised, a different batch under a used id refused. */
     digest: text('digest').notNull(),

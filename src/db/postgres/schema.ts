@@ -206,7 +206,6 @@ export const entryBatches = pgTable(
     venueId: text('venue_id').notNull().references(() => venues.id),
     batchId: text('batch_id').notNull(),
     day: integer('day').notNull(),
-    receivedAt: seconds('received_at').notNull(),
     recordCount: integer('record_count').notNull(),
     digest: text('digest').notNull(),
     records: text('records').notNull(),

@@ -7,7 +7,6 @@ export interface NewEntryBatch {
   readonly venueId: string;
   readonly batchId: string;
   readonly day: number;
-  readonly receivedAt: number;
   readonly recordCount: number;
   readonly digest: string;
   readonly records: string;
@@ -30,7 +29,7 @@ export async function storeEntryBatch(tx: Queryable, batch: NewEntryBatch): Prom
 /** A venue's batches with day in [fromDay, toDay], oldest first. */
 export async function listEntryBatches(db: Queryable, venueId: string, fromDay: number, toDay: number) {
   const { entryBatches: b } = db.t;
-  return db.orm.select().from(b).where(and(eq(b.venueId, venueId), gte(b.day, fromDay), lte(b.day, toDay))).orderBy(asc(b.day), asc(b.receivedAt));
+  return db.orm.select().from(b).where(and(eq(b.venueId, venueId), gte(b.day, fromDay), lte(b.day, toDay))).orderBy(asc(b.day), asc(b.batchId));
 }
 
 export async function deleteEntryBatchesBefore(tx: Queryable, day: number): Promise<number> {

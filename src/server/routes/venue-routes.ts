@@ -85,7 +85,7 @@ export function venueRoutes(deps: { db: VaxpassDatabase; clock: Clock; entryLog:
     const records = JSON.stringify(batch.records);
     const venueId = c.get('venue').id;
     const outcome = await deps.db.transaction((tx) =>
-      storeEntryBatch(tx, { venueId, batchId: batch.batchId, day, receivedAt: now, recordCount: batch.records.length, digest: createHash('sha256').update(records).digest('hex'), records }),
+      storeEntryBatch(tx, { venueId, batchId: batch.batchId, day, recordCount: batch.records.length, digest: createHash('sha256').update(records).digest('hex'), records }),
     );
     if (outcome === 'conflict') throw new ApiError('BATCH_ID_REUSED', 'this venue already uploaded a different batch under this id; choose a new random batch id');
     const body = { batchId: batch.batchId, records: batch.records.length, stored: outcome === 'stored' };
