@@ -45,7 +45,7 @@ async function enrolledVenue(id: string): Promise<string> {
   return ((await res.json()) as { credential: string }).credential;
 }
 
-function upload(venueId: string, credential: string, body: unknown): Promise<Response> {
+async function upload(venueId: string, credential: string, body: unknown): Promise<Response> {
   return f.app.request(`/api/v1/venues/${venueId}/entry-batches`, { method: 'POST', headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 }
 
