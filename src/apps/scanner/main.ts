@@ -13,6 +13,7 @@ import { createQrDecoder, type QrDecoder } from './qr-decoder.ts';
 import { TimeMark } from '../shared/time-mark.ts';
 import { paintRootChange } from '../shared/trust-root-change.ts';
 import { chooseBackend, TrustStore, type TrustSnapshot } from '../shared/trust-store.ts';
+import { startVenueMode, type VenueMode } from './venue-mode.ts';
 
 const LANGUAGE_KEY = 'vaxpass.scanner.language';
 const SYNC_INTERVAL_MS = 5 * 60_000;
@@ -52,6 +53,7 @@ const backend = await chooseBackend({ forceNoble: params.get('backend') === 'nob
 hooks.backend = backend.name;
 const timeMark = new TimeMark('vaxpass.scanner.timeMark');
 const store = new TrustStore('vaxpass.scanner.trust', backend, () => renderStatus(), timeMark);
+let venue: VenueMode | null = null;
 
 // ---- status bar
 
@@ -121,6 +123,7 @@ $('language').addEventListener('click', () => {
   localStorage.setItem(LANGUAGE_KEY, language);
   renderLanguage();
   renderCameraStatus();
+  venue?.render();
 });
 
 // ---- verdict overlay
@@ -203,6 +206,8 @@ async function handleScan(text: string, frameAt: number, decodedAt: number, deco
   const result = await check(text);
   const verifiedAt = performance.now();
   showResult(result);
+  // Venue mode records the entry in the background, after the verdict is on screen.
+  if (result.ok) venue?.record(result);
   // Wait for the frame that shows the verdict, so the timing covers what the staff actually sees.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   hooks.scans.push({ decoder, frameAt, decodeMs: decodedAt - frameAt, verifyMs: verifiedAt - decodedAt, totalMs: performance.now() - frameAt });
@@ -282,6 +287,7 @@ async function startCamera(decoder: QrDecoder): Promise<void> {
 renderLanguage();
 renderCameraStatus();
 await store.loadSaved(new Date());
+venue = await startVenueMode({ bundle: () => store.current.bundle, language: () => language, mount: $('manual') });
 const syncNow = () => store.sync(() => new Date());
 const firstSync = syncNow();
 setInterval(() => void syncNow(), SYNC_INTERVAL_MS);
