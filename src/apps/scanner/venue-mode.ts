@@ -133,7 +133,7 @@ export async function startVenueMode(deps: { bundle: () => TrustedBundle | null;
     else if (n >= WARN_RECORDS) children.push(h('p', { class: 'venue-warning', id: 'venue-near-full', role: 'alert' }, t('nearFull', { count: n, max: MAX_RECORDS })));
     if (message) children.push(h('p', { id: 'venue-message' }, message));
     // A warning opens the panel: staff must see it without looking for it.
-    if (!e || n >= WARN_RECORDS || state === 're-enrol') panel.open ||= n >= WARN_RECORDS || state === 're-enrol';
+    if (n >= WARN_RECORDS || state === 're-enrol') panel.open = true;
     panel.replaceChildren(...children);
   }
 
