@@ -287,7 +287,7 @@ async function startCamera(decoder: QrDecoder): Promise<void> {
 renderLanguage();
 renderCameraStatus();
 await store.loadSaved(new Date());
-venue = await startVenueMode({ bundle: () => store.current.bundle, language: () => language, mount: $('manual') });
+venue = await startVenueMode({ bundle: () => store.current.bundle, language: () => language, mount: $('manual'), now: () => timeMark.decisionTime(new Date()).getTime() / 1000 });
 const syncNow = () => store.sync(() => new Date());
 const firstSync = syncNow();
 setInterval(() => void syncNow(), SYNC_INTERVAL_MS);

@@ -18,6 +18,8 @@ interface Enrolment {
   readonly name: string;
   readonly credential: string;
   readonly recording: boolean;
+  /** The last retention period the bundle published: records still go when the bundle has expired. */
+  readonly retentionDays?: number;
 }
 
 export interface VenueMode {
@@ -29,7 +31,13 @@ export interface VenueMode {
 /** Test hooks: counts and states only, never record contents. */
 export const venueHooks = { pending: 0, state: 'idle' as UploadState, recorded: 0, refused: 0 };
 
-export async function startVenueMode(deps: { bundle: () => TrustedBundle | null; language: () => Language; mount: HTMLElement }): Promise<VenueMode> {
+export async function startVenueMode(deps: {
+  bundle: () => TrustedBundle | null;
+  language: () => Language;
+  mount: HTMLElement;
+  /** Unix seconds the scanner decides at (the later of its clock and its time mark): a clock set back keeps nothing longer. */
+  now: () => number;
+}): Promise<VenueMode> {
   const t = translator(VENUE_MESSAGES, deps.language);
   (globalThis as unknown as { vaxpassVenue: typeof venueHooks }).vaxpassVenue = venueHooks;
   let enrolment = readEnrolment();
@@ -56,10 +64,16 @@ export async function startVenueMode(deps: { bundle: () => TrustedBundle | null;
   }
 
   async function purge(): Promise<void> {
-    const p = policy();
-    if (!p || !store) return;
-    await store.purgeBefore(Math.floor(Date.now() / 1000 / DAY) - p.retentionDays);
+    const days = policy()?.retentionDays ?? enrolment?.retentionDays;
+    if (days === undefined || !store) return;
+    if (enrolment && enrolment.retentionDays !== days) save({ ...enrolment, retentionDays: days });
+    await store.purgeBefore(Math.floor(deps.now() / DAY) - days);
     await refreshCount();
+  }
+
+  function save(e: Enrolment): void {
+    enrolment = e;
+    localStorage.setItem(VENUE_KEY, JSON.stringify(e));
   }
 
   function startUploader(e: Enrolment): void {
@@ -91,18 +105,16 @@ export async function startVenueMode(deps: { bundle: () => TrustedBundle | null;
       message = t('enrolFailed', { reason: body.detail ?? String(response.status) });
       return render();
     }
-    enrolment = { venueId: body.venueId, name: body.name ?? body.venueId, credential: body.credential, recording: true };
-    localStorage.setItem(VENUE_KEY, JSON.stringify(enrolment));
+    save({ venueId: body.venueId, name: body.name ?? body.venueId, credential: body.credential, recording: true, ...(policy() ? { retentionDays: policy()!.retentionDays } : {}) });
     message = '';
     await openStore();
-    startUploader(enrolment);
+    startUploader(enrolment!);
     await refreshCount();
   }
 
   function setRecording(on: boolean): void {
     if (!enrolment) return;
-    enrolment = { ...enrolment, recording: on };
-    localStorage.setItem(VENUE_KEY, JSON.stringify(enrolment));
+    save({ ...enrolment, recording: on });
     render();
   }
 
