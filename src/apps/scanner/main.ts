@@ -1,5 +1,6 @@
 // Venue scanner: camera → QR text → core verify against the held trust bundle → a full-screen
-// green / red / amber verdict with only the holder's name and birth date. Nothing scanned is kept:
+// green / red / amber verdict with only the holder's name and birth date. Nothing scanned is kept
+// (venue mode, venue-mode.ts, keeps a record sealed for the health authority, never the plaintext):
 // the text lives in local variables until the verdict is drawn, then the overlay is cleared.
 import * as core from '../../core/index.ts';
 import type { FailureCode, VerificationResult, Verdict } from '../../core/index.ts';
