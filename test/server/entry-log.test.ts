@@ -11,7 +11,7 @@ import { importAuthorityPrivateKey } from '../../src/core/entry-log.ts';
 import { unixNow } from '../../src/server/clock.ts';
 import { createApp } from '../../src/server/create-app.ts';
 import { removeExpiredEntryBatches } from '../../src/server/entry-log-retention.ts';
-import { testConfig } from '../../src/server/config.ts';
+import { loadConfig, testConfig } from '../../src/server/config.ts';
 import { watchedKeyDirectory } from '../../src/server/issuer-keys.ts';
 import { runInProcess } from '../cli/cli-harness.ts';
 import { openBundle } from '../../src/core/trust-bundle.ts';
@@ -63,6 +63,21 @@ describe('venue entry log on the issuer', () => {
   it('publishes the authority key and retention in the signed bundle', async () => {
     const bundle = await f.openServedBundle();
     expect(bundle.document.entryLog).toEqual(policy);
+  });
+
+  it('reads the policy file from VAXPASS_ENTRY_LOG_POLICY or the keys directory, and names the variable when it is bad', () => {
+    writeFileSync(join(f.keysDir, 'entry-log-policy.json'), JSON.stringify(policy));
+    expect(loadConfig({ VAXPASS_KEYS: f.keysDir }).entryLog).toEqual(policy);
+    expect(loadConfig({ VAXPASS_KEYS: join(f.keysDir, 'none') }).entryLog).toBeNull();
+    const bad = join(f.database.dir, 'bad-policy.json');
+    writeFileSync(bad, JSON.stringify({ ...policy, retentionDays: 0 }));
+    expect(() => loadConfig({ VAXPASS_KEYS: f.keysDir, VAXPASS_ENTRY_LOG_POLICY: bad })).toThrow(/VAXPASS_ENTRY_LOG_POLICY|retentionDays/);
+  });
+
+  it('answers ENTRY_LOG_DISABLED when the issuer publishes no policy', async () => {
+    const plain = createApp({ db: f.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ adminToken: ADMIN_TOKEN }) });
+    const res = await plain.request('/api/v1/venues/enrolment', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ enrolmentCode: 'vxe_' + 'a'.repeat(43) }) });
+    expect((await problemOf(res)).code).toBe('ENTRY_LOG_DISABLED');
   });
 
   it('an enrolment code works once; the credential uploads; a retried batch is stored once; another batch under a used id is refused', async () => {
