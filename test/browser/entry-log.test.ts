@@ -109,7 +109,7 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
 
     const context = await newAppContext(browser);
     const page = await context.newPage();
-    await page.goto(`${server.url}/scanner/?camera=off&hold=200`);
+    await page.goto(`${server.url}/scanner/?camera=off&hold=60000`);
     await page.waitForSelector('body[data-ready="true"]');
     // Off by default: nothing records before enrolment.
     await expect(page.textContent('#venue')).resolves.toMatch(/Off\./);
@@ -127,7 +127,9 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
     for (const { pass } of passes) {
       await page.fill('#manual-code', pass.text);
       await page.click('#manual-check');
-      await page.waitForSelector('#result[data-verdict="valid"]');
+      // The verdict stays until dismissed (hold=60000), so a loaded machine cannot miss it.
+      await page.waitForSelector('#result[data-verdict="valid"]', { timeout: 60_000 });
+      await page.click('#result');
       await page.waitForSelector('#result', { state: 'hidden' });
     }
     await waitFor(page, (h) => h.recorded === 3 && h.pending === 3);
@@ -172,7 +174,7 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
     const { enrolmentCode } = (await created.json()) as { enrolmentCode: string };
     const context = await newAppContext(browser);
     const page = await context.newPage();
-    await page.goto(`${server.url}/scanner/?camera=off&hold=200`);
+    await page.goto(`${server.url}/scanner/?camera=off&hold=60000`);
     await page.waitForSelector('body[data-ready="true"]');
     await page.click('#venue summary');
     await page.fill('#venue-code', enrolmentCode);
@@ -183,7 +185,7 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
     await context.setOffline(true);
     await page.fill('#manual-code', passes[0]!.pass.text);
     await page.click('#manual-check');
-    await page.waitForSelector('#result[data-verdict="valid"]');
+    await page.waitForSelector('#result[data-verdict="valid"]', { timeout: 60_000 });
     await waitFor(page, (h) => h.pending === 1);
     const DAY_MS = 86_400_000;
     // 27 days on (the trust bundle long expired): still kept; 29 days on: gone, never uploaded.
@@ -198,4 +200,36 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
     await waitFor(page, (h) => h.pending === 0);
     await context.close();
   }, 120_000);
+
+  it('warns visibly when the device store nears its bound of 100,000 records', async () => {
+    const created = await fetch(`${server.url}/api/v1/admin/venues`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'hall-3', name: 'Hall Three' }) });
+    const { enrolmentCode } = (await created.json()) as { enrolmentCode: string };
+    const context = await newAppContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/scanner/?camera=off&hold=60000`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#venue summary');
+    await page.fill('#venue-code', enrolmentCode);
+    await page.click('#venue-enrol-button');
+    await page.waitForSelector('#venue-status');
+    await context.setOffline(true);
+    // 90,000 records written straight into the scanner's store (opaque placeholders: only their number matters here).
+    await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const r = indexedDB.open('vaxpass-entry-log');
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
+      const tx = db.transaction('records', 'readwrite');
+      const day = Math.floor(Date.now() / 86_400_000);
+      for (let i = 0; i < 90_000; i++) tx.objectStore('records').add({ sealed: { kid: 'placeholder', enc: '', ct: '' }, day });
+      await new Promise((ok) => (tx.oncomplete = ok));
+      db.close();
+    });
+    await page.reload();
+    await page.waitForSelector('#venue-near-full', { timeout: 60_000 });
+    await expect(page.textContent('#venue-near-full')).resolves.toMatch(/almost full \(90000 of 100000\)/);
+    expect(await page.getAttribute('#venue', 'open')).not.toBeNull();
+    await context.close();
+  }, 180_000);
 });
