@@ -9,6 +9,7 @@ import { publicKeyProblem, verifyEd25519Strict } from './crypto/ed25519-policy.t
 import type { DayWindow, Rules } from './rules.ts';
 import { decodeRevokedPasses, RevokedPassSet, type EncodedRevokedPasses } from './revoked-pass-set.ts';
 import type { FailureCode } from './verification-result.ts';
+import { indexForeignTrust, readForeignTrust, type ForeignTrust, type ForeignTrustIndex } from './foreign/foreign-trust.ts';
 
 export const BUNDLE_FORMAT = 'vaxpass-bundle/2';
 /** Formats this verifier once accepted and now refuses with a message that says what to do. */
@@ -44,6 +45,12 @@ export interface BundleDocument {
   readonly revokedPassPrefixes: EncodedRevokedPasses;
   readonly revokedKeys: readonly string[];
   readonly rules: Rules;
+  /**
+   * Trust and policy for EU DCC, SMART Health Cards and NZ COVID Pass (§6.3). Optional, so the
+   * format stays vaxpass-bundle/2: scanners that predate it ignore the member and keep refusing
+   * foreign passes as unsupported; bundles without it verify vaxpass passes only.
+   */
+  readonly foreign?: ForeignTrust;
 }
 
 /** Payload of the root's certificate for a bundle-signing key. */
@@ -71,6 +78,8 @@ export interface TrustedBundle {
   readonly signer: { readonly kid: string; readonly certificateExpiresAt: number };
   readonly backend: Ed25519Backend;
   readonly document: BundleDocument;
+  /** The document's foreign trust with lookup maps; null when the bundle carries none. */
+  readonly foreign: ForeignTrustIndex | null;
   /**
    * The signed payload (base64url) when the bundle was opened from a full bundle; null after a
    * delta was applied. A bundle of the same version must be this payload exactly.
@@ -235,6 +244,7 @@ export function sealTrustedBundle(
     signer,
     backend,
     document,
+    foreign: document.foreign === undefined ? null : indexForeignTrust(document.foreign),
     payload,
   });
   trusted.add(bundle);
@@ -288,6 +298,8 @@ function readDocument(v: Record<string, unknown> | null): { document: BundleDocu
   if (!(v.revokedKeys as unknown[]).every((p) => isB64(p, 8))) return 'bundle has an invalid revoked key id';
   const rules = readRules(v.rules);
   if (typeof rules === 'string') return `bundle rules: ${rules}`;
+  const foreign = v.foreign === undefined ? undefined : readForeignTrust(v.foreign);
+  if (typeof foreign === 'string') return `bundle ${foreign}`;
   const document: BundleDocument = {
     format: BUNDLE_FORMAT,
     version: v.version,
@@ -297,6 +309,7 @@ function readDocument(v: Record<string, unknown> | null): { document: BundleDocu
     revokedPassPrefixes: v.revokedPassPrefixes as EncodedRevokedPasses,
     revokedKeys: v.revokedKeys as string[],
     rules,
+    ...(foreign === undefined ? {} : { foreign }),
   };
   return { document, revokedPasses };
 }

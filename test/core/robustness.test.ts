@@ -93,7 +93,8 @@ describe('verify never throws', () => {
     const bundle = await opened(createNodeCryptoBackend());
     await fc.assert(
       fc.asyncProperty(fc.anything(), async (value) => {
-        if (typeof value === 'string') return;
+        // A one-element array of text is that text by contract (it may well be NOT_A_PASS).
+        if (typeof value === 'string' || (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string')) return;
         expect(await verify(value as string, bundle, { now })).toMatchObject({ ok: false, code: 'MALFORMED' });
       }),
       { numRuns: 300 },
