@@ -33,16 +33,17 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         'or a PNG image of its QR code (--image).\n\n' +
         'Exit status: 0 valid, 1 not valid, 2 cannot verify (usage error, unreadable input, untrusted or expired bundle).',
     )
-    .argument('[text]', 'the QR text of the pass, or - to read it from stdin')
+    .argument('[text...]', 'the QR text of the pass, or - to read it from stdin; several texts = the QR codes of one SMART Health Card, any order')
     .option('--image <file>', 'read the pass from a PNG image of its QR code')
     .requiredOption('--bundle <file>', 'trust bundle (compact JWS, as served at /api/v1/trust-bundle)')
     .option('--held <file>', 'a bundle this verifier already trusts: an older --bundle is refused as a rollback')
     .option('--root <file>', 'pinned root public key (Ed25519 JWK)', rootPublicKeyPath(DEFAULT_KEY_DIR))
     .option('--at <iso>', 'verify as of this instant instead of now (raised to the bundle\'s issuedAt if earlier)')
     .option('--json', 'print the result object as JSON (with "verdict")')
-    .action(async (text: string | undefined, options: VerifyOptions) => {
+    .action(async (texts: string[], options: VerifyOptions) => {
       const now = instantOption(options.at);
-      const passText = await readPassText(text, options.image, ctx);
+      if (texts.length > 1 && options.image !== undefined) throw new CliError('give the pass either as TEXT or with --image, not both');
+      const passText = texts.length > 1 ? texts : await readPassText(texts[0], options.image, ctx);
       const bundleText = readTextFile(options.bundle, 'bundle file');
       const root = readRootPublicKey(options.root, command.getOptionValueSource('root') === 'default');
       const backend = createNodeCryptoBackend();
@@ -60,6 +61,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     'vaxpass verify --image pass.png --bundle bundle.jws --root keys/root.public.jwk',
     'vaxpass verify "VP1:…" --bundle bundle.jws --at 2022-01-20T12:00:00+09:00',
     'vaxpass verify "VP1:…" --bundle new.jws --held current.jws',
+    'vaxpass verify "shc:/2/3/…" "shc:/1/3/…" "shc:/3/3/…" --bundle bundle.jws --json',
   ]);
 }
 
@@ -89,6 +91,7 @@ function describe(result: VerificationResult, verdict: Verdict): string {
   if (result.ok) {
     return [
       `VALID (${result.rule})`,
+      ...(result.format === 'vaxpass' ? [] : [`format:      ${result.format}${result.country ? ` (${result.country})` : ''}`]),
       `name:        ${result.holder.name}`,
       `birth date:  ${result.holder.birthDate}`,
       `valid until: ${isoSeconds(result.validUntil)}`,
