@@ -52,3 +52,55 @@ describe.skipIf(!interopAvailable)('interop vectors', () => {
     }
   }
 });
+
+describe.skipIf(!interopAvailable)('decoded contents of the interop vectors', () => {
+  it('the valid SHC and NZCP examples are valid passes with the holder from the source payload', async () => {
+    const maker = await createBundleMaker();
+    const backend = createNodeCryptoBackend();
+    const seen: Record<string, unknown>[] = [];
+    for (const format of ['shc', 'nzcp'] as const) {
+      for (const record of loadInterop(format).filter((r) => r.expected.signature === true && r.expected.expired === false && r.expected.revoked !== true)) {
+        const now = new Date(record.validationTime);
+        const opened = await openBundle(await bundleForRecord(maker, record), { root: maker.root, now, backend });
+        const result = opened.ok ? await verify(record.qrText, opened.bundle, { now }) : null;
+        seen.push({ id: record.id, ok: result?.ok, ...(result?.ok ? { format: result.format, country: result.country, holder: result.holder, passType: result.passType } : { result }) });
+      }
+    }
+    expect(seen).toEqual([
+      { id: 'shc/example-00', ok: true, format: 'shc', country: undefined, holder: { name: 'John B. Anyperson', birthDate: '1951-01-20' }, passType: 'vaccination' },
+      { id: 'shc/example-01', ok: true, format: 'shc', country: undefined, holder: { name: 'John B. Anyperson', birthDate: '1951-01-20' }, passType: 'vaccination' },
+      { id: 'shc/example-02', ok: true, format: 'shc', country: undefined, holder: { name: '', birthDate: '' }, passType: 'test' },
+      { id: 'nzcp/valid', ok: true, format: 'nzcp', country: 'NZ', holder: { name: 'Jack Sparrow', birthDate: '1960-04-16' }, passType: 'vaccination' },
+    ]);
+  });
+});
+
+describe.skipIf(!interopAvailable)('EU DCC contents against the source JSON', () => {
+  it('every EU certificate that verifies reports the holder, type and country the source JSON states', async () => {
+    const maker = await createBundleMaker();
+    const backend = createNodeCryptoBackend();
+    let valid = 0;
+    const problems: string[] = [];
+    for (const record of loadInterop('eu-dcc')) {
+      const source = (record as unknown as { expectedPayload?: Record<string, unknown> }).expectedPayload;
+      if (!source) continue;
+      const now = new Date(record.validationTime);
+      const opened = await openBundle(await bundleForRecord(maker, record), { root: maker.root, now, backend });
+      const result = opened.ok ? await verify(record.qrText, opened.bundle, { now }) : null;
+      if (!result?.ok) continue;
+      valid++;
+      const name = source.nam as Record<string, string | undefined>;
+      const type = (['v', 't', 'r'] as const).find((t) => Array.isArray(source[t]));
+      const expected = {
+        name: [name.gn ?? name.gnt, name.fn ?? name.fnt].filter((p) => p && p.trim()).map((p) => p!.trim()).join(' '),
+        birthDate: String(source.dob ?? '').trim().slice(0, 10),
+        passType: { v: 'vaccination', t: 'test', r: 'recovery' }[type!],
+      };
+      const actual = { name: result.holder.name, birthDate: result.holder.birthDate, passType: result.passType };
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) problems.push(`${record.id}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+      if (result.country !== undefined && !/^[A-Z]{2}$/.test(result.country)) problems.push(`${record.id}: country ${result.country}`);
+    }
+    expect(valid).toBeGreaterThan(100);
+    expect(problems).toEqual([]);
+  });
+});

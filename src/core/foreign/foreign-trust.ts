@@ -88,7 +88,7 @@ export function indexForeignTrust(trust: ForeignTrust): ForeignTrustIndex {
 
 const MAX_ENTRIES = 10_000;
 const isString = (v: unknown, max = 2048): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
-const isB64Url = (v: unknown): v is string => isString(v, 1024) && /^[A-Za-z0-9_-]+$/.test(v);
+const isB64Url = (v: unknown): v is string => isString(v, 2048) && /^[A-Za-z0-9_-]+$/.test(v);
 const isList = (v: unknown): v is unknown[] => Array.isArray(v) && v.length <= MAX_ENTRIES;
 const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 const PASS_TYPES: readonly PassType[] = ['vaccination', 'test', 'recovery', 'exemption'];

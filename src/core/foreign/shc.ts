@@ -58,8 +58,7 @@ export async function verifyShc(texts: readonly string[], context: ForeignContex
   const rid = text(vc.rid);
   if (key.crlVersion !== undefined && rid !== null && isRevoked(issuer, kid, rid, nbf)) return fail('PASS_REVOKED', 'the issuer has revoked this card');
 
-  const types = Array.isArray(vc.type) ? vc.type.filter((t): t is string => typeof t === 'string') : [];
-  const passType: PassType | null = types.some((t) => t.endsWith('#immunization')) ? 'vaccination' : types.some((t) => t.endsWith('#laboratory')) ? 'test' : null;
+  const passType = passTypeOf(vc);
   const patient = patientOf(vc);
   const result = applyForeignPolicy(
     {
@@ -73,7 +72,7 @@ export async function verifyShc(texts: readonly string[], context: ForeignContex
     },
     context,
   );
-  if (passType === null && result.ok) return { ...fail('RULES_NOT_MET', 'card is neither an immunization nor a laboratory card'), rule: 'shc' };
+  if (passType === null && result.ok) return { ...fail('RULES_NOT_MET', 'card holds neither immunizations nor laboratory results'), rule: 'shc' };
   return result;
 }
 
@@ -89,11 +88,28 @@ function isRevoked(issuer: ShcIssuerEntry, kid: string, rid: string, nbf: number
   });
 }
 
-function patientOf(vc: Record<string, unknown>): { name: string; birthDate: string } {
+/**
+ * From the card's declared type when it says (#immunization, #laboratory), else from what the FHIR
+ * bundle holds: SHC 1.x cards often declare only #health-card.
+ */
+function passTypeOf(vc: Record<string, unknown>): PassType | null {
+  const types = Array.isArray(vc.type) ? vc.type.filter((t): t is string => typeof t === 'string') : [];
+  if (types.some((t) => t.endsWith('#immunization'))) return 'vaccination';
+  if (types.some((t) => t.endsWith('#laboratory'))) return 'test';
+  const kinds = new Set(resourcesOf(vc).map((r) => r.resourceType));
+  if (kinds.has('Immunization')) return 'vaccination';
+  if (kinds.has('Observation')) return 'test';
+  return null;
+}
+
+function resourcesOf(vc: Record<string, unknown>): Record<string, unknown>[] {
   const entries = record(record(vc.credentialSubject)?.fhirBundle)?.entry;
-  for (const e of Array.isArray(entries) ? entries : []) {
-    const resource = record(record(e)?.resource);
-    if (resource?.resourceType !== 'Patient') continue;
+  return (Array.isArray(entries) ? entries : []).map((e) => record(record(e)?.resource)).filter((r): r is Record<string, unknown> => r !== null);
+}
+
+function patientOf(vc: Record<string, unknown>): { name: string; birthDate: string } {
+  for (const resource of resourcesOf(vc)) {
+    if (resource.resourceType !== 'Patient') continue;
     const name = record(Array.isArray(resource.name) ? resource.name[0] : null);
     const given = Array.isArray(name?.given) ? name.given.filter((g): g is string => typeof g === 'string') : [];
     return { name: fullName(...given, text(name?.family)), birthDate: birthDateOf(resource.birthDate) };
