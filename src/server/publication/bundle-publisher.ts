@@ -22,6 +22,7 @@
 // good artifact is served until it expires.
 import { createHash } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../core/rules.ts';
+import type { ForeignTrust } from '../../core/foreign/foreign-trust.ts';
 import { openBundle } from '../../core/trust-bundle.ts';
 import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import type { VaxpassDatabase } from '../../db/store.ts';
@@ -46,6 +47,8 @@ export interface BundlePublisherOptions {
   readonly lifetimeSeconds: number;
   readonly refreshSeconds: number;
   readonly rules?: Rules;
+  /** Trust for EU DCC, SMART Health Card and NZ COVID Pass issuers, published in every bundle when set. */
+  readonly foreign?: ForeignTrust | null;
   readonly logger?: Logger;
 }
 
@@ -91,6 +94,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   const { db } = options;
   const backend = createNodeCryptoBackend();
   const rules = options.rules ?? DEFAULT_RULES;
+  const foreign = options.foreign ?? null;
   let state: Published | null = null;
   // One refresh at a time in this process; the version primary key guards across processes.
   let queue: Promise<unknown> = Promise.resolve();
@@ -103,7 +107,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   /** Keys, rules and revoked keys as of `at`: what decides a version's content besides the revoked passes. */
   function inputsHash(at: number, revokedKeys: readonly string[]): string {
     const keys = publishedKeys(options.keys.current(), at, new Set(revokedKeys));
-    return createHash('sha256').update(JSON.stringify({ keys, revokedKeys, rules })).digest('hex');
+    return createHash('sha256').update(JSON.stringify({ keys, revokedKeys, rules, foreign })).digest('hex');
   }
 
   async function sign(version: number, issuedAt: number, expiresAt: number, blocks: RevokedPassBlocks, revokedKeys: readonly string[]): Promise<PublishedBundle> {
@@ -117,6 +121,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       revokedPassPrefixes: blocks.encode(),
       revokedKeys,
       rules,
+      ...(foreign === null ? {} : { foreign }),
     };
     const jws = await signTrustBundle(contents, signer);
     // Open it as a scanner would before anyone can fetch it: a bundle scanners refuse (an expired
