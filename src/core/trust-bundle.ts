@@ -46,7 +46,7 @@ export interface BundleDocument {
   readonly revokedKeys: readonly string[];
   readonly rules: Rules;
   /**
-   * Trust and policy for EU DCC, SMART Health Cards and NZ COVID Pass (§6.3). Optional, so the
+   * Trust and policy for EU DCC, SMART Health Cards and NZ COVID Pass (§6.5). Optional, so the
    * format stays vaxpass-bundle/2: scanners that predate it ignore the member and keep refusing
    * foreign passes as unsupported; bundles without it verify vaxpass passes only.
    */

@@ -1,5 +1,5 @@
 // EU Digital COVID Certificate: "HC1:" + base45(zlib(COSE_Sign1(CWT))). Layers in the order of
-// docs/pass-format.md §8.1; the first that fails decides the code.
+// docs/pass-format.md §11.1; the first that fails decides the code.
 import { decodeBase45 } from '../base45.ts';
 import { checkForeignSignature } from '../crypto/foreign-signature-backend.ts';
 import type { PassType, VerificationResult } from '../verification-result.ts';

@@ -1,6 +1,6 @@
 // COSE_Sign1 (RFC 9052) as EU DCC and NZ COVID Pass issuers write it, and the CWT inside.
 // EU DCC is seen tagged 18, untagged, and as CWT tag 61 wrapping tag 18; NZCP is always tag 18.
-// Decision on header placement (docs/pass-format.md §8): alg and kid are read from the protected
+// Decision on header placement (docs/pass-format.md §11): alg and kid are read from the protected
 // header first and fall back to the unprotected header. The hcert spec puts alg in the protected
 // header, but real certificates (the EU checklist's CO20) carry both unprotected, and the
 // signature still binds the payload: moving alg cannot make a forged payload verify, because

@@ -1,5 +1,5 @@
 // Trust for the other health-pass formats, carried in the signed trust bundle as the optional
-// "foreign" member (docs/pass-format.md §6.3). The Node side builds it from the files these
+// "foreign" member (docs/pass-format.md §6.5). The Node side builds it from the files these
 // ecosystems publish (src/publication/foreign-trust-sources.ts); scanners only read it here.
 // Signed, but still checked: a bug upstream must not crash scanners.
 import type { PublicJwk } from '../crypto/foreign-signature-backend.ts';

@@ -1,6 +1,6 @@
 // NZ COVID Pass: "NZCP:/1/" + base32(COSE_Sign1 tag 18 over a CWT), ES256 only, alg and kid in
 // the protected header (NZCP spec §5). The issuer is a did:web DID that the trust bundle lists,
-// with the DID document's assertionMethod keys. Layers in the order of docs/pass-format.md §8.3.
+// with the DID document's assertionMethod keys. Layers in the order of docs/pass-format.md §11.3.
 import { toHex, utf8 } from '../bytes.ts';
 import { checkForeignSignature } from '../crypto/foreign-signature-backend.ts';
 import type { VerificationResult } from '../verification-result.ts';

@@ -1,5 +1,5 @@
 // SMART Health Cards: "shc:/" digits → JWS compact (ES256) whose payload is raw DEFLATE of JSON.
-// Layers in the order of docs/pass-format.md §8.2. Trust model: the issuer's JWKS (the keys' x5c
+// Layers in the order of docs/pass-format.md §11.2. Trust model: the issuer's JWKS (the keys' x5c
 // chains, an optional SHC PKI framework, are not evaluated).
 import { fromBase64Url, utf8 } from '../bytes.ts';
 import { checkForeignSignature } from '../crypto/foreign-signature-backend.ts';
