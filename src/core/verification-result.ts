@@ -73,7 +73,12 @@ export type VerificationResult = VerificationSuccess | VerificationFailure;
  */
 export type Verdict = 'valid' | 'invalid' | 'cannot-verify' | 'not-a-pass';
 
-const CANNOT_VERIFY: ReadonlySet<FailureCode> = new Set(['BUNDLE_INVALID', 'BUNDLE_EXPIRED', 'BUNDLE_ROLLBACK']);
+/**
+ * The scanner, not the pass, is the problem: its trust list is unusable, or the pass is of a newer
+ * version than it reads (UNSUPPORTED_VERSION). Refusing those passes would turn people away for
+ * an out-of-date scanner, so they are "cannot verify" (amber), never "invalid".
+ */
+const CANNOT_VERIFY: ReadonlySet<FailureCode> = new Set(['BUNDLE_INVALID', 'BUNDLE_EXPIRED', 'BUNDLE_ROLLBACK', 'UNSUPPORTED_VERSION']);
 
 export function verdictOf(result: VerificationResult | { ok: false; code: FailureCode }): Verdict {
   if (result.ok) return 'valid';

@@ -54,4 +54,12 @@ describe('holder venue check', () => {
     await expect(venueStanding(booster.text, null, now)).resolves.toEqual({ kind: 'unavailable' });
     await expect(venueStanding(booster.text, bundle, new Date((bundle.expiresAt + 60) * 1000))).resolves.toEqual({ kind: 'unavailable' });
   });
+
+  it('neither refuses a newer pass version (update the app) nor a saved item that is no pass at all', async () => {
+    const booster = await fixture.sign(boosterContent());
+    await expect(venueStanding(booster.text.replace(/^VP1:/, 'VP2:'), bundle, now)).resolves.toEqual({ kind: 'app-outdated' });
+    await expect(venueStanding('https://menu.example/today', bundle, now)).resolves.toEqual({ kind: 'not-a-pass' });
+    // A damaged pass is still a pass, and venues refuse it.
+    await expect(venueStanding(booster.text.slice(0, -4), bundle, now)).resolves.toMatchObject({ kind: 'refused' });
+  });
 });

@@ -200,7 +200,11 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     await expect(page.textContent('#result .verdict')).resolves.toBe('유효하지 않음');
     await expect(page.textContent('#result .reason')).resolves.toBe('만료된 증명서입니다');
     await page.click('#result');
+    // Some other code is no pass at all (neutral screen); a pass's prefix with a damaged body is MALFORMED.
     await typeCode(page, 'hello');
+    await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('NOT_A_PASS');
+    await page.click('#result');
+    await typeCode(page, 'VP1:HELLO');
     await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('MALFORMED');
     await page.click('#result');
     await typeCode(page, passes.korean.text);

@@ -93,8 +93,8 @@ describe('verify never throws', () => {
     const bundle = await opened(createNodeCryptoBackend());
     await fc.assert(
       fc.asyncProperty(fc.anything(), async (value) => {
-        // A one-element array of text is that text by contract (it may well be NOT_A_PASS).
-        if (typeof value === 'string' || (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string')) return;
+        // Arrays of strings are real input: the chunks of a pass in several QR codes.
+        if (typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'))) return;
         expect(await verify(value as string, bundle, { now })).toMatchObject({ ok: false, code: 'MALFORMED' });
       }),
       { numRuns: 300 },

@@ -48,11 +48,11 @@ describe('vaxpass-v1 vectors', () => {
     });
   }
 
-  it('verdicts: bundle failures are cannot-verify, other codes not-a-pass, pass failures invalid', () => {
+  it('verdicts: bundle failures and newer versions are cannot-verify, other codes not-a-pass, pass failures invalid', () => {
     for (const v of file.vectors) {
       const verdict = verdictOf(v.expected.ok ? ({ ok: true } as never) : { ok: false, code: v.expected.code });
       if (v.expected.ok) expect(verdict).toBe('valid');
-      else if (v.expected.code.startsWith('BUNDLE_')) expect(verdict).toBe('cannot-verify');
+      else if (v.expected.code.startsWith('BUNDLE_') || v.expected.code === 'UNSUPPORTED_VERSION') expect(verdict).toBe('cannot-verify');
       else if (v.expected.code === 'NOT_A_PASS') expect(verdict).toBe('not-a-pass');
       else expect(verdict).toBe('invalid');
     }

@@ -5,7 +5,8 @@
 // only ever adds.
 import QRCode from 'qrcode';
 import { apiUrl, h } from '../shared/dom.ts';
-import { defaultLanguage, FAILURE_REASONS, formatAge, translator, type Language } from '../shared/i18n.ts';
+import { FAILURE_REASONS } from '../shared/failure-reasons.ts';
+import { defaultLanguage, formatAge, translator, type Language } from '../shared/i18n.ts';
 import { registerServiceWorker } from '../shared/register-service-worker.ts';
 import { TimeMark } from '../shared/time-mark.ts';
 import { paintRootChange } from '../shared/trust-root-change.ts';
@@ -167,8 +168,12 @@ function paintStandings(): void {
       standing.kind === 'accepted'
         ? t('venueAccepted', { date: standing.until })
         : standing.kind === 'refused'
-          ? t('venueRefused', { reason: FAILURE_REASONS[language][standing.code] })
-          : t('venueUnavailable');
+          ? t('venueRefused', { reason: FAILURE_REASONS[language][standing.code].what })
+          : standing.kind === 'app-outdated'
+            ? t('venueAppOutdated')
+            : standing.kind === 'not-a-pass'
+              ? t('venueNotAPass')
+              : t('venueUnavailable');
     const key = `${standing.kind}|${text}`;
     if (line.dataset.shown === key) continue;
     line.dataset.shown = key;

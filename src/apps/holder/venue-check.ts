@@ -10,7 +10,11 @@ export type VenueStanding =
   | { readonly kind: 'accepted'; readonly until: string }
   | { readonly kind: 'refused'; readonly code: FailureCode }
   /** No usable trust bundle on the phone: the app cannot say, and must not guess. */
-  | { readonly kind: 'unavailable' };
+  | { readonly kind: 'unavailable' }
+  /** The pass is of a newer version than this app reads: update the app; no verdict on the pass. */
+  | { readonly kind: 'app-outdated' }
+  /** What is saved is no health pass at all (damaged storage): fetch the passes again; not "refused". */
+  | { readonly kind: 'not-a-pass' };
 
 /**
  * The last moment of acceptance, as the holder reads it. Day-based rules end at the start of a
@@ -26,6 +30,13 @@ export async function venueStanding(text: string, bundle: TrustedBundle | null, 
   if (!bundle) return { kind: 'unavailable' };
   const result = await verify(text, bundle, { now });
   if (result.ok) return { kind: 'accepted', until: acceptedUntil(result.validUntil, result.passType) };
-  // BUNDLE_* means this phone's trust list cannot decide; that is not the pass being refused.
-  return verdictOf(result) === 'cannot-verify' ? { kind: 'unavailable' } : { kind: 'refused', code: result.code };
+  switch (verdictOf(result)) {
+    case 'not-a-pass':
+      return { kind: 'not-a-pass' };
+    // Cannot verify is this phone's problem (its trust list, or an app older than the pass), never the pass being refused.
+    case 'cannot-verify':
+      return result.code === 'UNSUPPORTED_VERSION' ? { kind: 'app-outdated' } : { kind: 'unavailable' };
+    default:
+      return { kind: 'refused', code: result.code };
+  }
 }

@@ -1,15 +1,20 @@
 // Venue scanner: camera → QR text → core verify against the held trust bundle → a full-screen
-// green / red / amber verdict with only the holder's name and birth date. Nothing scanned is kept:
-// the text lives in local variables until the verdict is drawn, then the overlay is cleared.
+// green / red / amber verdict (or a neutral "not a health pass") with only the pass format, the
+// issuing country, the holder's name and birth date. Nothing scanned is kept: the text lives in
+// local variables until the verdict is drawn (the parts of a multi-part SMART Health Card, in
+// memory, until the card is complete or abandoned), then the overlay is cleared.
 import * as core from '../../core/index.ts';
 import type { FailureCode, VerificationResult, Verdict } from '../../core/index.ts';
-import { verdictOf, verify } from '../../core/index.ts';
+import { recognizeFormat, verdictOf, verify, type PassFormat } from '../../core/index.ts';
 import { h } from '../shared/dom.ts';
-import { defaultLanguage, FAILURE_REASONS, formatAge, translator, type Language } from '../shared/i18n.ts';
+import { FAILURE_REASONS } from '../shared/failure-reasons.ts';
+import { defaultLanguage, formatAge, translator, type Language } from '../shared/i18n.ts';
+import { formatLine } from '../shared/pass-format-label.ts';
 import { registerServiceWorker } from '../shared/register-service-worker.ts';
 import { bundleWarnings } from './bundle-health.ts';
 import { SCANNER_MESSAGES } from './messages.ts';
 import { createQrDecoder, type QrDecoder } from './qr-decoder.ts';
+import { PART_TIMEOUT_MS, ShcChunkCollector, type CollectStep } from './shc-chunk-collector.ts';
 import { TimeMark } from '../shared/time-mark.ts';
 import { paintRootChange } from '../shared/trust-root-change.ts';
 import { chooseBackend, TrustStore, type TrustSnapshot } from '../shared/trust-store.ts';
@@ -21,6 +26,8 @@ const params = new URLSearchParams(location.search);
 const HOLD_MS = Math.max(200, Number(params.get('hold') ?? 4000) || 4000);
 /** Longest side of the frame handed to the decoder: enough for a version 9–10 QR at arm's length. */
 const DECODE_SIZE = 960;
+/** How long the parts of a multi-part card wait for the rest (ms); tests shorten it with ?parts=. */
+const PARTS_TIMEOUT_MS = Math.max(200, Number(params.get('parts') ?? PART_TIMEOUT_MS) || PART_TIMEOUT_MS);
 
 let language: Language = defaultLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages ?? [navigator.language]);
 const t = translator(SCANNER_MESSAGES, () => language);
@@ -42,9 +49,13 @@ const hooks = {
   decoder: '' as string,
   backend: '' as string,
   scans: [] as ScanTiming[],
+  /** How many QR texts the last verification was given (a multi-part card gives several); a count, never the texts. */
+  lastVerifiedTexts: 0,
   core,
   /** Decodes one image with the active decoder (benchmarks compare decoders on the same frame). */
   decodeImage: null as ((image: ImageData) => Promise<string | null>) | null,
+  /** Draws a given result as a scan would (tests check the layout of every format and country). */
+  showResult: null as ((result: VerificationResult) => void) | null,
 };
 (globalThis as unknown as { vaxpassScanner: typeof hooks }).vaxpassScanner = hooks;
 
@@ -74,7 +85,7 @@ function renderStatus(): void {
   } else {
     // No usable bundle: every scan will be amber, so this line looks like the amber verdict.
     info.dataset.problem = 'true';
-    info.textContent = snapshot.problem ? FAILURE_REASONS[language][snapshot.problem.code] : t('bundleNone');
+    info.textContent = snapshot.problem ? FAILURE_REASONS[language][snapshot.problem.code].what : t('bundleNone');
   }
   const items: string[] = [];
   const b = snapshot.bundle;
@@ -113,6 +124,7 @@ function renderLanguage(): void {
   $('manual-label').textContent = t('manualLabel');
   ($('manual-code') as HTMLInputElement).placeholder = t('manualPlaceholder');
   $('manual-check').textContent = t('check');
+  renderParts();
   renderStatus();
 }
 
@@ -152,30 +164,43 @@ function verdictSymbol(verdict: Verdict): SVGSVGElement {
   };
   if (verdict === 'valid') draw('polyline', { points: '4 12.5 9.5 18 20 6' });
   else if (verdict === 'invalid') draw('path', { d: 'M6 6 18 18M18 6 6 18' });
-  else {
+  else if (verdict === 'not-a-pass') {
+    // A question mark: no verdict on the person, a question for them ("can you open your pass?").
+    draw('path', { d: 'M8.5 8.5a3.5 3.5 0 1 1 5.2 3.1c-1.1.6-1.7 1.3-1.7 2.6v.6' });
+    draw('circle', { cx: '12', cy: '19.5', r: '1.7', class: 'dot' });
+  } else {
     draw('path', { d: 'M12 4v10' });
     draw('circle', { cx: '12', cy: '19.5', r: '1.7', class: 'dot' });
   }
   return svg;
 }
 
-function showResult(result: VerificationResult): void {
+const VERDICT_HEADLINES = { valid: 'valid', invalid: 'invalid', 'cannot-verify': 'cannotVerify', 'not-a-pass': 'notAPass' } as const;
+
+/** `scanned`: the format read from the text's prefix, for failures the core answers before naming it. */
+function showResult(result: VerificationResult, scanned: PassFormat | null = null): void {
   const verdict = verdictOf(result);
   overlay.dataset.verdict = verdict;
   const q = (selector: string) => overlay.querySelector(selector)!;
   q('.symbol').replaceChildren(verdictSymbol(verdict));
-  q('.verdict').textContent = t(verdict === 'valid' ? 'valid' : verdict === 'invalid' ? 'invalid' : 'cannotVerify');
+  q('.verdict').textContent = t(VERDICT_HEADLINES[verdict]);
+  // Which kind of pass and from where, also on a refusal: "your EU certificate was refused" is
+  // something staff and visitor can act on. Empty for codes that are no pass (the line hides).
+  q('.format').textContent = formatLine(result.format === undefined && scanned !== null ? { ...result, format: scanned } : result, language);
   if (result.ok) {
     delete overlay.dataset.code;
     q('.name').textContent = result.holder.name;
     q('.birth').textContent = t('born', { date: result.holder.birthDate });
     q('.reason').textContent = '';
+    q('.next').textContent = '';
     q('.check-id').textContent = t('checkId');
   } else {
     overlay.dataset.code = result.code;
+    const reason = FAILURE_REASONS[language][result.code];
     q('.name').textContent = '';
     q('.birth').textContent = '';
-    q('.reason').textContent = FAILURE_REASONS[language][result.code];
+    q('.reason').textContent = reason.what;
+    q('.next').textContent = reason.next;
     q('.check-id').textContent = '';
   }
   q('.dismiss').textContent = t('tapToDismiss');
@@ -184,13 +209,15 @@ function showResult(result: VerificationResult): void {
   clearTimer = setTimeout(clearResult, HOLD_MS);
 }
 
+hooks.showResult = showResult;
 overlay.addEventListener('click', clearResult);
 // Keyboard users dismiss with Escape; focus stays in the code field so a hand-held reader can type the next code.
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && !overlay.hidden) clearResult();
 });
 
-async function check(text: string): Promise<VerificationResult> {
+async function check(text: string | readonly string[]): Promise<VerificationResult> {
+  hooks.lastVerifiedTexts = typeof text === 'string' ? 1 : text.length;
   const bundle = store.current.bundle;
   if (!bundle) {
     const code: FailureCode = store.current.problem?.code ?? 'BUNDLE_INVALID';
@@ -199,10 +226,42 @@ async function check(text: string): Promise<VerificationResult> {
   return verify(text, bundle, { now: timeMark.decisionTime(new Date()) });
 }
 
+// ---- multi-part SMART Health Cards
+
+const chunks = new ShcChunkCollector(PARTS_TIMEOUT_MS);
+let partsShown: Extract<CollectStep, { kind: 'partial' }> | null = null;
+let partsTimer: ReturnType<typeof setTimeout> | undefined;
+
+function renderParts(): void {
+  const line = $('parts');
+  line.hidden = partsShown === null;
+  line.textContent = partsShown ? t('partScanned', { index: partsShown.index, total: partsShown.total, received: partsShown.received }) : '';
+}
+
+function showParts(step: Extract<CollectStep, { kind: 'partial' }> | null): void {
+  partsShown = step;
+  renderParts();
+  clearTimeout(partsTimer);
+  // The visitor walked away half-way: forget the parts, so the next card starts clean.
+  if (step) {
+    partsTimer = setTimeout(() => {
+      chunks.reset();
+      showParts(null);
+    }, PARTS_TIMEOUT_MS + 50);
+  }
+}
+
 async function handleScan(text: string, frameAt: number, decodedAt: number, decoder: string): Promise<void> {
-  const result = await check(text);
+  const step = chunks.offer(text, performance.now());
+  if (step.kind === 'partial') {
+    showParts(step);
+    return;
+  }
+  showParts(null);
+  const texts = step.kind === 'single' ? step.text : step.parts;
+  const result = await check(texts);
   const verifiedAt = performance.now();
-  showResult(result);
+  showResult(result, recognizeFormat(typeof texts === 'string' ? texts : texts[0]!));
   // Wait for the frame that shows the verdict, so the timing covers what the staff actually sees.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   hooks.scans.push({ decoder, frameAt, decodeMs: decodedAt - frameAt, verifyMs: verifiedAt - decodedAt, totalMs: performance.now() - frameAt });

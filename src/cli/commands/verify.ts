@@ -6,11 +6,13 @@ import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import { readQrPng } from '../../qr/read-qr-image.ts';
 import type { CliContext } from '../support/cli-io.ts';
 import { withExamples } from '../support/command-tree.ts';
-import { CliError, EXIT } from '../support/exit-codes.ts';
+import { CliError } from '../support/exit-codes.ts';
 import { readBinaryFile, readTextFile } from '../support/files.ts';
 import { rootPublicKeyPath } from '../../keys/key-directory.ts';
 import { DEFAULT_KEY_DIR, readRootPublicKey } from '../support/key-files.ts';
 import { instantOption, isoSeconds } from '../support/time-options.ts';
+import { EXIT_BY_VERDICT } from '../support/verdict-exit.ts';
+import { runVerifyBatch } from './verify-batch.ts';
 
 interface VerifyOptions {
   readonly image?: string;
@@ -19,9 +21,8 @@ interface VerifyOptions {
   readonly root: string;
   readonly at?: string;
   readonly json?: boolean;
+  readonly batch?: string;
 }
-
-const EXIT_BY_VERDICT: Record<Verdict, number> = { valid: EXIT.ok, invalid: EXIT.invalid, 'cannot-verify': EXIT.error, 'not-a-pass': EXIT.invalid };
 
 export function registerVerify(program: Command, ctx: CliContext): void {
   const command = program
@@ -31,7 +32,11 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       'Verify a pass offline: open the trust bundle with the pinned root key, then check the pass\'s signature, ' +
         'key, validity period, revocation and the bundle\'s rules. The pass is TEXT (as scanned), "-" for stdin, ' +
         'or a PNG image of its QR code (--image).\n\n' +
-        'Exit status: 0 valid, 1 not valid, 2 cannot verify (usage error, unreadable input, untrusted or expired bundle).',
+        'With --batch FILE (or - for stdin), FILE is NDJSON, one {"text": TEXT or [TEXT, …], "at": ISO} per line ("at" optional, ' +
+        'default --at or now); one JSON result per line is written in the same order, with its "line" number. A line that cannot ' +
+        'be read gets a result with code BAD_LINE (cannot verify) and the batch goes on.\n\n' +
+        'Exit status: 0 valid, 1 not valid (or not a health pass), 2 cannot verify (usage error, unreadable input, untrusted or expired bundle, ' +
+        'a pass of a newer version). A batch exits with the worst status of its lines.',
     )
     .argument('[text...]', 'the QR text of the pass, or - to read it from stdin; several texts = the QR codes of one SMART Health Card, any order')
     .option('--image <file>', 'read the pass from a PNG image of its QR code')
@@ -39,9 +44,15 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .option('--held <file>', 'a bundle this verifier already trusts: an older --bundle is refused as a rollback')
     .option('--root <file>', 'pinned root public key (Ed25519 JWK)', rootPublicKeyPath(DEFAULT_KEY_DIR))
     .option('--at <iso>', 'verify as of this instant instead of now (raised to the bundle\'s issuedAt if earlier)')
-    .option('--json', 'print the result object as JSON (with "verdict")')
+    .option('--json', 'print the result object as JSON (with "verdict"); --batch always prints NDJSON')
+    .option('--batch <file>', 'verify every line of an NDJSON file (- for stdin), one JSON result per line')
     .action(async (texts: string[], options: VerifyOptions) => {
       const now = instantOption(options.at);
+      if (options.batch !== undefined) {
+        if (texts.length > 0 || options.image !== undefined) throw new CliError('give the passes either in --batch FILE or as TEXT/--image, not both');
+        const bundleOptions = { bundle: options.bundle, root: options.root, rootIsDefault: command.getOptionValueSource('root') === 'default', ...(options.held === undefined ? {} : { held: options.held }) };
+        return runVerifyBatch(options.batch, bundleOptions, now, ctx);
+      }
       if (texts.length > 1 && options.image !== undefined) throw new CliError('give the pass either as TEXT or with --image, not both');
       const passText = texts.length > 1 ? texts : await readPassText(texts[0], options.image, ctx);
       const bundleText = readTextFile(options.bundle, 'bundle file');
@@ -62,6 +73,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     'vaxpass verify "VP1:…" --bundle bundle.jws --at 2022-01-20T12:00:00+09:00',
     'vaxpass verify "VP1:…" --bundle new.jws --held current.jws',
     'vaxpass verify "shc:/2/3/…" "shc:/1/3/…" "shc:/3/3/…" --bundle bundle.jws --json',
+    'vaxpass verify --batch scans.ndjson --bundle bundle.jws --json > results.ndjson',
   ]);
 }
 

@@ -7,6 +7,13 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** All of stdin as UTF-8, or only its first `maxBytes` bytes (and then stops reading) when given. */
   readonly readStdin: (maxBytes?: number) => Promise<string>;
+  /**
+   * stdin as a stream, for input larger than memory (`verify --batch -`). Optional: where it is
+   * absent (in-process tests), such commands fall back to readStdin.
+   */
+  readonly stdinChunks?: () => AsyncIterable<Uint8Array>;
+  /** Resolves when stdout can take more, so a long stream of results waits for a slow reader instead of piling up in memory. */
+  readonly stdoutDrained?: () => Promise<void>;
 }
 
 export function processIo(): CliIo {
@@ -25,6 +32,8 @@ export function processIo(): CliIo {
       }
       return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
     },
+    stdinChunks: () => process.stdin,
+    stdoutDrained: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', resolve)) : Promise.resolve()),
   };
 }
 
