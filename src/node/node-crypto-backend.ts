@@ -45,7 +45,7 @@ export function createNodeForeignBackend(): ForeignSignatureBackend {
   return {
     name: 'node:crypto',
     verify(algorithm, signature, message, jwk) {
-      const id = jwk.kty === 'EC' ? `${jwk.x}.${jwk.y}` : jwk.n;
+      const id = jwk.kty === 'EC' ? `${jwk.crv}.${jwk.x}.${jwk.y}` : `${jwk.n}.${jwk.e}`;
       let key = keys.get(id);
       if (!key) {
         try {

@@ -14,7 +14,7 @@ export function createWebCryptoForeignBackend(subtle: SubtleCrypto = globalThis.
   // A bundle holds a few hundred foreign keys at most; importing one costs more than a verification.
   const keys = new Map<string, Promise<CryptoKey>>();
   const keyFor = (algorithm: ForeignAlgorithm, key: PublicJwk): Promise<CryptoKey> => {
-    const id = `${algorithm}:${key.kty === 'EC' ? `${key.x}.${key.y}` : key.n}`;
+    const id = `${algorithm}:${key.kty === 'EC' ? `${key.crv}.${key.x}.${key.y}` : `${key.n}.${key.e}`}`;
     let imported = keys.get(id);
     if (!imported) {
       const jwk: JsonWebKey = key.kty === 'EC' ? { kty: 'EC', crv: key.crv, x: key.x, y: key.y } : { kty: 'RSA', n: key.n, e: key.e };
