@@ -7,6 +7,8 @@ import { isValidTimeZone } from '../core/civil-time.ts';
 import { DEFAULT_RULES, type Rules } from '../core/rules.ts';
 import { readRules } from '../core/trust-bundle.ts';
 import { readEntryLogPolicy, type EntryLogPolicy } from '../core/entry-log.ts';
+import type { ForeignTrust } from '../core/foreign/foreign-trust.ts';
+import { buildForeignTrust, ForeignTrustError } from '../publication/foreign-trust-sources.ts';
 import type { AdmissionLimits } from './admission.ts';
 
 export interface ServerConfig {
@@ -46,6 +48,11 @@ export interface ServerConfig {
   readonly timeZone: string;
   /** Rules published in the trust bundle (VAXPASS_RULES_FILE, else DEFAULT_RULES). */
   readonly rules: Rules;
+  /**
+   * Foreign-format trust published in the bundle, from VAXPASS_EU_DCC_TRUST, VAXPASS_SHC_DIRECTORY and
+   * VAXPASS_NZCP_TRUST (comma-separated file paths, the shapes `vaxpass bundle build` reads); null when none is set.
+   */
+  readonly foreignTrust: ForeignTrust | null;
   /** Admission control in front of signing and writes (docs/operations.md "Overload"). */
   readonly admission: AdmissionLimits;
   /** Shared quota state for several instances (redis://…); null: quotas in this process's memory. */
@@ -156,6 +163,28 @@ function entryLogPolicy(env: Env, keysDir: string): EntryLogPolicy | null {
   return policy;
 }
 
+const FOREIGN_TRUST_VARIABLES = { euDcc: 'VAXPASS_EU_DCC_TRUST', shc: 'VAXPASS_SHC_DIRECTORY', nzcp: 'VAXPASS_NZCP_TRUST' } as const;
+
+function foreignTrustFiles(env: Env): ForeignTrust | null {
+  const files = { euDcc: [], shc: [], nzcp: [] } as Record<keyof typeof FOREIGN_TRUST_VARIABLES, { json: unknown; source: string }[]>;
+  for (const [kind, name] of Object.entries(FOREIGN_TRUST_VARIABLES) as [keyof typeof FOREIGN_TRUST_VARIABLES, string][]) {
+    for (const file of (env[name] ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '')) {
+      try {
+        files[kind].push({ source: file, json: JSON.parse(readFileSync(file, 'utf8')) });
+      } catch (error) {
+        throw new ConfigError(name, `cannot read ${file} (${error instanceof SyntaxError ? 'not JSON' : (error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      }
+    }
+  }
+  try {
+    return buildForeignTrust(files);
+  } catch (error) {
+    if (!(error instanceof ForeignTrustError)) throw error;
+    const kind = (Object.keys(FOREIGN_TRUST_VARIABLES) as (keyof typeof FOREIGN_TRUST_VARIABLES)[]).find((k) => files[k].some((f) => error.message.startsWith(f.source)));
+    throw new ConfigError(kind ? FOREIGN_TRUST_VARIABLES[kind] : 'VAXPASS_EU_DCC_TRUST', error.message);
+  }
+}
+
 /**
  * Bundle lifetime and refresh period. Shared with `vaxpass keys rotate`, whose lead time must be at
  * least the refresh period the server publishes with.
@@ -208,6 +237,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 
   return {
     rules: rulesFile(env, 'VAXPASS_RULES_FILE'),
+    foreignTrust: foreignTrustFiles(env),
     port,
     host,
     databasePath: path(env, 'VAXPASS_DB', './data/vaxpass.sqlite'),

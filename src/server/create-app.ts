@@ -79,7 +79,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, now: () => clock.now() });
   const clientSecret = config.oidc?.clientSecret ?? null;
   const signIn = config.oidc && clientSecret ? createHolderSignIn({ ...config.oidc, clientSecret }) : null;
-  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules, entryLog: config.entryLog ?? null, logger });
+  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules, entryLog: config.entryLog ?? null, foreign: config.foreignTrust, logger });
   const personProof = config.oidc
     ? createPersonProofVerifier({ issuer: config.oidc.issuer, keys: providerJwks(config.oidc.issuer, config.oidc.jwksUrl), personClaim: config.oidc.personClaim, maxAgeSeconds: config.proofMaxAgeSeconds })
     : null;

@@ -23,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../core/rules.ts';
 import type { EntryLogPolicy } from '../../core/entry-log.ts';
+import type { ForeignTrust } from '../../core/foreign/foreign-trust.ts';
 import { openBundle } from '../../core/trust-bundle.ts';
 import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import type { VaxpassDatabase } from '../../db/store.ts';
@@ -49,6 +50,8 @@ export interface BundlePublisherOptions {
   readonly rules?: Rules;
   /** The venue entry log's authority keys and retention, published in the bundle; none: no venue mode. */
   readonly entryLog?: EntryLogPolicy | null;
+  /** Trust for EU DCC, SMART Health Card and NZ COVID Pass issuers, published in every bundle when set. */
+  readonly foreign?: ForeignTrust | null;
   readonly logger?: Logger;
 }
 
@@ -95,6 +98,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   const backend = createNodeCryptoBackend();
   const rules = options.rules ?? DEFAULT_RULES;
   const entryLog = options.entryLog ?? undefined;
+  const foreign = options.foreign ?? null;
   let state: Published | null = null;
   // One refresh at a time in this process; the version primary key guards across processes.
   let queue: Promise<unknown> = Promise.resolve();
@@ -107,7 +111,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   /** Keys, rules and revoked keys as of `at`: what decides a version's content besides the revoked passes. */
   function inputsHash(at: number, revokedKeys: readonly string[]): string {
     const keys = publishedKeys(options.keys.current(), at, new Set(revokedKeys));
-    return createHash('sha256').update(JSON.stringify({ keys, revokedKeys, rules, entryLog })).digest('hex');
+    return createHash('sha256').update(JSON.stringify({ keys, revokedKeys, rules, entryLog, foreign })).digest('hex');
   }
 
   async function sign(version: number, issuedAt: number, expiresAt: number, blocks: RevokedPassBlocks, revokedKeys: readonly string[]): Promise<PublishedBundle> {
@@ -122,6 +126,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       revokedKeys,
       rules,
       ...(entryLog ? { entryLog } : {}),
+      ...(foreign === null ? {} : { foreign }),
     };
     const jws = await signTrustBundle(contents, signer);
     // Open it as a scanner would before anyone can fetch it: a bundle scanners refuse (an expired
