@@ -14,13 +14,14 @@ import { registerKeysRenewSigner } from './commands/keys-renew-signer.ts';
 import { registerKeysRotate } from './commands/keys-rotate.ts';
 import { registerRegistryImport } from './commands/registry-import.ts';
 import { registerVerify } from './commands/verify.ts';
+import { registerEntryLog } from './commands/entry-log.ts';
 import { processIo, type CliContext, type CliIo } from './support/cli-io.ts';
 import { CliError, EXIT } from './support/exit-codes.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every command, in the order --help lists them. Add new command files here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeysInit, registerKeysRotate, registerKeysRenewSigner, registerBundleBuild, registerIssue, registerVerify, registerDbInit, registerRegistryImport];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeysInit, registerKeysRotate, registerKeysRenewSigner, registerBundleBuild, registerIssue, registerVerify, registerDbInit, registerRegistryImport, registerEntryLog];
 
 function buildProgram(ctx: CliContext): Command {
   const program = new Command('vaxpass')

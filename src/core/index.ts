@@ -16,3 +16,7 @@ export { verifyEd25519Strict, publicKeyProblem } from './crypto/ed25519-policy.t
 export { createWebCryptoBackend, webCryptoHasEd25519 } from './crypto/webcrypto-backend.ts';
 export { createNobleBackend } from './crypto/noble-backend.ts';
 export { toBase64Url, fromBase64Url, toHex } from './bytes.ts';
+export * from './entry-log.ts';
+export type { ForeignSignatureBackend, ForeignAlgorithm, PublicJwk } from './crypto/foreign-signature-backend.ts';
+export { createWebCryptoForeignBackend } from './crypto/webcrypto-foreign-backend.ts';
+export * from './foreign/foreign-trust.ts';

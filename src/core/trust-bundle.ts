@@ -4,11 +4,13 @@
 // bundles are re-signed daily. See docs/pass-format.md §6.
 import { fromBase64Url, utf8 } from './bytes.ts';
 import { isValidTimeZone } from './civil-time.ts';
+import { readEntryLogPolicy, type EntryLogPolicy } from './entry-log.ts';
 import type { Ed25519Backend } from './crypto/ed25519-backend.ts';
 import { publicKeyProblem, verifyEd25519Strict } from './crypto/ed25519-policy.ts';
 import type { DayWindow, Rules } from './rules.ts';
 import { decodeRevokedPasses, RevokedPassSet, type EncodedRevokedPasses } from './revoked-pass-set.ts';
 import type { FailureCode } from './verification-result.ts';
+import { indexForeignTrust, readForeignTrust, type ForeignTrust, type ForeignTrustIndex } from './foreign/foreign-trust.ts';
 
 export const BUNDLE_FORMAT = 'vaxpass-bundle/2';
 /** Formats this verifier once accepted and now refuses with a message that says what to do. */
@@ -44,6 +46,14 @@ export interface BundleDocument {
   readonly revokedPassPrefixes: EncodedRevokedPasses;
   readonly revokedKeys: readonly string[];
   readonly rules: Rules;
+  /** Venue entry log: the health authority's public keys and the retention rule (entry-log.ts). Absent: no venue mode. */
+  readonly entryLog?: EntryLogPolicy;
+  /**
+   * Trust and policy for EU DCC, SMART Health Cards and NZ COVID Pass (§6.5). Optional, so the
+   * format stays vaxpass-bundle/2: scanners that predate it ignore the member and keep refusing
+   * foreign passes as unsupported; bundles without it verify vaxpass passes only.
+   */
+  readonly foreign?: ForeignTrust;
 }
 
 /** Payload of the root's certificate for a bundle-signing key. */
@@ -71,6 +81,8 @@ export interface TrustedBundle {
   readonly signer: { readonly kid: string; readonly certificateExpiresAt: number };
   readonly backend: Ed25519Backend;
   readonly document: BundleDocument;
+  /** The document's foreign trust with lookup maps; null when the bundle carries none. */
+  readonly foreign: ForeignTrustIndex | null;
   /**
    * The signed payload (base64url) when the bundle was opened from a full bundle; null after a
    * delta was applied. A bundle of the same version must be this payload exactly.
@@ -235,6 +247,7 @@ export function sealTrustedBundle(
     signer,
     backend,
     document,
+    foreign: document.foreign === undefined ? null : indexForeignTrust(document.foreign),
     payload,
   });
   trusted.add(bundle);
@@ -288,6 +301,10 @@ function readDocument(v: Record<string, unknown> | null): { document: BundleDocu
   if (!(v.revokedKeys as unknown[]).every((p) => isB64(p, 8))) return 'bundle has an invalid revoked key id';
   const rules = readRules(v.rules);
   if (typeof rules === 'string') return `bundle rules: ${rules}`;
+  const entryLog = v.entryLog === undefined ? undefined : readEntryLogPolicy(v.entryLog);
+  if (typeof entryLog === 'string') return `bundle ${entryLog}`;
+  const foreign = v.foreign === undefined ? undefined : readForeignTrust(v.foreign);
+  if (typeof foreign === 'string') return `bundle ${foreign}`;
   const document: BundleDocument = {
     format: BUNDLE_FORMAT,
     version: v.version,
@@ -297,6 +314,8 @@ function readDocument(v: Record<string, unknown> | null): { document: BundleDocu
     revokedPassPrefixes: v.revokedPassPrefixes as EncodedRevokedPasses,
     revokedKeys: v.revokedKeys as string[],
     rules,
+    ...(entryLog ? { entryLog } : {}),
+    ...(foreign === undefined ? {} : { foreign }),
   };
   return { document, revokedPasses };
 }

@@ -13,6 +13,8 @@ export const FAILURE_CODES = [
   'KEY_EXPIRED',
   'KEY_REVOKED',
   'BAD_SIGNATURE',
+  /** EU DCC: the document signer's extended key usage does not allow this certificate type (v/t/r). */
+  'CERTIFICATE_TYPE_NOT_ALLOWED',
   'NOT_YET_VALID',
   'EXPIRED',
   'PASS_REVOKED',
@@ -24,6 +26,9 @@ export const FAILURE_CODES = [
 ] as const;
 
 export type FailureCode = (typeof FAILURE_CODES)[number];
+
+/** Codes only the foreign formats produce: no vaxpass pass can earn them, the interop vectors cover them. */
+export const FOREIGN_ONLY_FAILURE_CODES: ReadonlySet<FailureCode> = new Set(['CERTIFICATE_TYPE_NOT_ALLOWED']);
 
 export type PassType = 'vaccination' | 'test' | 'recovery' | 'exemption';
 

@@ -11,12 +11,44 @@ import { fromQrText, MAX_QR_TEXT_LENGTH } from './qr-text.ts';
 import { evaluateRules } from './rules.ts';
 import type { TrustedBundle } from './trust-bundle.ts';
 import { isTrustedBundle, toUnixSeconds } from './trust-bundle.ts';
-import type { VerificationResult } from './verification-result.ts';
+import type { PassFormat, VerificationResult } from './verification-result.ts';
+import type { ForeignSignatureBackend } from './crypto/foreign-signature-backend.ts';
+import { createWebCryptoForeignBackend } from './crypto/webcrypto-foreign-backend.ts';
+import { verifyEuDcc } from './foreign/eu-dcc.ts';
+import { verifyNzcp } from './foreign/nzcp.ts';
+import { verifyShc } from './foreign/shc.ts';
+import { MAX_SHC_CHUNKS } from './foreign/shc-numeric.ts';
 import { fail } from './verification-result.ts';
 
 export interface VerifyOptions {
   /** The verifier's clock. It is raised to the bundle's issuedAt if it is behind: a device clock set back cannot revive an expired pass. */
   readonly now: Date;
+}
+
+/** Only SMART Health Cards span several QR codes; every chunk must be one of them. */
+function verifyChunks(texts: readonly unknown[], bundle: TrustedBundle, now: number): Promise<VerificationResult> {
+  const shc = { ...fail('MALFORMED', ''), format: 'shc' as const };
+  if (texts.length === 0) return Promise.resolve(fail('MALFORMED', 'no pass text given'));
+  if (texts.length > MAX_SHC_CHUNKS) return Promise.resolve({ ...shc, message: `a card has at most ${MAX_SHC_CHUNKS} QR codes (got ${texts.length})` });
+  for (const t of texts) {
+    if (typeof t !== 'string' || t.length === 0 || t.length > MAX_QR_TEXT_LENGTH) return Promise.resolve(fail('MALFORMED', 'one of the pass texts is empty, too long or not text'));
+    if (recognizeFormat(t) !== 'shc') return Promise.resolve(fail('MALFORMED', 'only SMART Health Cards span several QR codes, and one of these codes is none'));
+  }
+  return verifyForeign('shc', texts as string[], bundle, now);
+}
+
+// Backends written before the foreign formats have no ES256/PS256; WebCrypto has both everywhere.
+const fallbackForeignBackends = new WeakMap<object, ForeignSignatureBackend>();
+
+function verifyForeign(format: Exclude<PassFormat, 'vaxpass'>, texts: readonly string[], bundle: TrustedBundle, now: number): Promise<VerificationResult> {
+  let backend = bundle.backend.foreign ?? fallbackForeignBackends.get(bundle.backend);
+  if (!backend) {
+    backend = createWebCryptoForeignBackend();
+    fallbackForeignBackends.set(bundle.backend, backend);
+  }
+  const context = { bundle, now, backend };
+  if (format === 'shc') return verifyShc(texts, context);
+  return format === 'eu-dcc' ? verifyEuDcc(texts[0]!, context) : verifyNzcp(texts[0]!, context);
 }
 
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
@@ -31,15 +63,15 @@ export async function verify(text: string | readonly string[], bundle: TrustedBu
   const now = Math.max(clock, bundle.issuedAt);
   if (now >= bundle.expiresAt) return fail('BUNDLE_EXPIRED', `trust bundle expired at ${iso(bundle.expiresAt)}; sync it`);
   if (Array.isArray(text)) {
-    if (text.length !== 1) return fail('MALFORMED', 'passes in several QR codes are not supported by this verifier');
-    return verify(text[0] as string, bundle, options);
+    if (text.length === 1) return verify(text[0] as string, bundle, options);
+    return verifyChunks(text, bundle, now);
   }
   if (typeof text !== 'string') return fail('MALFORMED', 'pass text is not a string');
   if (text.length === 0) return fail('MALFORMED', 'pass text is empty');
   if (text.length > MAX_QR_TEXT_LENGTH) return fail('MALFORMED', `text is longer than ${MAX_QR_TEXT_LENGTH} characters`);
   const format = recognizeFormat(text);
   if (format === null) return fail('NOT_A_PASS', 'this code is not a health pass');
-  if (format !== 'vaxpass') return { ...fail('MALFORMED', `${format} passes are not supported by this verifier`), format };
+  if (format !== 'vaxpass') return verifyForeign(format, [text], bundle, now);
 
   const qr = fromQrText(text);
   if (!qr.ok) return fail(qr.code, qr.message);

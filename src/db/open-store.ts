@@ -20,6 +20,12 @@ export interface OpenStoreOptions {
   readonly warn?: (message: string) => void;
   /** Told to the operator when another process holds the SQLite file (what to do instead). */
   readonly lockHint?: string;
+  /**
+   * A short-lived command beside a running issuer (reads and one small audit write, which SQLite's
+   * own locking and busy timeout serialise): no writer lock and no integrity check. Never for a
+   * server or a long write.
+   */
+  readonly besideIssuer?: boolean;
 }
 
 export const FRESH_START_HINT = "outside dev mode a new database is an operator's act";
@@ -35,6 +41,16 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
         `${resolve(path)} ${state === 'missing' ? 'does not exist' : 'has no vaxpass tables'}; ${FRESH_START_HINT}: if this is a fresh start, run \`vaxpass db init --db ${path}\` (or start once with --init-database), else check the path, the volume and the restore`,
       );
     }
+  }
+  if (options.besideIssuer) {
+    const db = openDatabase(path, { migrate: false });
+    try {
+      migrateSqlite(db.client, path);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return db;
   }
   const lock = acquireWriterLock(path, options.lockHint ?? 'one SQLite file has one writer: stop the other process first (several instances need PostgreSQL, DATABASE_URL)');
   try {

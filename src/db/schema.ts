@@ -177,6 +177,46 @@ export const holderSessions = sqliteTable(
 );
 
 /**
+ * Venues that keep an entry log (issue 12). The one-time enrolment code and the venue credential
+ * are stored as SHA-256 only, like partner API keys; enrolment clears the code's hash.
+ */
+export const venues = sqliteTable(
+  'venues',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    enrolmentCodeHash: text('enrolment_code_hash'),
+    enrolmentExpiresAt: integer('enrolment_expires_at'),
+    credentialHash: text('credential_hash'),
+    createdAt: integer('created_at').notNull(),
+    enrolledAt: integer('enrolled_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('venues_enrolment_code_hash').on(t.enrolmentCodeHash), uniqueIndex('venues_credential_hash').on(t.credentialHash)],
+);
+
+/**
+ * Uploaded entry-log batches: HPKE ciphertext only (JSON array of {kid, enc, ct}), which the issuer
+ * cannot open. `day` (unix day, UTC) is the earlier of the upload day and the day of the batch's
+ * oldest record as the venue states it, so a venue can shorten its records' stay, never lengthen
+ * it; the retention job deletes by it. No upload time is kept: with scanners online it would be each entry's time to the minute.
+ * (venue_id, batch_id) is unique: a batch is stored once.
+ */
+export const entryBatches = sqliteTable(
+  'entry_batches',
+  {
+    venueId: text('venue_id').notNull().references(() => venues.id),
+    batchId: text('batch_id').notNull(),
+    day: integer('day').notNull(),
+    recordCount: integer('record_count').notNull(),
+    /** Hex SHA-256 of `records`: a retry of the same batch is recognised, a different batch under a used id refused. */
+    digest: text('digest').notNull(),
+    records: text('records').notNull(),
+  },
+  (t) => [uniqueIndex('entry_batches_venue_batch').on(t.venueId, t.batchId), index('entry_batches_venue_day').on(t.venueId, t.day), index('entry_batches_day').on(t.day)],
+);
+
+/**
  * Readiness's write probe after a storage failure (a full disk, a lost connection): one row written
  * and deleted in one transaction, so it needs a new page and a commit like any real write, and
  * leaves nothing behind. Always empty between probes.

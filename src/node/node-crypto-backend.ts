@@ -1,8 +1,9 @@
 // Ed25519 verification through node:crypto (OpenSSL), the fastest backend on the server, the CLI
 // and in benchmarks. Raw keys are wrapped once into SPKI KeyObjects and cached.
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { bytesEqual } from '../core/bytes.ts';
 import type { Ed25519Backend } from '../core/crypto/ed25519-backend.ts';
+import type { ForeignSignatureBackend } from '../core/crypto/foreign-signature-backend.ts';
 
 // DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) before the 32 key bytes.
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -27,6 +28,7 @@ export function createNodeCryptoBackend(): Ed25519Backend {
   };
   return {
     name: 'node:crypto',
+    foreign: createNodeForeignBackend(),
     verify(signature, message, publicKey) {
       return verify(null, message, keyFor(publicKey), signature);
     },
@@ -35,4 +37,30 @@ export function createNodeCryptoBackend(): Ed25519Backend {
 
 export function ed25519PublicKeyFromRaw(raw: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+/** ES256 / PS256 through node:crypto; JWKs are turned into KeyObjects once and cached. */
+export function createNodeForeignBackend(): ForeignSignatureBackend {
+  const keys = new Map<string, KeyObject>();
+  return {
+    name: 'node:crypto',
+    verify(algorithm, signature, message, jwk) {
+      const id = jwk.kty === 'EC' ? `${jwk.crv}.${jwk.x}.${jwk.y}` : `${jwk.n}.${jwk.e}`;
+      let key = keys.get(id);
+      if (!key) {
+        try {
+          key = createPublicKey({ key: { ...jwk }, format: 'jwk' });
+        } catch {
+          return false;
+        }
+        keys.set(id, key);
+      }
+      try {
+        if (algorithm === 'ES256') return verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, signature);
+        return verify('sha256', message, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
+      } catch {
+        return false;
+      }
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // Per-request values the middleware hands to routes.
 import type { Partner } from '../db/queries/partners.ts';
+import type { Venue } from '../db/queries/venues.ts';
 
 export interface AppEnv {
   Variables: {
@@ -8,6 +9,8 @@ export interface AppEnv {
     /** The caller's X-Request-Id when it is an 8-64 character token; never used as the request id. */
     clientRequestId: string | null;
     partner: Partner;
+    /** The venue whose credential authenticated the request (venue-auth.ts). */
+    venue: Venue;
     holderPersonId: string;
     /** The problem code of an error response, for the access log line. */
     problemCode: string;

@@ -1,10 +1,14 @@
 // Server configuration from environment variables, validated once at start. A bad value stops
 // the server with a message naming the variable; nothing is silently replaced by a default.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isValidTimeZone } from '../core/civil-time.ts';
 import { DEFAULT_RULES, type Rules } from '../core/rules.ts';
 import { readRules } from '../core/trust-bundle.ts';
+import { readEntryLogPolicy, type EntryLogPolicy } from '../core/entry-log.ts';
+import type { ForeignTrust } from '../core/foreign/foreign-trust.ts';
+import { buildForeignTrust, ForeignTrustError } from '../publication/foreign-trust-sources.ts';
 import type { AdmissionLimits } from './admission.ts';
 
 export interface ServerConfig {
@@ -51,6 +55,11 @@ export interface ServerConfig {
   readonly timeZone: string;
   /** Rules published in the trust bundle (VAXPASS_RULES_FILE, else DEFAULT_RULES). */
   readonly rules: Rules;
+  /**
+   * Foreign-format trust published in the bundle, from VAXPASS_EU_DCC_TRUST, VAXPASS_SHC_DIRECTORY and
+   * VAXPASS_NZCP_TRUST (comma-separated file paths, the shapes `vaxpass bundle build` reads); null when none is set.
+   */
+  readonly foreignTrust: ForeignTrust | null;
   /** Admission control in front of signing and writes (docs/operations.md "Overload"). */
   readonly admission: AdmissionLimits;
   /** Shared quota state for several instances (redis://…); null: quotas in this process's memory. */
@@ -63,6 +72,8 @@ export interface ServerConfig {
   readonly drainDelayMs: number;
   /** Longest wait for in-flight requests after the listener closes; then connections are cut. */
   readonly drainTimeoutMs: number;
+  /** Venue entry log policy published in the bundle (VAXPASS_ENTRY_LOG_POLICY, else <keys>/entry-log-policy.json if present); null: no venue mode. */
+  readonly entryLog?: EntryLogPolicy | null;
 }
 
 export interface OidcConfig {
@@ -89,7 +100,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -140,6 +151,45 @@ function rulesFile(env: Env, name: string): Rules {
   const rules = readRules(value);
   if (typeof rules === 'string') throw new ConfigError(name, `rules in ${file} are invalid: ${rules}`);
   return rules;
+}
+
+/** The entry-log policy file (authority public keys, retention days): data, so a policy change or a key rotation needs no release. */
+function entryLogPolicy(env: Env, keysDir: string): EntryLogPolicy | null {
+  const name = 'VAXPASS_ENTRY_LOG_POLICY';
+  const fallback = join(keysDir, 'entry-log-policy.json');
+  const file = env[name] || (existsSync(fallback) ? fallback : null);
+  if (file === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(name, `cannot read the entry-log policy from ${file} (${error instanceof SyntaxError ? 'not JSON' : (error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  const policy = readEntryLogPolicy(value);
+  if (typeof policy === 'string') throw new ConfigError(name, `the entry-log policy in ${file} is invalid: ${policy}`);
+  return policy;
+}
+
+const FOREIGN_TRUST_VARIABLES = { euDcc: 'VAXPASS_EU_DCC_TRUST', shc: 'VAXPASS_SHC_DIRECTORY', nzcp: 'VAXPASS_NZCP_TRUST' } as const;
+
+function foreignTrustFiles(env: Env): ForeignTrust | null {
+  const files = { euDcc: [], shc: [], nzcp: [] } as Record<keyof typeof FOREIGN_TRUST_VARIABLES, { json: unknown; source: string }[]>;
+  for (const [kind, name] of Object.entries(FOREIGN_TRUST_VARIABLES) as [keyof typeof FOREIGN_TRUST_VARIABLES, string][]) {
+    for (const file of (env[name] ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '')) {
+      try {
+        files[kind].push({ source: file, json: JSON.parse(readFileSync(file, 'utf8')) });
+      } catch (error) {
+        throw new ConfigError(name, `cannot read ${file} (${error instanceof SyntaxError ? 'not JSON' : (error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      }
+    }
+  }
+  try {
+    return buildForeignTrust(files);
+  } catch (error) {
+    if (!(error instanceof ForeignTrustError)) throw error;
+    const kind = (Object.keys(FOREIGN_TRUST_VARIABLES) as (keyof typeof FOREIGN_TRUST_VARIABLES)[]).find((k) => files[k].some((f) => error.message.startsWith(f.source)));
+    throw new ConfigError(kind ? FOREIGN_TRUST_VARIABLES[kind] : 'VAXPASS_EU_DCC_TRUST', error.message);
+  }
 }
 
 /**
@@ -194,6 +244,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 
   return {
     rules: rulesFile(env, 'VAXPASS_RULES_FILE'),
+    foreignTrust: foreignTrustFiles(env),
     port,
     host,
     databasePath: path(env, 'VAXPASS_DB', './data/vaxpass.sqlite'),
@@ -223,6 +274,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     metricsPort: env.VAXPASS_METRICS_PORT ? integer(env, 'VAXPASS_METRICS_PORT', 0, 0, 65_535) : null,
     drainDelayMs: integer(env, 'VAXPASS_DRAIN_DELAY_MS', devIdp ? 0 : 5000, 0, 120_000),
     drainTimeoutMs: integer(env, 'VAXPASS_DRAIN_TIMEOUT_MS', 10_000, 100, 600_000),
+    entryLog: entryLogPolicy(env, path(env, 'VAXPASS_KEYS', './keys')),
   };
 }
 

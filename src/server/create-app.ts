@@ -39,6 +39,8 @@ import { holderSessionRoutes } from './routes/holder-session-routes.ts';
 import { partnerRoutes } from './routes/partner-routes.ts';
 import { publicationRoutes } from './routes/publication-routes.ts';
 import { staticApps } from './routes/static-apps.ts';
+import { ENTRY_BATCH_PATH, venueRoutes } from './routes/venue-routes.ts';
+import { venueAdminRoutes } from './routes/venue-admin-routes.ts';
 
 export interface CreateAppOptions {
   readonly db: VaxpassDatabase;
@@ -86,7 +88,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, now: () => clock.now() });
   const clientSecret = config.oidc?.clientSecret ?? null;
   const signIn = config.oidc && clientSecret ? createHolderSignIn({ ...config.oidc, clientSecret }) : null;
-  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules, logger });
+  const publisher = createBundlePublisher({ db, keys, clock, lifetimeSeconds: config.bundleLifetimeSeconds, refreshSeconds: config.bundleRefreshSeconds, rules: options.rules ?? config.rules, entryLog: config.entryLog ?? null, foreign: config.foreignTrust, logger });
   const personProof = config.oidc
     ? createPersonProofVerifier({ issuer: config.oidc.issuer, keys: providerJwks(config.oidc.issuer, config.oidc.jwksUrl), personClaim: config.oidc.personClaim, maxAgeSeconds: config.proofMaxAgeSeconds })
     : null;
@@ -100,7 +102,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders({ publicUrl: config.publicUrl }), singleHost(), noCredentialsInUrl());
   const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
   // GET and HEAD carry no body here; running bodyLimit on them built a full Fetch Request per call.
-  const limit: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next));
+  // Entry-log batches have their own, larger limit (src/server/routes/venue-routes.ts).
+  const limit: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || ENTRY_BATCH_PATH.test(c.req.path) ? next() : limitBody(c, next));
   app.use('/api/*', limit);
 
   app.route('/', healthRoutes({ db, storage, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false), metricsHere: config.metricsPort === null, metricsToken: config.metricsToken }));
@@ -109,6 +112,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   app.route('/api/v1/holder/session', holderSessionRoutes({ db, clock, config, signIn }));
   app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter, admission, metrics));
   app.route('/api/v1/partner', partnerRoutes(issuance, limiter, admission, metrics));
+  app.route('/api/v1/venues', venueRoutes({ db, clock, entryLog: config.entryLog ?? null, limiter, admission, metrics }));
+  app.route('/api/v1/admin/venues', venueAdminRoutes({ db, clock, adminToken: config.adminToken, entryLogEnabled: Boolean(config.entryLog) }));
   app.route('/api/v1/admin', adminRoutes({ db, keys, clock, publisher, adminToken: config.adminToken }));
   app.route('/', staticApps(config.appsDir));
 

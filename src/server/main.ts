@@ -23,6 +23,7 @@ import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { createApp, type VaxpassApp } from './create-app.ts';
 import { removeExpiredRecords } from './retention.ts';
 import { observedStore } from './storage-health.ts';
+import { removeExpiredEntryBatches } from './entry-log-retention.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
 
@@ -154,6 +155,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       (removed) => void (removed > 0 && logger.info('used person proofs purged', { removed })),
       () => logger.warn('used person proof purge failed; retrying in an hour', {}),
     );
+    if (config.entryLog) {
+      removeExpiredEntryBatches(db, config.entryLog, unixNow(clock)).then(
+        (removed) => void (removed > 0 && logger.info('entry-log batches past retention removed', { removed })),
+        () => logger.warn('entry-log retention failed; retrying in an hour', {}),
+      );
+    }
   }, 3600_000);
   purge.unref();
   const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PROBLEMS } from './problem.ts';
 import { createPartnerSchema, holdPersonSchema, partnerQuotaSchema, revokeKeySchema, revokePassSchema } from './routes/admin-routes.ts';
 import { partnerPassRequestSchema } from './routes/partner-routes.ts';
+import { entryLogPaths, entryLogTag, venueCredentialScheme } from './openapi-entry-log.ts';
 
 const problem = { $ref: '#/components/responses/Problem' };
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -50,6 +51,7 @@ export function openApiDocument(): object {
       { name: 'publication', description: 'Public, cacheable: what scanners and CDNs fetch.' },
       { name: 'admin', description: 'Operator actions (admin token).' },
       { name: 'operations', description: 'Health and metrics.' },
+      entryLogTag,
     ],
     paths: {
       '/api/v1/holder/passes': {
@@ -180,6 +182,7 @@ export function openApiDocument(): object {
       '/metrics': { get: { tags: ['operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text format 0.0.4.' } } } },
       '/openapi.json': { get: { tags: ['operations'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
       '/docs': { get: { tags: ['operations'], summary: 'API documentation page (works offline)', responses: { '200': { description: 'HTML.' } } } },
+      ...entryLogPaths(),
     },
     components: {
       securitySchemes: {
@@ -187,6 +190,7 @@ export function openApiDocument(): object {
         holderIdToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OpenID Connect ID token for the holder client id; the configured person claim (default sub) = registry person id.' },
         partnerApiKey: { type: 'http', scheme: 'bearer', description: 'Partner API key (vxp_…). Never in the URL.' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'VAXPASS_ADMIN_TOKEN.' },
+        venueCredential: venueCredentialScheme,
       },
       schemas: {
         Problem: {

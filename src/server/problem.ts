@@ -56,6 +56,15 @@ export const PROBLEMS = {
   // Nobody reads this answer (the client is gone); the code is for the access log.
   CLIENT_GONE: { status: 503, title: 'The client closed the connection before the work started' },
   INTERNAL: { status: 500, title: 'Internal error' },
+  // Venue entry log (docs/entry-log.md).
+  ENTRY_LOG_DISABLED: { status: 404, title: 'The venue entry log is not configured on this issuer' },
+  VENUE_EXISTS: { status: 409, title: 'A venue with this id already exists' },
+  VENUE_NOT_FOUND: { status: 404, title: 'No such venue' },
+  ENROLMENT_CODE_INVALID: { status: 403, title: 'The enrolment code is not valid, used or expired' },
+  INVALID_VENUE_CREDENTIAL: { status: 401, title: 'The venue credential is not valid' },
+  VENUE_MISMATCH: { status: 403, title: 'The venue credential belongs to another venue' },
+  BATCH_ID_REUSED: { status: 409, title: 'This batch id was already used for a different batch' },
+  BATCH_TOO_LARGE: { status: 413, title: 'The batch has more records than allowed' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

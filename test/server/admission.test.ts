@@ -84,14 +84,12 @@ describe('admission over HTTP', () => {
     f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0 } });
     const busy = held(f.app.admission.admit('partner', 'elsewhere'));
     const before = await countIssuedPasses(f.db);
-    const started = performance.now();
     const shed = await f.partnerIssue({ personId: 'demo-0001' });
-    const elapsed = performance.now() - started;
     expect(shed.status).toBe(503);
     expect(shed.headers.get('retry-after')).toBe('1');
     expect((await problemOf(shed)).code).toBe('OVERLOADED');
     expect(await countIssuedPasses(f.db)).toBe(before);
-    expect(elapsed).toBeLessThan(50);
+    // How fast a refusal is answered is a speed figure: bench/overload measures it, a test on a shared machine cannot.
     // The holder lane keeps its reserved slot.
     expect((await f.holderPasses('demo-0001')).status).toBe(200);
     // Health and the trust bundle never wait for a slot.

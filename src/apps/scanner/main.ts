@@ -2,7 +2,8 @@
 // green / red / amber verdict (or a neutral "not a health pass") with only the pass format, the
 // issuing country, the holder's name and birth date. Nothing scanned is kept: the text lives in
 // local variables until the verdict is drawn (the parts of a multi-part SMART Health Card, in
-// memory, until the card is complete or abandoned), then the overlay is cleared.
+// memory, until the card is complete or abandoned), then the overlay is cleared. Venue mode
+// (venue-mode.ts) keeps a record sealed for the health authority, never the plaintext.
 import * as core from '../../core/index.ts';
 import type { FailureCode, VerificationResult, Verdict } from '../../core/index.ts';
 import { recognizeFormat, verdictOf, verify, type PassFormat } from '../../core/index.ts';
@@ -18,6 +19,7 @@ import { PART_TIMEOUT_MS, ShcChunkCollector, type CollectStep } from './shc-chun
 import { TimeMark } from '../shared/time-mark.ts';
 import { paintRootChange } from '../shared/trust-root-change.ts';
 import { chooseBackend, TrustStore, type TrustSnapshot } from '../shared/trust-store.ts';
+import { startVenueMode, type VenueMode } from './venue-mode.ts';
 
 const LANGUAGE_KEY = 'vaxpass.scanner.language';
 const SYNC_INTERVAL_MS = 5 * 60_000;
@@ -63,6 +65,7 @@ const backend = await chooseBackend({ forceNoble: params.get('backend') === 'nob
 hooks.backend = backend.name;
 const timeMark = new TimeMark('vaxpass.scanner.timeMark');
 const store = new TrustStore('vaxpass.scanner.trust', backend, () => renderStatus(), timeMark);
+let venue: VenueMode | null = null;
 
 // ---- status bar
 
@@ -133,6 +136,7 @@ $('language').addEventListener('click', () => {
   localStorage.setItem(LANGUAGE_KEY, language);
   renderLanguage();
   renderCameraStatus();
+  venue?.render();
 });
 
 // ---- verdict overlay
@@ -262,6 +266,8 @@ async function handleScan(text: string, frameAt: number, decodedAt: number, deco
   const result = await check(texts);
   const verifiedAt = performance.now();
   showResult(result, recognizeFormat(typeof texts === 'string' ? texts : texts[0]!));
+  // Venue mode records the entry in the background, after the verdict is on screen.
+  if (result.ok) venue?.record(result);
   // Wait for the frame that shows the verdict, so the timing covers what the staff actually sees.
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   hooks.scans.push({ decoder, frameAt, decodeMs: decodedAt - frameAt, verifyMs: verifiedAt - decodedAt, totalMs: performance.now() - frameAt });
@@ -341,6 +347,7 @@ async function startCamera(decoder: QrDecoder): Promise<void> {
 renderLanguage();
 renderCameraStatus();
 await store.loadSaved(new Date());
+venue = await startVenueMode({ bundle: () => store.current.bundle, language: () => language, mount: $('manual'), now: () => timeMark.decisionTime(new Date()).getTime() / 1000 });
 const syncNow = () => store.sync(() => new Date());
 const firstSync = syncNow();
 setInterval(() => void syncNow(), SYNC_INTERVAL_MS);

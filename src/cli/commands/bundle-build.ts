@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_RULES, openBundle, readRules, type Rules } from '../../core/index.ts';
 import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
+import { buildForeignTrust, ForeignTrustError } from '../../publication/foreign-trust-sources.ts';
 import { signTrustBundle } from '../../publication/sign-trust-bundle.ts';
 import type { CliContext } from '../support/cli-io.ts';
 import { commandAt, withExamples } from '../support/command-tree.ts';
@@ -17,7 +18,12 @@ interface BundleBuildOptions {
   readonly ttl: string;
   readonly rules?: string;
   readonly at?: string;
+  readonly euDccTrust: string[];
+  readonly shcDirectory: string[];
+  readonly nzcpTrust: string[];
 }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerBundleBuild(program: Command, ctx: CliContext): void {
   const command = commandAt(program, 'bundle build')
@@ -33,11 +39,15 @@ export function registerBundleBuild(program: Command, ctx: CliContext): void {
     .option('--ttl <duration>', 'how long scanners may use the bundle, e.g. 48h or 7d', '48h')
     .option('--rules <file>', 'validity rules as JSON (same shape as the bundle\'s "rules")')
     .option('--at <iso>', 'pretend the clock is at this instant (demos and tests)')
+    .option('--eu-dcc-trust <file>', 'EU DCC trust list {"certificates":[{kid, country, certificateType, rawData}]} (repeatable)', collect, [])
+    .option('--shc-directory <file>', 'SMART Health Card directory snapshot {"issuer_info":[…]} (repeatable)', collect, [])
+    .option('--nzcp-trust <file>', 'NZ COVID Pass trust {"trustedIssuers":[DID…],"didDocuments":{…}} (repeatable)', collect, [])
     .action(async (options: BundleBuildOptions) => {
       const now = unixSeconds(instantOption(options.at));
       const ttl = parseDuration(options.ttl, '--ttl');
       const version = options.version === undefined ? now : parseVersion(options.version);
       const rules = options.rules === undefined ? DEFAULT_RULES : loadRules(options.rules);
+      const foreign = loadForeignTrust(options);
       const keys = loadKeys(options.keys);
       if (now > keys.signer.certificateExpiresAt) {
         throw new CliError(`the bundle-signing certificate in ${options.keys} expired at ${isoSeconds(keys.signer.certificateExpiresAt)}; create a new bundle-signing key`);
@@ -47,7 +57,7 @@ export function registerBundleBuild(program: Command, ctx: CliContext): void {
         ctx.io.stderr(`warning: scanners reject this bundle after ${isoSeconds(keys.signer.certificateExpiresAt)}, when its signing certificate expires\n`);
       }
       const bundle = await signTrustBundle(
-        { version, issuedAt: now, expiresAt, keys: keys.issuerKeys, revokedPassPrefixes: {}, revokedKeys: [], rules },
+        { version, issuedAt: now, expiresAt, keys: keys.issuerKeys, revokedPassPrefixes: {}, revokedKeys: [], rules, ...(foreign ? { foreign } : {}) },
         { privateKey: keys.signer.privateKey, kid: keys.signer.kid, certificate: keys.signer.certificate },
       );
       // Open it exactly as a scanner would before anyone gets it: a damaged keyring (a kid listed
@@ -58,7 +68,8 @@ export function registerBundleBuild(program: Command, ctx: CliContext): void {
       if (options.out === undefined) ctx.io.stdout(`${bundle}\n`);
       else writeOutputFile(options.out, `${bundle}\n`, 'bundle file');
       ctx.io.stderr(
-        `signed bundle version ${version}: ${keys.issuerKeys.length} issuer key(s), valid ${isoSeconds(now)} to ${isoSeconds(expiresAt)}` +
+        `signed bundle version ${version}: ${keys.issuerKeys.length} issuer key(s)` +
+          `${foreign ? `, foreign trust: ${foreign.euDcc.length} EU DCC signer(s), ${foreign.shc.length} SHC issuer(s), ${foreign.nzcp.length} NZCP issuer(s)` : ''}, valid ${isoSeconds(now)} to ${isoSeconds(expiresAt)}` +
           `${options.out === undefined ? '' : `, written to ${options.out}`}\n`,
       );
     });
@@ -66,6 +77,7 @@ export function registerBundleBuild(program: Command, ctx: CliContext): void {
     'vaxpass bundle build --out bundle.jws',
     'vaxpass bundle build --ttl 7d --rules rules.json --out bundle.jws',
     'vaxpass bundle build --at 2022-01-15T00:00:00+09:00 --out demo-bundle.jws',
+    'vaxpass bundle build --out bundle.jws --eu-dcc-trust eu-dsc.json --shc-directory vci-issuers.json --nzcp-trust nzcp.json',
   ]);
 }
 
@@ -78,4 +90,18 @@ function loadRules(path: string): Rules {
   const rules = readRules(readJsonFile(path, 'rules file'));
   if (typeof rules === 'string') throw new CliError(`rules file ${path}: ${rules}`);
   return rules;
+}
+
+function loadForeignTrust(options: BundleBuildOptions): ReturnType<typeof buildForeignTrust> {
+  const read = (paths: readonly string[], what: string) => paths.map((path) => ({ source: path, json: readJsonFile(path, what) }));
+  try {
+    return buildForeignTrust({
+      euDcc: read(options.euDccTrust, 'EU DCC trust list'),
+      shc: read(options.shcDirectory, 'SMART Health Card directory'),
+      nzcp: read(options.nzcpTrust, 'NZ COVID Pass trust file'),
+    });
+  } catch (error) {
+    if (error instanceof ForeignTrustError) throw new CliError(error.message);
+    throw error;
+  }
 }

@@ -38,7 +38,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         'Exit status: 0 valid, 1 not valid (or not a health pass), 2 cannot verify (usage error, unreadable input, untrusted or expired bundle, ' +
         'a pass of a newer version). A batch exits with the worst status of its lines.',
     )
-    .argument('[text]', 'the QR text of the pass, or - to read it from stdin')
+    .argument('[text...]', 'the QR text of the pass, or - to read it from stdin; several texts = the QR codes of one SMART Health Card, any order')
     .option('--image <file>', 'read the pass from a PNG image of its QR code')
     .requiredOption('--bundle <file>', 'trust bundle (compact JWS, as served at /api/v1/trust-bundle)')
     .option('--held <file>', 'a bundle this verifier already trusts: an older --bundle is refused as a rollback')
@@ -46,14 +46,15 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .option('--at <iso>', 'verify as of this instant instead of now (raised to the bundle\'s issuedAt if earlier)')
     .option('--json', 'print the result object as JSON (with "verdict"); --batch always prints NDJSON')
     .option('--batch <file>', 'verify every line of an NDJSON file (- for stdin), one JSON result per line')
-    .action(async (text: string | undefined, options: VerifyOptions) => {
+    .action(async (texts: string[], options: VerifyOptions) => {
       const now = instantOption(options.at);
       if (options.batch !== undefined) {
-        if (text !== undefined || options.image !== undefined) throw new CliError('give the passes either in --batch FILE or as TEXT/--image, not both');
+        if (texts.length > 0 || options.image !== undefined) throw new CliError('give the passes either in --batch FILE or as TEXT/--image, not both');
         const bundleOptions = { bundle: options.bundle, root: options.root, rootIsDefault: command.getOptionValueSource('root') === 'default', ...(options.held === undefined ? {} : { held: options.held }) };
         return runVerifyBatch(options.batch, bundleOptions, now, ctx);
       }
-      const passText = await readPassText(text, options.image, ctx);
+      if (texts.length > 1 && options.image !== undefined) throw new CliError('give the pass either as TEXT or with --image, not both');
+      const passText = texts.length > 1 ? texts : await readPassText(texts[0], options.image, ctx);
       const bundleText = readTextFile(options.bundle, 'bundle file');
       const root = readRootPublicKey(options.root, command.getOptionValueSource('root') === 'default');
       const backend = createNodeCryptoBackend();
@@ -71,6 +72,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     'vaxpass verify --image pass.png --bundle bundle.jws --root keys/root.public.jwk',
     'vaxpass verify "VP1:…" --bundle bundle.jws --at 2022-01-20T12:00:00+09:00',
     'vaxpass verify "VP1:…" --bundle new.jws --held current.jws',
+    'vaxpass verify "shc:/2/3/…" "shc:/1/3/…" "shc:/3/3/…" --bundle bundle.jws --json',
     'vaxpass verify --batch scans.ndjson --bundle bundle.jws --json > results.ndjson',
   ]);
 }
@@ -101,6 +103,7 @@ function describe(result: VerificationResult, verdict: Verdict): string {
   if (result.ok) {
     return [
       `VALID (${result.rule})`,
+      ...(result.format === 'vaxpass' ? [] : [`format:      ${result.format}${result.country ? ` (${result.country})` : ''}`]),
       `name:        ${result.holder.name}`,
       `birth date:  ${result.holder.birthDate}`,
       `valid until: ${isoSeconds(result.validUntil)}`,

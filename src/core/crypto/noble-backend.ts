@@ -5,6 +5,7 @@
 import { Point } from '@noble/ed25519';
 import { bytesEqual, concatBytes, toHex } from '../bytes.ts';
 import type { Ed25519Backend } from './ed25519-backend.ts';
+import { createWebCryptoForeignBackend } from './webcrypto-foreign-backend.ts';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
@@ -18,6 +19,8 @@ export function createNobleBackend(subtle: SubtleCrypto = globalThis.crypto.subt
   const points = new Map<string, Point>();
   return {
     name: 'noble',
+    // Runtimes without WebCrypto Ed25519 still have ECDSA P-256 and RSA-PSS there.
+    foreign: createWebCryptoForeignBackend(subtle),
     async verify(signature, message, publicKey) {
       const id = toHex(publicKey);
       let A = points.get(id);

@@ -1,6 +1,7 @@
 // Ed25519 through WebCrypto (Chromium, Firefox, Safari 17+, Node's globalThis.crypto).
 import { toHex } from '../bytes.ts';
 import type { Ed25519Backend } from './ed25519-backend.ts';
+import { createWebCryptoForeignBackend } from './webcrypto-foreign-backend.ts';
 
 const ALGORITHM = { name: 'Ed25519' } as const;
 
@@ -18,6 +19,7 @@ export function createWebCryptoBackend(subtle: SubtleCrypto = globalThis.crypto.
   };
   return {
     name: 'webcrypto',
+    foreign: createWebCryptoForeignBackend(subtle),
     async verify(signature, message, publicKey) {
       return subtle.verify(ALGORITHM, await keyFor(publicKey), signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
     },

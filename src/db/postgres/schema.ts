@@ -185,6 +185,34 @@ export const holderSessions = pgTable(
   (t) => [index('holder_sessions_expires_at').on(t.expiresAt)],
 );
 
+export const venues = pgTable(
+  'venues',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    enrolmentCodeHash: text('enrolment_code_hash'),
+    enrolmentExpiresAt: seconds('enrolment_expires_at'),
+    credentialHash: text('credential_hash'),
+    createdAt: seconds('created_at').notNull(),
+    enrolledAt: seconds('enrolled_at'),
+    revokedAt: seconds('revoked_at'),
+  },
+  (t) => [uniqueIndex('venues_enrolment_code_hash').on(t.enrolmentCodeHash), uniqueIndex('venues_credential_hash').on(t.credentialHash)],
+);
+
+export const entryBatches = pgTable(
+  'entry_batches',
+  {
+    venueId: text('venue_id').notNull().references(() => venues.id),
+    batchId: text('batch_id').notNull(),
+    day: integer('day').notNull(),
+    recordCount: integer('record_count').notNull(),
+    digest: text('digest').notNull(),
+    records: text('records').notNull(),
+  },
+  (t) => [uniqueIndex('entry_batches_venue_batch').on(t.venueId, t.batchId), index('entry_batches_venue_day').on(t.venueId, t.day), index('entry_batches_day').on(t.day)],
+);
+
 export const storageProbe = pgTable('storage_probe', {
   id: integer('id').primaryKey(),
   filler: text('filler').notNull(),

@@ -7,7 +7,7 @@ import { prepared } from './prepared.ts';
 export interface AuditEntry {
   readonly at: number;
   readonly actor: string;
-  readonly action: 'pass.issued' | 'pass.revoked' | 'key.revoked' | 'partner.created' | 'partner.quota' | 'partner.revoked' | 'bundle.published' | 'person.held' | 'person.released';
+  readonly action: 'pass.issued' | 'pass.revoked' | 'key.revoked' | 'partner.created' | 'partner.quota' | 'partner.revoked' | 'bundle.published' | 'person.held' | 'person.released' | 'venue.created' | 'venue.enrolled' | 'venue.revoked' | 'entry-log.queried';
   readonly passId?: string | null;
   readonly personId?: string | null;
   readonly requestId?: string | null;

@@ -12,6 +12,7 @@ export const LOCKS = {
   bundleVersion: 'bundle-version',
   holderPass: (personId: string) => `holder-pass:${personId}`,
   partner: (partnerId: string) => `partner:${partnerId}`,
+  venue: (venueId: string) => `venue:${venueId}`,
 } as const;
 
 export async function lockForTransaction(tx: Queryable, name: string): Promise<void> {

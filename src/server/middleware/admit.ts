@@ -1,17 +1,17 @@
 // Admission in front of a route's expensive work: admitted at once, after a short wait, or shed
 // with 503 OVERLOADED and Retry-After before any signing or writing starts. A client that went
 // away while waiting is not served (its slot goes to the next waiter).
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AdmissionController, Lane } from '../admission.ts';
 import type { AppEnv } from '../app-env.ts';
 import { clientGone } from '../client-gone.ts';
 import type { Metrics } from '../metrics.ts';
 import { ApiError } from '../problem.ts';
 
-export function admit(controller: AdmissionController, lane: Lane, metrics: Metrics): MiddlewareHandler<AppEnv> {
+export function admit(controller: AdmissionController, lane: Lane, metrics: Metrics, tenantOf?: (c: Context<AppEnv>) => string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // The partner id comes from partnerAuth (a verified API key), never from the request itself.
-    const tenant = lane === 'partner' ? c.get('partner').id : '';
+    const tenant = tenantOf ? tenantOf(c) : lane === 'partner' ? c.get('partner').id : '';
     // The body is read (and cached for the route) before taking a slot: a slow upload must not hold one.
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') await c.req.arrayBuffer();
     const pending = controller.admit(lane, tenant);

@@ -22,6 +22,8 @@
 // good artifact is served until it expires.
 import { createHash } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../core/rules.ts';
+import type { EntryLogPolicy } from '../../core/entry-log.ts';
+import type { ForeignTrust } from '../../core/foreign/foreign-trust.ts';
 import { openBundle } from '../../core/trust-bundle.ts';
 import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import type { VaxpassDatabase } from '../../db/store.ts';
@@ -47,6 +49,10 @@ export interface BundlePublisherOptions {
   readonly lifetimeSeconds: number;
   readonly refreshSeconds: number;
   readonly rules?: Rules;
+  /** The venue entry log's authority keys and retention, published in the bundle; none: no venue mode. */
+  readonly entryLog?: EntryLogPolicy | null;
+  /** Trust for EU DCC, SMART Health Card and NZ COVID Pass issuers, published in every bundle when set. */
+  readonly foreign?: ForeignTrust | null;
   readonly logger?: Logger;
 }
 
@@ -92,6 +98,8 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   const { db } = options;
   const backend = createNodeCryptoBackend();
   const rules = options.rules ?? DEFAULT_RULES;
+  const entryLog = options.entryLog ?? undefined;
+  const foreign = options.foreign ?? null;
   let state: Published | null = null;
   // One refresh at a time in this process; the version primary key guards across processes.
   let queue: Promise<unknown> = Promise.resolve();
@@ -104,7 +112,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
   /** Keys, rules and revoked keys as of `at`: what decides a version's content besides the revoked passes. */
   function inputsHash(at: number, revokedKeys: readonly string[]): string {
     const keys = publishedKeys(options.keys.current(), at, new Set(revokedKeys));
-    return createHash('sha256').update(JSON.stringify({ keys, revokedKeys, rules })).digest('hex');
+    return createHash('sha256').update(JSON.stringify({ keys, revokedKeys, rules, entryLog, foreign })).digest('hex');
   }
 
   async function sign(version: number, issuedAt: number, expiresAt: number, blocks: RevokedPassBlocks, revokedKeys: readonly string[]): Promise<PublishedBundle> {
@@ -118,6 +126,8 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       revokedPassPrefixes: blocks.encode(),
       revokedKeys,
       rules,
+      ...(entryLog ? { entryLog } : {}),
+      ...(foreign === null ? {} : { foreign }),
     };
     const jws = await signTrustBundle(contents, signer);
     // Open it as a scanner would before anyone can fetch it: a bundle scanners refuse (an expired
