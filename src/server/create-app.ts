@@ -35,6 +35,7 @@ import { docsRoutes } from './routes/docs-routes.ts';
 import { healthRoutes, metricsRoutes } from './routes/health-routes.ts';
 import { holderRefreshFastPath, holderRoutes } from './routes/holder-routes.ts';
 import { createHolderRefreshCache } from './session/holder-refresh-cache.ts';
+import { createNodeFront, type NodeFront } from './node-front.ts';
 import { holderSessionRoutes } from './routes/holder-session-routes.ts';
 import { partnerRoutes } from './routes/partner-routes.ts';
 import { publicationRoutes } from './routes/publication-routes.ts';
@@ -60,6 +61,8 @@ export interface VaxpassApp extends Hono<AppEnv> {
   readonly config: ServerConfig;
   /** /metrics for its own listener when VAXPASS_METRICS_PORT is set, else null (served by this app). */
   readonly metricsApp: Hono<AppEnv> | null;
+  /** Answers the cheapest, most frequent requests on the node:http request, before Hono (node-front.ts); main.ts installs it. */
+  readonly nodeFront: NodeFront;
   /** Releases what the app holds outside the database (the quota store's connection). */
   close(): Promise<void>;
 }
@@ -121,7 +124,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   });
   app.onError(createErrorHandler(logger));
   const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
-  return Object.assign(app, { publisher, metrics, admission, metricsApp, config, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
+  const nodeFront = createNodeFront({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }), refreshCache, limiter, clock, holderQuotaPerMinute: config.holderQuotaPerMinute });
+  return Object.assign(app, { publisher, metrics, admission, metricsApp, config, nodeFront, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
 }
 
 /** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */

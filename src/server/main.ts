@@ -4,7 +4,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import { createApp, type VaxpassApp } from './create-app.ts';
 import { removeExpiredRecords } from './retention.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
+import type { NodeFront } from './node-front.ts';
 
 export const DEMO_PARTNER_ID = 'demo-portal';
 
@@ -115,7 +116,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
-  const server: ServerType = await listen(app.fetch, config.port, config.host).catch(async (error: unknown) => {
+  const server: ServerType = await listen(app.fetch, config.port, config.host, app.nodeFront).catch(async (error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
     await db.close();
     await devIdp?.close();
@@ -205,9 +206,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   return { url, metricsUrl, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
 }
 
-function listen(fetch: (request: Request, env: never) => Response | Promise<Response>, port: number, hostname: string): Promise<ServerType> {
+function listen(fetch: (request: Request, env: never) => Response | Promise<Response>, port: number, hostname: string, front?: NodeFront): Promise<ServerType> {
+  // The front answers its few requests on the node:http request itself; the rest go to Hono's adapter.
+  const createServer = (options: ServerOptions, listener: RequestListener) =>
+    createHttpServer(options, (req, res) => {
+      const handled = front?.(req, res) ?? false;
+      if (handled === false) return void listener(req, res);
+      if (handled !== true) handled.then((done) => void (done || listener(req, res)), () => void listener(req, res));
+    });
   return new Promise<ServerType>((ok, fail) => {
-    const s = serve({ fetch: fetch as (request: Request) => Response | Promise<Response>, port, hostname }, () => ok(s));
+    const s = serve({ fetch: fetch as (request: Request) => Response | Promise<Response>, port, hostname, createServer: createServer as never }, () => ok(s));
     s.once('error', fail);
   });
 }

@@ -21,7 +21,7 @@ import { ambiguousHost } from '../middleware/single-host.ts';
 import { requestRef } from '../middleware/request-id.ts';
 
 // Personal data: cacheable by the holder's own app only, and revalidated every time.
-const PRIVATE = { 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
+export const PRIVATE_CACHE = { 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
 
 export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter, admission: AdmissionController, metrics: Metrics, refreshCache: HolderRefreshCache): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -30,7 +30,7 @@ export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier
     const passes = await currentHolderPasses(ctx, c.get('holderPersonId'), requestRef(c));
     const body = JSON.stringify({ passes });
     const etag = strongEtag(body);
-    const headers = { ETag: etag, ...PRIVATE };
+    const headers = { ETag: etag, ...PRIVATE_CACHE };
     const session = c.get('holderSession');
     if (session) refreshCache.remember(session.cookie, c.get('holderPersonId'), etag, unixNow(ctx.clock), session.expiresAt);
     if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
@@ -80,7 +80,7 @@ export function holderRefreshFastPath(deps: { cache: HolderRefreshCache; clock: 
     if (personId === null || ambiguousHost(c.req.header('host'))) return next();
     // Over quota: the route refuses it with the proper problem.
     if ((await deps.limiter.take(`holder:${personId}`, deps.quotaPerMinute)) !== null) return next();
-    const response = new Response(null, { status: 304, headers: { ETag: c.req.header('if-none-match')!, ...PRIVATE } });
+    const response = new Response(null, { status: 304, headers: { ETag: c.req.header('if-none-match')!, ...PRIVATE_CACHE } });
     deps.metrics.observeRequest('GET', '/api/v1/holder/passes', 304, (performance.now() - started) / 1000);
     return response;
   };

@@ -1,0 +1,100 @@
+// The requests that come by the hundred thousand and need no application logic, answered on the
+// node:http request before @hono/node-server turns it into a Fetch Request and before the
+// middleware chain runs (bench/scale.ts: that layer cost more than the answers themselves):
+//   - GET /livez (a liveness probe must not wait behind the work it is meant to watch over);
+//   - a trust-bundle conditional GET whose If-None-Match is the current ETag (304);
+//   - a holder refresh the refresh cache confirms (304, within the per-holder quota).
+// Everything else, and anything unusual (a query string, two Host headers, a HEAD), goes on to
+// Hono unchanged, where the same answers are also produced (publication-fast-path.ts, holder-routes.ts)
+// for in-process callers. These answers get no access-log line; they are counted in /metrics.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { unixNow, type Clock } from './clock.ts';
+import { ifNoneMatchHits } from './http-cache.ts';
+import type { Metrics } from './metrics.ts';
+import { artifactHeaders } from './publication/publication-fast-path.ts';
+import type { BundlePublisher, PublishedBundle } from './publication/bundle-publisher.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { HolderRefreshCache } from './session/holder-refresh-cache.ts';
+import { sessionCookieIn } from './session/holder-session-cookie.ts';
+import { PRIVATE_CACHE } from './routes/holder-routes.ts';
+
+/** True when the request was answered here; false: hand it to the application. */
+export type NodeFront = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface NodeFrontDeps {
+  readonly publisher: BundlePublisher;
+  readonly metrics: Metrics;
+  readonly security: Readonly<Record<string, string>>;
+  readonly refreshCache: HolderRefreshCache;
+  readonly limiter: RateLimiter;
+  readonly clock: Clock;
+  readonly holderQuotaPerMinute: number;
+}
+
+const LIVE_BODY = '{"status":"ok"}';
+
+/** RFC 9112 §3.2: two Host headers must get 400, which the application answers; node keeps only the first in req.headers. */
+function oneHost(req: IncomingMessage): boolean {
+  let hosts = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  return hosts <= 1 && req.headers.host?.trim() !== '';
+}
+
+export function createNodeFront(deps: NodeFrontDeps): NodeFront {
+  const liveHeaders = { ...deps.security, 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': String(LIVE_BODY.length) };
+  let headersOf: PublishedBundle | null = null;
+  let notModified: Record<string, string> = {};
+
+  const done = (route: string, status: number, started: number) => deps.metrics.observeRequest('GET', route, status, (performance.now() - started) / 1000);
+
+  async function bundle(res: ServerResponse, ifNoneMatch: string, started: number): Promise<boolean> {
+    let current: PublishedBundle;
+    try {
+      current = await deps.publisher.current();
+    } catch {
+      return false;
+    }
+    if (!ifNoneMatchHits(ifNoneMatch, current.etag)) return false;
+    if (current !== headersOf) {
+      notModified = artifactHeaders(current, current.etag, 304);
+      headersOf = current;
+      deps.metrics.bundleVersion = current.version;
+    }
+    res.writeHead(304, notModified).end();
+    done('/api/v1/trust-bundle', 304, started);
+    return true;
+  }
+
+  async function holder(res: ServerResponse, personId: string, etag: string, started: number): Promise<boolean> {
+    // Over quota: the application refuses it with the proper problem.
+    if ((await deps.limiter.take(`holder:${personId}`, deps.holderQuotaPerMinute)) !== null) return false;
+    res.writeHead(304, { ETag: etag, ...PRIVATE_CACHE }).end();
+    done('/api/v1/holder/passes', 304, started);
+    return true;
+  }
+
+  return (req, res) => {
+    if (req.method !== 'GET') return false;
+    const url = req.url;
+    if (url === '/livez') {
+      if (!oneHost(req)) return false;
+      res.writeHead(200, liveHeaders).end(LIVE_BODY);
+      return true;
+    }
+    if (url === '/api/v1/trust-bundle') {
+      const ifNoneMatch = req.headers['if-none-match'];
+      if (!ifNoneMatch || !oneHost(req)) return false;
+      return bundle(res, ifNoneMatch, performance.now());
+    }
+    if (url === '/api/v1/holder/passes') {
+      const started = performance.now();
+      const ifNoneMatch = req.headers['if-none-match'];
+      const cookie = ifNoneMatch ? sessionCookieIn(req.headers.cookie) : null;
+      const personId = cookie === null ? null : deps.refreshCache.notModified(cookie, ifNoneMatch, unixNow(deps.clock));
+      if (personId === null || !oneHost(req)) return false;
+      return holder(res, personId, ifNoneMatch!, started);
+    }
+    return false;
+  };
+}
