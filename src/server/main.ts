@@ -1,10 +1,10 @@
 // `npm start`: the issuer on SQLite with development keys and demo data, configured from the
 // environment (docs/operations.md). `--dev` (what `npm start` passes) turns the DEV ONLY identity
 // provider and the demo seed on unless the environment says otherwise.
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ import { createApp, type VaxpassApp } from './create-app.ts';
 import { removeExpiredRecords } from './retention.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
-import type { NodeFront } from './node-front.ts';
+import { listen } from './listen.ts';
 
 export const DEMO_PARTNER_ID = 'demo-portal';
 
@@ -204,20 +204,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
   const metricsUrl = metricsServer ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(metricsServer.address() as AddressInfo).port}` : null;
   return { url, metricsUrl, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
-}
-
-function listen(fetch: (request: Request, env: never) => Response | Promise<Response>, port: number, hostname: string, front?: NodeFront): Promise<ServerType> {
-  // The front answers its few requests on the node:http request itself; the rest go to Hono's adapter.
-  const createServer = (options: ServerOptions, listener: RequestListener) =>
-    createHttpServer(options, (req, res) => {
-      const handled = front?.(req, res) ?? false;
-      if (handled === false) return void listener(req, res);
-      if (handled !== true) handled.then((done) => void (done || listener(req, res)), () => void listener(req, res));
-    });
-  return new Promise<ServerType>((ok, fail) => {
-    const s = serve({ fetch: fetch as (request: Request) => Response | Promise<Response>, port, hostname, createServer: createServer as never }, () => ok(s));
-    s.once('error', fail);
-  });
 }
 
 /**

@@ -2,7 +2,8 @@
 // node:http request before @hono/node-server turns it into a Fetch Request and before the
 // middleware chain runs (bench/scale.ts: that layer cost more than the answers themselves):
 //   - GET /livez (a liveness probe must not wait behind the work it is meant to watch over);
-//   - a trust-bundle conditional GET whose If-None-Match is the current ETag (304);
+//   - a trust-bundle conditional GET whose If-None-Match is the current ETag (304), and the same
+//     for the revocation delta (`?since=N` and nothing else in the query);
 //   - a holder refresh the refresh cache confirms (304, within the per-holder quota).
 // Everything else, and anything unusual (a query string, two Host headers, a HEAD), goes on to
 // Hono unchanged, where the same answers are also produced (publication-fast-path.ts, holder-routes.ts)
@@ -12,7 +13,7 @@ import { unixNow, type Clock } from './clock.ts';
 import { ifNoneMatchHits } from './http-cache.ts';
 import type { Metrics } from './metrics.ts';
 import { artifactHeaders } from './publication/publication-fast-path.ts';
-import type { BundlePublisher, PublishedBundle } from './publication/bundle-publisher.ts';
+import { deltaEtag, type BundlePublisher, type PublishedBundle } from './publication/bundle-publisher.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { HolderRefreshCache } from './session/holder-refresh-cache.ts';
 import { sessionCookieIn } from './session/holder-session-cookie.ts';
@@ -32,6 +33,8 @@ export interface NodeFrontDeps {
 }
 
 const LIVE_BODY = '{"status":"ok"}';
+const DELTA_PREFIX = '/api/v1/trust-bundle/revocations?since=';
+const VERSION = /^\d{1,15}$/;
 
 /** RFC 9112 §3.2: two Host headers must get 400, which the application answers; node keeps only the first in req.headers. */
 function oneHost(req: IncomingMessage): boolean {
@@ -66,6 +69,21 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
     return true;
   }
 
+  async function delta(res: ServerResponse, ifNoneMatch: string, since: number, started: number): Promise<boolean> {
+    let current: PublishedBundle;
+    try {
+      current = await deps.publisher.current();
+    } catch {
+      return false;
+    }
+    if (since > current.version) return false;
+    const etag = deltaEtag(current, since);
+    if (!ifNoneMatchHits(ifNoneMatch, etag)) return false;
+    res.writeHead(304, artifactHeaders(current, etag, 304)).end();
+    done('/api/v1/trust-bundle/revocations', 304, started);
+    return true;
+  }
+
   async function holder(res: ServerResponse, personId: string, etag: string, started: number): Promise<boolean> {
     // Over quota: the application refuses it with the proper problem.
     if ((await deps.limiter.take(`holder:${personId}`, deps.holderQuotaPerMinute)) !== null) return false;
@@ -86,6 +104,12 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
       const ifNoneMatch = req.headers['if-none-match'];
       if (!ifNoneMatch || !oneHost(req)) return false;
       return bundle(res, ifNoneMatch, performance.now());
+    }
+    if (url?.startsWith(DELTA_PREFIX)) {
+      const ifNoneMatch = req.headers['if-none-match'];
+      const since = url.slice(DELTA_PREFIX.length);
+      if (!ifNoneMatch || !VERSION.test(since) || !oneHost(req)) return false;
+      return delta(res, ifNoneMatch, Number(since), performance.now());
     }
     if (url === '/api/v1/holder/passes') {
       const started = performance.now();

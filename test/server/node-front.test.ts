@@ -60,6 +60,22 @@ describe('node front', () => {
     await other.arrayBuffer();
   });
 
+  it('a delta conditional GET with its ETag is 304; a since beyond the current version goes to the application', async () => {
+    const full = await fetch(`${server.url}/api/v1/trust-bundle`);
+    const version = Number(full.headers.get('x-bundle-version'));
+    await full.arrayBuffer();
+    const first = await fetch(`${server.url}/api/v1/trust-bundle/revocations?since=${version}`);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag')!;
+    await first.arrayBuffer();
+    const again = await fetch(`${server.url}/api/v1/trust-bundle/revocations?since=${version}`, { headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    const ahead = await fetch(`${server.url}/api/v1/trust-bundle/revocations?since=${version + 1000}`, { headers: { 'If-None-Match': etag } });
+    expect(ahead.status).not.toBe(304);
+    await ahead.arrayBuffer();
+  });
+
   it('two Host headers still get 400 AMBIGUOUS_HOST, on /livez and on a bundle 304', async () => {
     const etag = (await fetch(`${server.url}/api/v1/trust-bundle`, { method: 'HEAD' })).headers.get('etag');
     for (const request of [
