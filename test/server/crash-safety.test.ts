@@ -11,7 +11,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 const KILLS = 20;
 const ADMIN = 'crash-safety-admin-token-0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-crash-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let running: ChildProcess | null = null;
+// A failed assertion must not leave the last server running.
+afterAll(() => {
+  running?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 // The server is src/server/main.ts bundled once with esbuild (node_modules stay external, so the
 // same better-sqlite3 and libraries load): 21 starts through tsx's loader took about 2.3 s each on
@@ -24,10 +29,10 @@ function bundleServer(): void {
 }
 
 function start(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [SERVER, '--dev'], {
+  const child = (running = spawn(process.execPath, [SERVER, '--dev'], {
     env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', VAXPASS_SEED_DEMO: 'on' },
     stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  }));
   return new Promise((ok, fail) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {
