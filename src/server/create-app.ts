@@ -124,7 +124,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   });
   app.onError(createErrorHandler(logger));
   const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
-  const nodeFront = createNodeFront({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }), refreshCache, limiter, clock, holderQuotaPerMinute: config.holderQuotaPerMinute });
+  const nodeFront = createNodeFront({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }), refreshCache, limiter, clock, holderQuotaPerMinute: config.holderQuotaPerMinute, overLoopLag: (lane) => admission.overLoopLag(lane) });
   return Object.assign(app, { publisher, metrics, admission, metricsApp, config, nodeFront, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
 }
 

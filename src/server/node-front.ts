@@ -4,7 +4,11 @@
 //   - GET /livez (a liveness probe must not wait behind the work it is meant to watch over);
 //   - a trust-bundle conditional GET whose If-None-Match is the current ETag (304), and the same
 //     for the revocation delta (`?since=N` and nothing else in the query);
-//   - a holder refresh the refresh cache confirms (304, within the per-holder quota).
+//   - a holder refresh the refresh cache confirms (304, within the per-holder quota);
+//   - while the event loop lags past admission control's limit, a partner issuance or a holder
+//     fetch the cache cannot answer: 503 OVERLOADED at once, as admission would answer it after
+//     authentication and reading the body (the same decision, from the lane and the loop only,
+//     made before that work: in a flood, what a refusal costs decides whether the loop keeps up).
 // Everything else, and anything unusual (a query string, two Host headers, a HEAD), goes on to
 // Hono unchanged, where the same answers are also produced (publication-fast-path.ts, holder-routes.ts)
 // for in-process callers. These answers get no access-log line; they are counted in /metrics.
@@ -15,6 +19,8 @@ import type { Metrics } from './metrics.ts';
 import { artifactHeaders } from './publication/publication-fast-path.ts';
 import { deltaEtag, type BundlePublisher, type PublishedBundle } from './publication/bundle-publisher.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { Lane } from './admission.ts';
+import { PROBLEMS, problemType } from './problem.ts';
 import type { HolderRefreshCache } from './session/holder-refresh-cache.ts';
 import { sessionCookieIn } from './session/holder-session-cookie.ts';
 import { PRIVATE_CACHE } from './routes/holder-routes.ts';
@@ -30,6 +36,8 @@ export interface NodeFrontDeps {
   readonly limiter: RateLimiter;
   readonly clock: Clock;
   readonly holderQuotaPerMinute: number;
+  /** Admission control's event-loop check for a lane (AdmissionController.overLoopLag). */
+  readonly overLoopLag: (lane: Lane) => boolean;
 }
 
 const LIVE_BODY = '{"status":"ok"}';
@@ -49,7 +57,16 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
   let headersOf: PublishedBundle | null = null;
   let notModified: Record<string, string> = {};
 
-  const done = (route: string, status: number, started: number) => deps.metrics.observeRequest('GET', route, status, (performance.now() - started) / 1000);
+  const done = (route: string, status: number, started: number, method = 'GET') => deps.metrics.observeRequest(method, route, status, (performance.now() - started) / 1000);
+  const overloaded = JSON.stringify({ type: problemType('OVERLOADED'), title: PROBLEMS.OVERLOADED.title, status: 503, detail: 'the issuer is at capacity; retry after the delay in Retry-After (with jitter)', code: 'OVERLOADED' });
+  const overloadedHeaders = { ...deps.security, 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', 'Retry-After': '1', 'Content-Length': String(Buffer.byteLength(overloaded)) };
+
+  function refuse(res: ServerResponse, lane: Lane, method: string, route: string, started: number): true {
+    deps.metrics.shed(lane, 'event-loop-lag');
+    res.writeHead(503, overloadedHeaders).end(overloaded);
+    done(route, 503, started, method);
+    return true;
+  }
 
   async function bundle(res: ServerResponse, ifNoneMatch: string, started: number): Promise<boolean> {
     let current: PublishedBundle;
@@ -93,8 +110,9 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
   }
 
   return (req, res) => {
-    if (req.method !== 'GET') return false;
     const url = req.url;
+    if (req.method === 'POST' && url === '/api/v1/partner/passes' && deps.overLoopLag('partner') && oneHost(req)) return refuse(res, 'partner', 'POST', url, performance.now());
+    if (req.method !== 'GET') return false;
     if (url === '/livez') {
       if (!oneHost(req)) return false;
       res.writeHead(200, liveHeaders).end(LIVE_BODY);
@@ -116,7 +134,8 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
       const ifNoneMatch = req.headers['if-none-match'];
       const cookie = ifNoneMatch ? sessionCookieIn(req.headers.cookie) : null;
       const personId = cookie === null ? null : deps.refreshCache.notModified(cookie, ifNoneMatch, unixNow(deps.clock));
-      if (personId === null || !oneHost(req)) return false;
+      if (!oneHost(req)) return false;
+      if (personId === null) return deps.overLoopLag('holder') ? refuse(res, 'holder', 'GET', url, started) : false;
       return holder(res, personId, ifNoneMatch!, started);
     }
     return false;

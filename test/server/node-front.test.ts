@@ -76,6 +76,34 @@ describe('node front', () => {
     await ahead.arrayBuffer();
   });
 
+  it('while the event loop lags past the limit, partner issuance and uncached holder fetches get 503 OVERLOADED before any other work', async () => {
+    const lagging = await startServer({
+      env: { PORT: '0', VAXPASS_DB: join(dir, 'lag.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_DEV_IDP: 'on', VAXPASS_DEV_IDP_PORT: '0', LOG_LEVEL: 'silent', VAXPASS_APPS_DIR: join(dir, 'no-apps'), VAXPASS_MAX_EVENT_LOOP_LAG_MS: '1' },
+      print: () => undefined,
+      writeLog: () => undefined,
+    });
+    try {
+      // The server runs in this process: stall its loop, then let the lag watcher see the stall.
+      const until = performance.now() + 400;
+      while (performance.now() < until);
+      await new Promise((ok) => setTimeout(ok, 12));
+      const [partner, holder] = await Promise.all([
+        fetch(`${lagging.url}/api/v1/partner/passes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }),
+        fetch(`${lagging.url}/api/v1/holder/passes`, { headers: { Cookie: `vaxpass_session=${'a'.repeat(43)}` } }),
+      ]);
+      for (const res of [partner, holder]) {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('1');
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+        expect(await res.json()).toMatchObject({ status: 503, code: 'OVERLOADED' });
+      }
+      // /livez and the bundle never wait for admission.
+      expect((await fetch(`${lagging.url}/livez`)).status).toBe(200);
+    } finally {
+      await lagging.close();
+    }
+  });
+
   it('two Host headers still get 400 AMBIGUOUS_HOST, on /livez and on a bundle 304', async () => {
     const etag = (await fetch(`${server.url}/api/v1/trust-bundle`, { method: 'HEAD' })).headers.get('etag');
     for (const request of [
