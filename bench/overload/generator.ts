@@ -14,6 +14,8 @@ interface Plan {
   readonly personIds: readonly string[];
   /** Fraction of arrivals that are holder fetches. */
   readonly holderShare: number;
+  /** Holders send If-None-Match with their last ETag, as the holder app does (OVERLOAD_HOLDER_ETAGS=off: never). */
+  readonly holderEtags: boolean;
   readonly phases: readonly { readonly name: string; readonly rate: number; readonly seconds: number }[];
   /** A client gives up after this long (as a partner's HTTP client or the holder app would). */
   readonly timeoutMs: number;
@@ -34,11 +36,11 @@ const livezAgent = new Agent({ keepAlive: true, maxSockets: 1 });
 const started = performance.now();
 const second = () => Math.floor((performance.now() - started) / 1000);
 
-function get(path: string, headers: Record<string, string>, useAgent: Agent): Promise<{ status: number }> {
+function get(path: string, headers: Record<string, string>, useAgent: Agent): Promise<{ status: number; etag?: string }> {
   return new Promise((ok) => {
     const req = request(`${plan.url}${path}`, { headers, agent: useAgent, timeout: plan.timeoutMs }, (res) => {
       res.resume();
-      res.on('end', () => ok({ status: res.statusCode! }));
+      res.on('end', () => ok({ status: res.statusCode!, etag: res.headers.etag }));
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => ok({ status: 0 }));
@@ -49,13 +51,20 @@ function get(path: string, headers: Record<string, string>, useAgent: Agent): Pr
 // Partner retries are the client's own (with budget); a timeout gives up on the request.
 const client = new PartnerClient({ baseUrl: plan.url, apiKey: plan.apiKey, timeoutMs: plan.timeoutMs });
 let n = 0;
+const etags = new Map<string, string>();
 
 function fire(): void {
   const i = n++;
   const at = second();
   const t0 = performance.now();
   if ((i % 100) / 100 < plan.holderShare) {
-    void get('/api/v1/holder/passes', { Cookie: plan.holderCookies[i % plan.holderCookies.length]! }, agent).then((r) => samples.push({ second: at, kind: 'holder', status: r.status, ms: performance.now() - t0 }));
+    // As the holder app does (src/apps/holder/pass-store.ts): If-None-Match with the ETag it last got, unless told not to.
+    const cookie = plan.holderCookies[i % plan.holderCookies.length]!;
+    const etag = plan.holderEtags ? etags.get(cookie) : undefined;
+    void get('/api/v1/holder/passes', { Cookie: cookie, ...(etag ? { 'If-None-Match': etag } : {}) }, agent).then((r) => {
+      if (r.status === 200 && r.etag) etags.set(cookie, r.etag);
+      samples.push({ second: at, kind: 'holder', status: r.status, ms: performance.now() - t0 });
+    });
   } else {
     void client.issuePass({ personId: plan.personIds[i % plan.personIds.length]! }).then((r) => samples.push({ second: at, kind: 'partner', status: r.status, ms: performance.now() - t0, code: r.ok ? undefined : r.code }));
   }

@@ -3,7 +3,8 @@
 //   2. 0.5 × C for 5 s, 10 × C for 30 s, 0.5 × C for 20 s, with a mix of holder fetches and partner
 //      issuance (through the shipped PartnerClient), /livez probed every 100 ms, RSS every second.
 // The server and the generator are separate processes. Run: npx tsx bench/overload/run.ts
-// (OVERLOAD_SPIKE_SECONDS, OVERLOAD_SLO_MS, OVERLOAD_HOLDER_SHARE to change the defaults).
+// (OVERLOAD_SPIKE_SECONDS, OVERLOAD_SLO_MS, OVERLOAD_HOLDER_SHARE to change the defaults;
+// OVERLOAD_HOLDER_ETAGS=off: holders never send If-None-Match, so every fetch takes the full path).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +17,13 @@ const SLO_MS = Number(process.env.OVERLOAD_SLO_MS ?? 100);
 const SPIKE_SECONDS = Number(process.env.OVERLOAD_SPIKE_SECONDS ?? 30);
 const HOLDER_SHARE = Number(process.env.OVERLOAD_HOLDER_SHARE ?? 0.5);
 const TIMEOUT_MS = 2000;
+const HOLDER_ETAGS = process.env.OVERLOAD_HOLDER_ETAGS !== 'off';
 const ADMIN = 'overload-bench-admin-token-0123456789abcdef';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-overload-'));
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--dev'], {
+// OVERLOAD_PROFILE=<dir>: the server runs with --cpu-prof into that directory.
+const profile = process.env.OVERLOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_PROFILE}`] : [];
+const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev'], {
   env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
@@ -51,7 +55,7 @@ for (const p of people.slice(0, -2)) {
 }
 
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
-  const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, phases, timeoutMs: TIMEOUT_MS };
+  const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/overload/generator.ts'], { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const ticker = onSecond ? setInterval(onSecond, 1000) : null;
   let out = '';

@@ -18,6 +18,8 @@ import { initKeyDirectory, loadKeyDirectory } from '../../src/keys/key-directory
 import { systemClock } from '../../src/server/clock.ts';
 import { testConfig } from '../../src/server/config.ts';
 import { createApp } from '../../src/server/create-app.ts';
+import { listen } from '../../src/server/listen.ts';
+import type { AddressInfo } from 'node:net';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -61,7 +63,9 @@ if (process.argv[2] === 'baseline') {
   }
   const bundle = await app.publisher.current();
   const delta = await app.publisher.delta(bundle, held.version);
-  serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+  // The issuer's own listener (src/server/listen.ts), with its node front, as main.ts starts it.
+  void listen(app.fetch, 0, '127.0.0.1', app.nodeFront).then((server) => {
+    const info = server.address() as AddressInfo;
     print({
       url: `http://127.0.0.1:${info.port}/api/v1/trust-bundle`,
       deltaUrl: `http://127.0.0.1:${info.port}/api/v1/trust-bundle/revocations?since=${held.version}`,

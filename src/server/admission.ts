@@ -61,10 +61,19 @@ export class AdmissionController {
     return { inFlight: this.inFlight, queued: this.queuedCount };
   }
 
+  /**
+   * True while the event loop lags past this lane's limit: such a request is refused whatever the
+   * queues say. Depends on the lane and the loop only, so it can be asked before the request is
+   * read (node-front.ts), where a refusal costs least.
+   */
+  overLoopLag(lane: Lane): boolean {
+    const maxLag = this.limits.maxEventLoopLagMs;
+    return maxLag > 0 && this.loopLagMs() > (lane === 'holder' ? 2 * maxLag : maxLag);
+  }
+
   /** Admits at once (no promise) when a slot is free; otherwise queues or refuses. */
   admit(lane: Lane, tenant = ''): Admission | Promise<Admission> {
-    const maxLag = this.limits.maxEventLoopLagMs;
-    if (maxLag > 0 && this.loopLagMs() > (lane === 'holder' ? 2 * maxLag : maxLag)) return { ok: false, reason: 'event-loop-lag' };
+    if (this.overLoopLag(lane)) return { ok: false, reason: 'event-loop-lag' };
     if (this.hasSlot(lane)) return this.start(lane);
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
     if ((queue?.length ?? 0) >= this.limits.maxQueue || this.limits.maxWaitMs === 0) return { ok: false, reason: 'queue-full' };

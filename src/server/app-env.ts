@@ -12,6 +12,8 @@ export interface AppEnv {
     /** The venue whose credential authenticated the request (venue-auth.ts). */
     venue: Venue;
     holderPersonId: string;
+    /** The session cookie a holder signed in with and when that session ends (absent for ID-token callers). */
+    holderSession: { readonly cookie: string; readonly expiresAt: number } | undefined;
     /** The problem code of an error response, for the access log line. */
     problemCode: string;
   };

@@ -34,7 +34,9 @@ import { publicationFastPath } from './publication/publication-fast-path.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { healthRoutes, metricsRoutes } from './routes/health-routes.ts';
-import { holderRoutes } from './routes/holder-routes.ts';
+import { holderRefreshFastPath, holderRoutes } from './routes/holder-routes.ts';
+import { createHolderRefreshCache } from './session/holder-refresh-cache.ts';
+import { createNodeFront, type NodeFront } from './node-front.ts';
 import { holderSessionRoutes } from './routes/holder-session-routes.ts';
 import { partnerRoutes } from './routes/partner-routes.ts';
 import { publicationRoutes } from './routes/publication-routes.ts';
@@ -64,6 +66,8 @@ export interface VaxpassApp extends Hono<AppEnv> {
   readonly metricsApp: Hono<AppEnv> | null;
   /** Storage conditions seen by this app; readiness follows them (src/server/storage-health.ts). */
   readonly storage: StorageHealth;
+  /** Answers the cheapest, most frequent requests on the node:http request, before Hono (node-front.ts); main.ts installs it. */
+  readonly nodeFront: NodeFront;
   /** Releases what the app holds outside the database (the quota store's connection). */
   close(): Promise<void>;
 }
@@ -99,6 +103,13 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const fast = publicationFastPath({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }) });
   app.use('/api/v1/trust-bundle', fast.bundle);
   app.use('/api/v1/trust-bundle/revocations', fast.delta);
+  const refreshCache = createHolderRefreshCache({ ttlSeconds: config.holderRefreshCacheSeconds, maxEntries: 50_000 });
+  app.use('/api/v1/holder/passes', holderRefreshFastPath({ cache: refreshCache, clock, limiter, quotaPerMinute: config.holderQuotaPerMinute, metrics }));
+  // Any admin write (a revocation, a hold, a key) may change what a holder is given: forget every cached answer.
+  app.use('/api/v1/admin/*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') refreshCache.forgetAll();
+  });
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders({ publicUrl: config.publicUrl }), singleHost(), noCredentialsInUrl());
   const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
   // GET and HEAD carry no body here; running bodyLimit on them built a full Fetch Request per call.
@@ -109,8 +120,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   app.route('/', healthRoutes({ db, storage, keys, clock, metrics, isShuttingDown: options.isShuttingDown ?? (() => false), metricsHere: config.metricsPort === null, metricsToken: config.metricsToken }));
   app.route('/', docsRoutes(config.devIdp));
   app.route('/', publicationRoutes({ db, keys, clock, publisher, metrics }));
-  app.route('/api/v1/holder/session', holderSessionRoutes({ db, clock, config, signIn }));
-  app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter, admission, metrics));
+  app.route('/api/v1/holder/session', holderSessionRoutes({ db, clock, config, signIn, refreshCache }));
+  app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter, admission, metrics, refreshCache));
   app.route('/api/v1/partner', partnerRoutes(issuance, limiter, admission, metrics));
   app.route('/api/v1/venues', venueRoutes({ db, clock, entryLog: config.entryLog ?? null, limiter, admission, metrics }));
   app.route('/api/v1/admin/venues', venueAdminRoutes({ db, clock, adminToken: config.adminToken, entryLogEnabled: Boolean(config.entryLog) }));
@@ -127,7 +138,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   });
   app.onError(createErrorHandler(logger, storage));
   const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
-  return Object.assign(app, { publisher, metrics, admission, metricsApp, config, storage, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
+  const nodeFront = createNodeFront({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }), refreshCache, limiter, clock, holderQuotaPerMinute: config.holderQuotaPerMinute, overLoopLag: (lane) => admission.overLoopLag(lane) });
+  return Object.assign(app, { publisher, metrics, admission, metricsApp, config, storage, nodeFront, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
 }
 
 /** The methods the app's routes answer for a path (computed once, on first use, from the registered routes). */

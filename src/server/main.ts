@@ -1,7 +1,7 @@
 // `npm start`: the issuer on SQLite with development keys and demo data, configured from the
 // environment (docs/operations.md). `--dev` (what `npm start` passes) turns the DEV ONLY identity
 // provider and the demo seed on unless the environment says otherwise.
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +26,7 @@ import { observedStore } from './storage-health.ts';
 import { removeExpiredEntryBatches } from './entry-log-retention.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
+import { listen } from './listen.ts';
 
 export const DEMO_PARTNER_ID = 'demo-portal';
 
@@ -119,7 +120,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
-  const server: ServerType = await listen(app.fetch, config.port, config.host).catch(async (error: unknown) => {
+  const server: ServerType = await listen(app.fetch, config.port, config.host, app.nodeFront).catch(async (error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
     await db.close();
     await devIdp?.close();
@@ -216,13 +217,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
   const metricsUrl = metricsServer ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(metricsServer.address() as AddressInfo).port}` : null;
   return { url, metricsUrl, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
-}
-
-function listen(fetch: (request: Request, env: never) => Response | Promise<Response>, port: number, hostname: string): Promise<ServerType> {
-  return new Promise<ServerType>((ok, fail) => {
-    const s = serve({ fetch: fetch as (request: Request) => Response | Promise<Response>, port, hostname }, () => ok(s));
-    s.once('error', fail);
-  });
 }
 
 /**

@@ -75,6 +75,55 @@ describe('holder session', () => {
     clock.set(new Date());
   });
 
+  describe('a refresh answered 304 from memory (holder-refresh-cache.ts)', () => {
+    const refresh = (cookie: string, etag: string) => fetch(`${server.url}/api/v1/holder/passes`, { headers: { Cookie: cookie, 'If-None-Match': etag } });
+    const signedInWithEtag = async (personId: string) => {
+      const cookie = await signInThroughProvider(server.url, personId);
+      const first = await passes(server.url, cookie);
+      expect(first.status).toBe(200);
+      return { cookie, etag: first.headers.get('etag')!, body: (await first.json()) as { passes: { passId: string }[] } };
+    };
+
+    it('answers the ETag it gave with 304, and nothing else: another ETag or no cookie takes the full path', async () => {
+      const { cookie, etag } = await signedInWithEtag('demo-0001');
+      const again = await refresh(cookie, etag);
+      expect(again.status).toBe(304);
+      expect(again.headers.get('etag')).toBe(etag);
+      expect(again.headers.get('cache-control')).toBe('private, no-cache');
+      expect((await refresh(cookie, '"another"')).status).toBe(200);
+      const anonymous = await fetch(`${server.url}/api/v1/holder/passes`, { headers: { 'If-None-Match': etag } });
+      expect(anonymous.status).toBe(401);
+    });
+
+    it('ends with sign-out and with the session: the cookie then opens nothing, even with the cached ETag', async () => {
+      const { cookie, etag } = await signedInWithEtag('demo-0002');
+      expect((await refresh(cookie, etag)).status).toBe(304);
+      const { csrfToken } = await sessionOf(server.url, cookie);
+      expect((await fetch(`${server.url}/api/v1/holder/session/logout`, { method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken! } })).status).toBe(204);
+      expect((await refresh(cookie, etag)).status).toBe(401);
+
+      const other = await signedInWithEtag('demo-0002');
+      expect((await refresh(other.cookie, other.etag)).status).toBe(304);
+      clock.advance(3601);
+      expect((await refresh(other.cookie, other.etag)).status).toBe(401);
+      clock.set(new Date());
+    });
+
+    it('an admin revocation here reaches the next refresh at once: the holder gets a new pass, not a 304', async () => {
+      const { cookie, etag, body } = await signedInWithEtag('demo-0001');
+      expect((await refresh(cookie, etag)).status).toBe(304);
+      const revoked = await fetch(`${server.url}/api/v1/admin/revocations/passes`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.config.adminToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ passId: body.passes[0]!.passId, reason: 'lost phone' }),
+      });
+      expect(revoked.status).toBe(201);
+      const after = await refresh(cookie, etag);
+      expect(after.status).toBe(200);
+      expect(((await after.json()) as { passes: { passId: string }[] }).passes[0]!.passId).not.toBe(body.passes[0]!.passId);
+    });
+  });
+
   it('a restart keeps every holder signed in (sessions live in the database)', async () => {
     const cookie = await signInThroughProvider(server.url, 'demo-0001');
     await server.close();

@@ -1,8 +1,9 @@
 // Holder sessions (backend-for-frontend sign-in), by the SHA-256 of the cookie's random id.
 import { createHash } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { holderSessions } from '../schema.ts';
 import { affectedRows, type Queryable } from '../store.ts';
+import { prepared } from './prepared.ts';
 
 export type HolderSessionRow = typeof holderSessions.$inferSelect;
 
@@ -16,9 +17,11 @@ export async function insertHolderSession(db: Queryable, row: HolderSessionRow):
 
 /** The unexpired session or pending sign-in with this cookie id, or null. */
 export async function findHolderSession(db: Queryable, sessionId: string, now: number): Promise<HolderSessionRow | null> {
-  const { holderSessions: s } = db.t;
-  const [row] = await db.orm.select().from(s).where(and(eq(s.idHash, sessionIdHash(sessionId)), gt(s.expiresAt, now))).limit(1);
-  return row ?? null;
+  // Every holder refresh starts here: built and prepared once per connection (prepared.ts).
+  const query = prepared(db, 'findHolderSession', ({ orm, t: { holderSessions: s } }) =>
+    orm.select().from(s).where(and(eq(s.idHash, sql.placeholder('idHash')), gt(s.expiresAt, sql.placeholder('now')))).limit(1).prepare(),
+  );
+  return (await query.get({ idHash: sessionIdHash(sessionId), now })) ?? null;
 }
 
 export async function deleteHolderSession(db: Queryable, sessionId: string): Promise<boolean> {

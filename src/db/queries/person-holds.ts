@@ -1,6 +1,7 @@
 // Person-level holds (fraud cases): while one exists, no new pass is issued for the person.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { affectedRows, type Queryable } from '../store.ts';
+import { prepared } from './prepared.ts';
 
 export interface PersonHold {
   readonly personId: string;
@@ -9,8 +10,9 @@ export interface PersonHold {
 }
 
 export async function findPersonHold(db: Queryable, personId: string): Promise<PersonHold | null> {
-  const { personHolds } = db.t;
-  return (await db.orm.select().from(personHolds).where(eq(personHolds.personId, personId)))[0] ?? null;
+  // Checked on every refresh and issuance: built and prepared once per connection (prepared.ts).
+  const query = prepared(db, 'findPersonHold', ({ orm, t: { personHolds: h } }) => orm.select().from(h).where(eq(h.personId, sql.placeholder('personId'))).prepare());
+  return (await query.get({ personId })) ?? null;
 }
 
 /** False when the person was already held (the first hold and its time stay). */

@@ -44,8 +44,9 @@ export async function listPeople(db: Queryable, limit = 100): Promise<PersonReco
  * The person and all their facts in one statement (one round trip on PostgreSQL instead of five):
  * every holder refresh needs both, including the ones answered 304.
  */
-export async function readPersonWithFacts(db: Queryable, personId: string): Promise<{ person: PersonRecord; facts: PersonFacts } | null> {
-  const q = prepared(db, 'readPersonWithFacts', ({ orm, t: { people, vaccinationEvents, testResults, recoveries, exemptions } }) => {
+/** The person, their facts, and whether they are held (person_holds), in one statement: a refresh or issuance reads all three. */
+export async function readPersonWithFacts(db: Queryable, personId: string): Promise<{ person: PersonRecord; facts: PersonFacts; held: boolean } | null> {
+  const q = prepared(db, 'readPersonWithFacts', ({ orm, t: { people, vaccinationEvents, testResults, recoveries, exemptions, personHolds } }) => {
     const text = (value: unknown) => sql<string | null>`CAST(${value} AS TEXT)`;
     const whole = (value: unknown) => sql<number | null>`CAST(${value} AS BIGINT)`.mapWith((v) => (v === null ? null : Number(v)));
     const NONE = sql`NULL`;
@@ -57,6 +58,7 @@ export async function readPersonWithFacts(db: Queryable, personId: string): Prom
       .unionAll(orm.select({ kind: sql<string>`'test'`, s1: text(testResults.kind), s2: text(testResults.result), n1: whole(testResults.sampledAt) }).from(testResults).where(eq(testResults.personId, byPerson)))
       .unionAll(orm.select({ kind: sql<string>`'recovery'`, s1: text(recoveries.firstPositiveTest), s2: text(NONE), n1: whole(NONE) }).from(recoveries).where(eq(recoveries.personId, byPerson)))
       .unionAll(orm.select({ kind: sql<string>`'exemption'`, s1: text(exemptions.validFrom), s2: text(exemptions.validUntil), n1: whole(NONE) }).from(exemptions).where(eq(exemptions.personId, byPerson)))
+      .unionAll(orm.select({ kind: sql<string>`'hold'`, s1: text(NONE), s2: text(NONE), n1: whole(NONE) }).from(personHolds).where(eq(personHolds.personId, byPerson)))
       .prepare();
   });
   const rows = await q.all({ personId });
@@ -65,6 +67,7 @@ export async function readPersonWithFacts(db: Queryable, personId: string): Prom
   const of = (kind: string) => rows.filter((r) => r.kind === kind);
   const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return {
+    held: rows.some((r) => r.kind === 'hold'),
     person: { id: personId, name: personRow.s1!, birthDate: personRow.s2! },
     facts: {
       doses: of('dose').map((r) => ({ productCode: r.n1!, doseDate: r.s1! })).sort((a, b) => byText(a.doseDate, b.doseDate)),

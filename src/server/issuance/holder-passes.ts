@@ -16,7 +16,7 @@ import { passView, type PassView } from './issued-pass-view.ts';
 import { holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
 import type { RequestRef } from '../middleware/request-id.ts';
-import { refuseIfHeld } from './person-hold-check.ts';
+import { personOnHold } from './person-hold-check.ts';
 
 async function reusable(db: Queryable, personId: string, type: IssuedPassRow['type'], hash: string, now: number, revokedKids: ReadonlySet<string>): Promise<IssuedPassRow | null> {
   const found = await findReusableHolderPass(db, personId, type, hash, now);
@@ -31,11 +31,11 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
   const { db } = ctx;
   const now = unixNow(ctx.clock);
   // Two statements answer a refresh whose passes can be reused (every 304): the person with their
-  // facts, and per pass type the reusable pass with its revocation status.
+  // facts and hold, and per pass type the reusable pass with its revocation status.
   const found = await readPersonWithFacts(db, personId);
   // A signed-in person the registry does not know simply has no passes: nothing to enumerate.
   if (!found) return [];
-  await refuseIfHeld(ctx, personId);
+  if (found.held) throw personOnHold();
   const built = passContentsFromRegistry(found.person, found.facts, now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; please contact the registry`);
   const revokedKids = await revokedKeysAt(db, now);

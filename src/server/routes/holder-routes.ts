@@ -14,18 +14,25 @@ import { admit } from '../middleware/admit.ts';
 import { bearerToken } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import type { HolderRefreshCache } from '../session/holder-refresh-cache.ts';
 import { readSessionCookie } from '../session/holder-session-cookie.ts';
+import type { Clock } from '../clock.ts';
+import { ambiguousHost } from '../middleware/single-host.ts';
 import { requestRef } from '../middleware/request-id.ts';
 
-export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter, admission: AdmissionController, metrics: Metrics): Hono<AppEnv> {
+// Personal data: cacheable by the holder's own app only, and revalidated every time.
+export const PRIVATE_CACHE = { 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
+
+export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter, admission: AdmissionController, metrics: Metrics, refreshCache: HolderRefreshCache): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // Holder fetches take the holder lane: ahead of partner bulk issuance when the issuer is busy.
   app.get('/passes', holderAuth(ctx, verifier, limiter), admit(admission, 'holder', metrics), async (c) => {
     const passes = await currentHolderPasses(ctx, c.get('holderPersonId'), requestRef(c));
     const body = JSON.stringify({ passes });
     const etag = strongEtag(body);
-    // Personal data: cacheable by the holder's own app only, and revalidated every time.
-    const headers = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
+    const headers = { ETag: etag, ...PRIVATE_CACHE };
+    const session = c.get('holderSession');
+    if (session) refreshCache.remember(session.cookie, c.get('holderPersonId'), etag, unixNow(ctx.clock), session.expiresAt);
     if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
     return c.body(body, 200, { 'Content-Type': 'application/json', ...headers });
   });
@@ -36,10 +43,10 @@ export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier
 function holderAuth(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   const challenge = { 'WWW-Authenticate': 'Bearer realm="vaxpass-holder"' };
 
-  async function holderPerson(cookie: string | null, authorization: string | undefined): Promise<{ ok: true; personId: string } | { ok: false; reason: string; code?: 'INVALID_ID_TOKEN' }> {
+  async function holderPerson(cookie: string | null, authorization: string | undefined): Promise<{ ok: true; personId: string; session?: { cookie: string; expiresAt: number } } | { ok: false; reason: string; code?: 'INVALID_ID_TOKEN' }> {
     if (cookie !== null) {
       const session = await findHolderSession(ctx.db, cookie, unixNow(ctx.clock));
-      if (session?.personId) return { ok: true, personId: session.personId };
+      if (session?.personId) return { ok: true, personId: session.personId, session: { cookie, expiresAt: session.expiresAt } };
       if (authorization === undefined) return { ok: false, reason: 'the session has ended; sign in again' };
     }
     const token = bearerToken(authorization);
@@ -54,6 +61,27 @@ function holderAuth(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter
     const retryAfter = await limiter.take(`holder:${result.personId}`, ctx.config.holderQuotaPerMinute);
     if (retryAfter !== null) throw new ApiError('RATE_LIMITED', 'too many refreshes; the pass you have stays valid', { 'Retry-After': String(retryAfter) });
     c.set('holderPersonId', result.personId);
+    c.set('holderSession', 'session' in result ? result.session : undefined);
     await next();
+  };
+}
+
+/**
+ * A refresh whose If-None-Match is the ETag this session was last given, within the cache's
+ * lifetime (holder-refresh-cache.ts): 304 before the general middleware, with no database work,
+ * still within the per-holder quota. Everything else goes on to the route.
+ */
+export function holderRefreshFastPath(deps: { cache: HolderRefreshCache; clock: Clock; limiter: RateLimiter; quotaPerMinute: number; metrics: Metrics }): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    if (c.req.method !== 'GET') return next();
+    const cookie = readSessionCookie(c);
+    const personId = cookie === null ? null : deps.cache.notModified(cookie, c.req.header('if-none-match'), unixNow(deps.clock));
+    if (personId === null || ambiguousHost(c.req.header('host'))) return next();
+    // Over quota: the route refuses it with the proper problem.
+    if ((await deps.limiter.take(`holder:${personId}`, deps.quotaPerMinute)) !== null) return next();
+    const response = new Response(null, { status: 304, headers: { ETag: c.req.header('if-none-match')!, ...PRIVATE_CACHE } });
+    deps.metrics.observeRequest('GET', '/api/v1/holder/passes', 304, (performance.now() - started) / 1000);
+    return response;
   };
 }

@@ -8,6 +8,7 @@ import { deleteHolderSession, findHolderSession, insertHolderSession, sessionIdH
 import type { VaxpassDatabase } from '../../db/store.ts';
 import type { HolderSignIn } from '../../idp/holder-sign-in.ts';
 import type { AppEnv } from '../app-env.ts';
+import type { HolderRefreshCache } from '../session/holder-refresh-cache.ts';
 import { unixNow, type Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
 import { ApiError } from '../problem.ts';
@@ -26,7 +27,7 @@ import {
 const SIGN_IN_SECONDS = 600;
 const APP_PATH = '/holder/';
 
-export function holderSessionRoutes(deps: { db: VaxpassDatabase; clock: Clock; config: ServerConfig; signIn: HolderSignIn | null }): Hono<AppEnv> {
+export function holderSessionRoutes(deps: { db: VaxpassDatabase; clock: Clock; config: ServerConfig; signIn: HolderSignIn | null; refreshCache?: HolderRefreshCache }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const callbackUrl = (requestUrl: string) => `${deps.config.publicUrl ?? new URL(requestUrl).origin}${SESSION_PATH}/callback`;
   const noStore = { 'Cache-Control': 'no-store' };
@@ -83,6 +84,7 @@ export function holderSessionRoutes(deps: { db: VaxpassDatabase; clock: Clock; c
       if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) throw new ApiError('CSRF_TOKEN_INVALID', 'send the session\'s CSRF token (GET /api/v1/holder/session) in X-CSRF-Token');
       await deps.db.transaction((tx) => deleteHolderSession(tx, id!));
     }
+    if (id) deps.refreshCache?.forgetSession(id);
     clearSessionCookie(c);
     return c.body(null, 204, noStore);
   });

@@ -24,6 +24,18 @@ export function readSessionCookie(c: Context<AppEnv>): string | null {
   return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
 }
 
+/** The session cookie's value from a raw Cookie header (the first of that name, as Hono reads it), or null. */
+export function sessionCookieIn(header: string | undefined): string | null {
+  if (!header || !header.includes(SESSION_COOKIE)) return null;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq === -1 || pair.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    const value = pair.slice(eq + 1).trim();
+    return /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
+  }
+  return null;
+}
+
 export function readSignInCookie(c: Context<AppEnv>): string | null {
   const value = getCookie(c, SIGN_IN_COOKIE);
   return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;

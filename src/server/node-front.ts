@@ -1,0 +1,143 @@
+// The requests that come by the hundred thousand and need no application logic, answered on the
+// node:http request before @hono/node-server turns it into a Fetch Request and before the
+// middleware chain runs (bench/scale.ts: that layer cost more than the answers themselves):
+//   - GET /livez (a liveness probe must not wait behind the work it is meant to watch over);
+//   - a trust-bundle conditional GET whose If-None-Match is the current ETag (304), and the same
+//     for the revocation delta (`?since=N` and nothing else in the query);
+//   - a holder refresh the refresh cache confirms (304, within the per-holder quota);
+//   - while the event loop lags past admission control's limit, a partner issuance or a holder
+//     fetch the cache cannot answer: 503 OVERLOADED at once, as admission would answer it after
+//     authentication and reading the body (the same decision, from the lane and the loop only,
+//     made before that work: in a flood, what a refusal costs decides whether the loop keeps up).
+// Everything else, and anything unusual (a query string, two Host headers, a HEAD), goes on to
+// Hono unchanged, where the same answers are also produced (publication-fast-path.ts, holder-routes.ts)
+// for in-process callers. These answers get no access-log line; they are counted in /metrics.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { unixNow, type Clock } from './clock.ts';
+import { ifNoneMatchHits } from './http-cache.ts';
+import type { Metrics } from './metrics.ts';
+import { artifactHeaders } from './publication/publication-fast-path.ts';
+import { deltaEtag, type BundlePublisher, type PublishedBundle } from './publication/bundle-publisher.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { Lane } from './admission.ts';
+import { PROBLEMS, problemType } from './problem.ts';
+import type { HolderRefreshCache } from './session/holder-refresh-cache.ts';
+import { sessionCookieIn } from './session/holder-session-cookie.ts';
+import { PRIVATE_CACHE } from './routes/holder-routes.ts';
+
+/** True when the request was answered here; false: hand it to the application. */
+export type NodeFront = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface NodeFrontDeps {
+  readonly publisher: BundlePublisher;
+  readonly metrics: Metrics;
+  readonly security: Readonly<Record<string, string>>;
+  readonly refreshCache: HolderRefreshCache;
+  readonly limiter: RateLimiter;
+  readonly clock: Clock;
+  readonly holderQuotaPerMinute: number;
+  /** Admission control's event-loop check for a lane (AdmissionController.overLoopLag). */
+  readonly overLoopLag: (lane: Lane) => boolean;
+}
+
+const LIVE_BODY = '{"status":"ok"}';
+const DELTA_PREFIX = '/api/v1/trust-bundle/revocations?since=';
+const VERSION = /^\d{1,15}$/;
+
+/** RFC 9112 §3.2: two Host headers must get 400, which the application answers; node keeps only the first in req.headers. */
+function oneHost(req: IncomingMessage): boolean {
+  let hosts = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  return hosts <= 1 && req.headers.host?.trim() !== '';
+}
+
+export function createNodeFront(deps: NodeFrontDeps): NodeFront {
+  const liveHeaders = { ...deps.security, 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': String(LIVE_BODY.length) };
+  let headersOf: PublishedBundle | null = null;
+  let notModified: Record<string, string> = {};
+
+  const done = (route: string, status: number, started: number, method = 'GET') => deps.metrics.observeRequest(method, route, status, (performance.now() - started) / 1000);
+  const overloaded = JSON.stringify({ type: problemType('OVERLOADED'), title: PROBLEMS.OVERLOADED.title, status: 503, detail: 'the issuer is at capacity; retry after the delay in Retry-After (with jitter)', code: 'OVERLOADED' });
+  const overloadedHeaders = { ...deps.security, 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', 'Retry-After': '1', 'Content-Length': String(Buffer.byteLength(overloaded)) };
+
+  function refuse(res: ServerResponse, lane: Lane, method: string, route: string, started: number): true {
+    deps.metrics.shed(lane, 'event-loop-lag');
+    res.writeHead(503, overloadedHeaders).end(overloaded);
+    done(route, 503, started, method);
+    return true;
+  }
+
+  async function bundle(res: ServerResponse, ifNoneMatch: string, started: number): Promise<boolean> {
+    let current: PublishedBundle;
+    try {
+      current = await deps.publisher.current();
+    } catch {
+      return false;
+    }
+    if (!ifNoneMatchHits(ifNoneMatch, current.etag)) return false;
+    if (current !== headersOf) {
+      notModified = artifactHeaders(current, current.etag, 304);
+      headersOf = current;
+      deps.metrics.bundleVersion = current.version;
+    }
+    res.writeHead(304, notModified).end();
+    done('/api/v1/trust-bundle', 304, started);
+    return true;
+  }
+
+  async function delta(res: ServerResponse, ifNoneMatch: string, since: number, started: number): Promise<boolean> {
+    let current: PublishedBundle;
+    try {
+      current = await deps.publisher.current();
+    } catch {
+      return false;
+    }
+    if (since > current.version) return false;
+    const etag = deltaEtag(current, since);
+    if (!ifNoneMatchHits(ifNoneMatch, etag)) return false;
+    res.writeHead(304, artifactHeaders(current, etag, 304)).end();
+    done('/api/v1/trust-bundle/revocations', 304, started);
+    return true;
+  }
+
+  async function holder(res: ServerResponse, personId: string, etag: string, started: number): Promise<boolean> {
+    // Over quota: the application refuses it with the proper problem.
+    if ((await deps.limiter.take(`holder:${personId}`, deps.holderQuotaPerMinute)) !== null) return false;
+    res.writeHead(304, { ETag: etag, ...PRIVATE_CACHE }).end();
+    done('/api/v1/holder/passes', 304, started);
+    return true;
+  }
+
+  return (req, res) => {
+    const url = req.url;
+    if (req.method === 'POST' && url === '/api/v1/partner/passes' && deps.overLoopLag('partner') && oneHost(req)) return refuse(res, 'partner', 'POST', url, performance.now());
+    if (req.method !== 'GET') return false;
+    if (url === '/livez') {
+      if (!oneHost(req)) return false;
+      res.writeHead(200, liveHeaders).end(LIVE_BODY);
+      return true;
+    }
+    if (url === '/api/v1/trust-bundle') {
+      const ifNoneMatch = req.headers['if-none-match'];
+      if (!ifNoneMatch || !oneHost(req)) return false;
+      return bundle(res, ifNoneMatch, performance.now());
+    }
+    if (url?.startsWith(DELTA_PREFIX)) {
+      const ifNoneMatch = req.headers['if-none-match'];
+      const since = url.slice(DELTA_PREFIX.length);
+      if (!ifNoneMatch || !VERSION.test(since) || !oneHost(req)) return false;
+      return delta(res, ifNoneMatch, Number(since), performance.now());
+    }
+    if (url === '/api/v1/holder/passes') {
+      const started = performance.now();
+      const ifNoneMatch = req.headers['if-none-match'];
+      const cookie = ifNoneMatch ? sessionCookieIn(req.headers.cookie) : null;
+      const personId = cookie === null ? null : deps.refreshCache.notModified(cookie, ifNoneMatch, unixNow(deps.clock));
+      if (!oneHost(req)) return false;
+      if (personId === null) return deps.overLoopLag('holder') ? refuse(res, 'holder', 'GET', url, started) : false;
+      return holder(res, personId, ifNoneMatch!, started);
+    }
+    return false;
+  };
+}
