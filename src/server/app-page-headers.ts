@@ -14,6 +14,14 @@ export function permissionsPolicy(camera: boolean): string {
   return [`camera=${camera ? '(self)' : '()'}`, ...DENIED_FEATURES.map((f) => `${f}=()`)].join(', ');
 }
 
+// The server-rendered pages (/docs, the landing page) run no script at all; their one inline
+// style is allowed by its hash, never by 'unsafe-inline'. Otherwise the apps' policy.
+export function renderedPageHeaders(inlineStyleHashes: string[]): Record<string, string> {
+  const styleSources = inlineStyleHashes.map((hash) => ` 'sha256-${hash}'`).join('');
+  const csp = APP_CSP.replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'none'").replace("style-src 'self'", `style-src 'self'${styleSources}`);
+  return { 'Content-Security-Policy': csp, 'Permissions-Policy': permissionsPolicy(false) };
+}
+
 export function appPageHeaders(app: AppName): Record<string, string> {
   return { 'Content-Security-Policy': APP_CSP, 'Permissions-Policy': permissionsPolicy(app === 'scanner') };
 }

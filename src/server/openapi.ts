@@ -33,7 +33,7 @@ function bodySchema(schema: z.ZodType, notes: Readonly<Record<string, object>> =
   return json;
 }
 
-export function openApiDocument(): object {
+export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: {

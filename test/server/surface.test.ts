@@ -180,14 +180,42 @@ describe('API description', () => {
     expect((await f.app.request('/api/v1/nothing-here')).status).toBe(404);
   });
 
-  it('/docs works offline: no external scripts, styles or fonts', async () => {
+  it('/docs is self-contained: the document inlined, every operation listed, no fetch, no script, no unsafe-inline', async () => {
     const res = await f.app.request('/docs');
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toContain('/openapi.json');
-    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?https?:/i);
-    expect(html).not.toMatch(/cdn|unpkg|jsdelivr|googleapis/i);
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const doc = (await (await f.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const inlined = /<script type="application\/json" id="openapi-document">([^<]*)<\/script>/.exec(html);
+    expect(JSON.parse(inlined![1]!)).toEqual(doc);
+    for (const [path, ops] of Object.entries(doc.paths)) for (const method of Object.keys(ops)) expect(html).toContain(`id="${method}-${path}"`);
+    // The only scripts are data blocks; nothing is fetched, from here or elsewhere.
+    expect([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual(['<script type="application/json" id="openapi-document">']);
+    expect(html).not.toMatch(/fetch\(|<link\b|<img\b|src=/i);
+    expect(html).toContain('href="/openapi.json"');
+    // Markdown in descriptions is rendered, not shown raw.
+    const rendered = html.slice(0, inlined!.index);
+    expect(rendered).toContain('<code>idToken</code>');
+    expect(rendered).not.toMatch(/`idToken`/);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'none'");
+    expect(csp).toMatch(/style-src 'self' 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('permissions-policy')).toContain('camera=()');
+  });
+
+  it('/docs escapes HTML in descriptions and allows only safe links', async () => {
+    const { docsPageHtml } = await import('../../src/server/docs/docs-page.ts');
+    const html = docsPageHtml({
+      openapi: '3.1.0',
+      info: { title: '<b>T</b>', description: 'See <script>alert(1)</script> and [x](javascript:alert(1)) and [ok](/openapi.json), `a<b`.' },
+      paths: { '/x/{id}': { get: { tags: ['untagged'], summary: 'Get </script>', description: '<img src=x onerror=alert(1)> ![i](https://elsewhere.example/i.png)' } } },
+    });
+    const rendered = html.slice(0, html.indexOf('<script type="application/json"'));
+    expect(rendered).not.toMatch(/<(script|b)>|<img\b|javascript:|<\/script>/);
+    expect(html).toContain('<a href="/openapi.json">ok</a>');
+    expect(html).toContain('<code>a&lt;b</code>');
+    expect(html).toContain('<h2 class="tag">untagged</h2>');
+    expect(html.match(/<\/script>/g)).toHaveLength(1);
   });
 
   it('the landing page links the apps, docs and bundle', async () => {
