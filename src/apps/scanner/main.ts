@@ -413,7 +413,7 @@ setInterval(() => void syncNow(), SYNC_INTERVAL_MS);
 window.addEventListener('online', () => void syncNow());
 setInterval(renderStatus, 30_000);
 void registerServiceWorker();
-const decoder = await createFrameDecoder(params.get('decoder') === 'jsqr' ? 'jsqr' : 'zxing-wasm');
+const decoder = await createFrameDecoder(params.get('decoder') === 'jsqr' ? 'jsqr' : 'zxing-wasm', { onPage: params.get('decodeOn') === 'page' });
 hooks.decoder = decoder.name;
 hooks.decoderThread = decoder.thread;
 hooks.decodeImage = async (image) => {

@@ -64,9 +64,12 @@ function startWorker(preferred: 'zxing-wasm' | 'jsqr'): Promise<FrameDecoder> {
   });
 }
 
-/** A decoder on its own thread; where workers are missing or refuse to start, the same decoders on the page. */
-export async function createFrameDecoder(preferred: 'zxing-wasm' | 'jsqr'): Promise<FrameDecoder> {
-  if (typeof Worker === 'function') {
+/**
+ * A decoder on its own thread; where workers are missing or refuse to start, the same decoders on
+ * the page. `onPage` forces the page (the benchmark's baseline, ?decodeOn=page).
+ */
+export async function createFrameDecoder(preferred: 'zxing-wasm' | 'jsqr', options: { onPage?: boolean } = {}): Promise<FrameDecoder> {
+  if (typeof Worker === 'function' && !options.onPage) {
     try {
       return await startWorker(preferred);
     } catch {
