@@ -382,14 +382,24 @@ async function startCamera(decoder: FrameDecoder): Promise<void> {
     const text = await decoder.decode(context.getImageData(0, 0, canvas.width, canvas.height));
     if (text !== null && overlay.hidden) await handleScan(text, frameAt, performance.now(), decoder.name);
   };
-  const tick = (): void => {
-    // Ask for the next frame first: the video keeps its pace whatever the decoder does.
-    next();
-    if (inFlight || decoder.busy || video.readyState < 2 || !overlay.hidden || video.videoWidth === 0) return;
+  /** A frame arrived while one was in flight: grab the newest as soon as the decoder is free. */
+  let skipped = false;
+  const start = (): void => {
+    if (video.readyState < 2 || !overlay.hidden || video.videoWidth === 0) return;
     inFlight = true;
     void grab().finally(() => {
       inFlight = false;
+      if (skipped && video.srcObject === stream) {
+        skipped = false;
+        start();
+      }
     });
+  };
+  const tick = (): void => {
+    // Ask for the next frame first: the video keeps its pace whatever the decoder does.
+    next();
+    if (inFlight || decoder.busy) skipped = true;
+    else start();
   };
   next();
 }
