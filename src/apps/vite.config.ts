@@ -26,6 +26,9 @@ export default defineConfig(({ mode }) => {
       assetsInlineLimit: 0,
       reportCompressedSize: false,
     },
+    // The scanner's QR decoder worker loads its decoders lazily (dynamic import): ES module workers
+    // can split chunks, the default IIFE format cannot.
+    worker: { format: 'es' as const },
     plugins: [serviceWorkerPlugin(app)],
   };
 });

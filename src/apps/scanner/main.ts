@@ -14,7 +14,7 @@ import { formatLine } from '../shared/pass-format-label.ts';
 import { registerServiceWorker } from '../shared/register-service-worker.ts';
 import { bundleWarnings } from './bundle-health.ts';
 import { SCANNER_MESSAGES } from './messages.ts';
-import { createQrDecoder, type QrDecoder } from './qr-decoder.ts';
+import { createFrameDecoder, type FrameDecoder } from './worker-qr-decoder.ts';
 import { PART_TIMEOUT_MS, ShcChunkCollector, type CollectStep } from './shc-chunk-collector.ts';
 import { TimeMark } from '../shared/time-mark.ts';
 import { paintRootChange } from '../shared/trust-root-change.ts';
@@ -49,6 +49,8 @@ interface ScanTiming {
 const hooks = {
   ready: false,
   decoder: '' as string,
+  /** 'worker' when frames are decoded off the page's thread. */
+  decoderThread: '' as string,
   backend: '' as string,
   scans: [] as ScanTiming[],
   /** How many QR texts the last verification was given (a multi-part card gives several); a count, never the texts. */
@@ -127,6 +129,9 @@ function renderLanguage(): void {
   $('manual-label').textContent = t('manualLabel');
   ($('manual-code') as HTMLInputElement).placeholder = t('manualPlaceholder');
   $('manual-check').textContent = t('check');
+  $('sync-now').textContent = t('syncNow');
+  $('retry-camera').textContent = t('retryCamera');
+  renderSyncOutcome();
   renderParts();
   renderStatus();
 }
@@ -285,15 +290,51 @@ $('manual').addEventListener('submit', (event) => {
   }
 });
 
+// ---- "Sync now"
+
+/** The answer to the last "Sync now", kept as a message key so a language switch redraws it. */
+let syncOutcome: { key: 'syncing' | 'syncDone' | 'syncFailed' | 'syncNoBundle' | 'offline'; version?: number } | null = null;
+
+function renderSyncOutcome(): void {
+  const line = $('sync-result');
+  line.dataset.outcome = syncOutcome?.key ?? '';
+  line.textContent = syncOutcome ? t(syncOutcome.key, { version: syncOutcome.version ?? '' }) : '';
+}
+
+/** Staff ask for a sync (a revocation just announced, a network back): run it now and say how it went. */
+async function syncOnRequest(): Promise<void> {
+  const button = $('sync-now') as HTMLButtonElement;
+  button.disabled = true;
+  syncOutcome = { key: 'syncing' };
+  renderSyncOutcome();
+  try {
+    await store.sync(() => new Date());
+  } finally {
+    button.disabled = false;
+  }
+  const snapshot = store.current;
+  const version = snapshot.bundle?.version;
+  if (snapshot.lastSync === 'ok' && version !== undefined) syncOutcome = { key: 'syncDone', version };
+  else if (version === undefined) syncOutcome = { key: 'syncNoBundle' };
+  else syncOutcome = { key: snapshot.lastSync === 'offline' ? 'offline' : 'syncFailed' };
+  renderSyncOutcome();
+}
+
 // ---- camera
 
 type CameraState = 'starting' | 'ready' | 'unavailable' | 'denied' | 'missing' | 'insecure';
 let cameraState: CameraState = 'starting';
+/** False on a desk without a camera (?camera=off): no camera to retry. */
+const cameraWanted = params.get('camera') !== 'off';
 const CAMERA_MESSAGES = { starting: 'cameraStarting', ready: 'cameraReady', unavailable: 'cameraUnavailable', denied: 'cameraDenied', missing: 'cameraMissing', insecure: 'cameraInsecure' } as const;
+
+/** Failures a retry can cure (a permission granted meanwhile, a camera plugged in); not a page without HTTPS. */
+const RETRYABLE: ReadonlySet<CameraState> = new Set(['unavailable', 'denied', 'missing']);
 
 function renderCameraStatus(): void {
   $('camera').dataset.state = cameraState;
   $('camera-status').textContent = t(CAMERA_MESSAGES[cameraState]);
+  $('retry-camera').hidden = !(RETRYABLE.has(cameraState) && cameraWanted);
 }
 
 /** Staff can fix a refused permission, but not a missing camera: say which it is. */
@@ -306,8 +347,11 @@ function cameraProblem(error: unknown): CameraState {
   return 'unavailable';
 }
 
-async function startCamera(decoder: QrDecoder): Promise<void> {
+async function startCamera(decoder: FrameDecoder): Promise<void> {
   const video = $('video') as HTMLVideoElement;
+  stopCamera();
+  cameraState = 'starting';
+  renderCameraStatus();
   try {
     video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false });
     await video.play();
@@ -318,28 +362,52 @@ async function startCamera(decoder: QrDecoder): Promise<void> {
   }
   cameraState = 'ready';
   renderCameraStatus();
+  const stream = video.srcObject;
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  /** A frame being decoded or its scan being handled: later frames are dropped until it is done. */
+  let inFlight = false;
   const next = (): void => {
-    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => void tick());
-    else setTimeout(() => void tick(), 40);
+    // A restarted camera has its own loop: this one ends with its stream.
+    if (video.srcObject !== stream) return;
+    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(tick);
+    else setTimeout(tick, 40);
   };
-  const tick = async (): Promise<void> => {
-    try {
-      if (video.readyState >= 2 && overlay.hidden && video.videoWidth > 0) {
-        const frameAt = performance.now();
-        const scale = Math.min(1, DECODE_SIZE / Math.max(video.videoWidth, video.videoHeight));
-        canvas.width = Math.round(video.videoWidth * scale);
-        canvas.height = Math.round(video.videoHeight * scale);
-        context.drawImage(video, 0, 0, canvas.width, canvas.height);
-        const text = await decoder.decode(context.getImageData(0, 0, canvas.width, canvas.height));
-        if (text !== null && overlay.hidden) await handleScan(text, frameAt, performance.now(), decoder.name);
+  const grab = async (): Promise<void> => {
+    const frameAt = performance.now();
+    const scale = Math.min(1, DECODE_SIZE / Math.max(video.videoWidth, video.videoHeight));
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    context.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const text = await decoder.decode(context.getImageData(0, 0, canvas.width, canvas.height));
+    if (text !== null && overlay.hidden) await handleScan(text, frameAt, performance.now(), decoder.name);
+  };
+  /** A frame arrived while one was in flight: grab the newest as soon as the decoder is free. */
+  let skipped = false;
+  const start = (): void => {
+    if (video.readyState < 2 || !overlay.hidden || video.videoWidth === 0) return;
+    inFlight = true;
+    void grab().finally(() => {
+      inFlight = false;
+      if (skipped && video.srcObject === stream) {
+        skipped = false;
+        start();
       }
-    } finally {
-      next();
-    }
+    });
+  };
+  const tick = (): void => {
+    // Ask for the next frame first: the video keeps its pace whatever the decoder does.
+    next();
+    if (inFlight || decoder.busy) skipped = true;
+    else start();
   };
   next();
+}
+
+function stopCamera(): void {
+  const video = $('video') as HTMLVideoElement;
+  if (video.srcObject instanceof MediaStream) for (const track of video.srcObject.getTracks()) track.stop();
+  video.srcObject = null;
 }
 
 // ---- start
@@ -349,19 +417,27 @@ renderCameraStatus();
 await store.loadSaved(new Date());
 venue = await startVenueMode({ bundle: () => store.current.bundle, language: () => language, mount: $('manual'), now: () => timeMark.decisionTime(new Date()).getTime() / 1000 });
 const syncNow = () => store.sync(() => new Date());
+$('sync-now').addEventListener('click', () => void syncOnRequest());
 const firstSync = syncNow();
 setInterval(() => void syncNow(), SYNC_INTERVAL_MS);
 window.addEventListener('online', () => void syncNow());
 setInterval(renderStatus, 30_000);
 void registerServiceWorker();
-const decoder = await createQrDecoder(params.get('decoder') === 'jsqr' ? 'jsqr' : 'zxing-wasm');
+const decoder = await createFrameDecoder(params.get('decoder') === 'jsqr' ? 'jsqr' : 'zxing-wasm', { onPage: params.get('decodeOn') === 'page' });
 hooks.decoder = decoder.name;
-hooks.decodeImage = (image) => decoder.decode(image);
+hooks.decoderThread = decoder.thread;
+hooks.decodeImage = async (image) => {
+  // Benchmarks reuse one image, and a decode transfers (detaches) its bytes: hand over a copy,
+  // once the camera's frame in flight is done.
+  while (decoder.busy) await new Promise((r) => setTimeout(r, 2));
+  return decoder.decode(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height));
+};
 await firstSync;
 hooks.ready = true;
 document.body.dataset.ready = 'true';
+$('retry-camera').addEventListener('click', () => void startCamera(decoder));
 // ?camera=off: a desk without a camera, e.g. a hand-held barcode reader that types into the code field.
-if (params.get('camera') === 'off') {
+if (!cameraWanted) {
   cameraState = 'unavailable';
   renderCameraStatus();
 } else {

@@ -32,6 +32,10 @@ const en = {
   devRoot: 'Development root key (pinned from this server)',
   insecurePage: 'This page is not on HTTPS: the browser withholds the camera, the cryptography needed to verify, and offline use. Open the scanner over https://.',
   tapToDismiss: 'Tap to dismiss',
+  syncNow: 'Sync now',
+  syncDone: 'Synced: trust list v{version}',
+  syncNoBundle: 'Sync failed: no trust list yet',
+  retryCamera: 'Retry camera',
 };
 
 const ko: typeof en = {
@@ -66,6 +70,10 @@ const ko: typeof en = {
   devRoot: '개발용 루트 키 (이 서버에서 고정)',
   insecurePage: '이 페이지는 HTTPS가 아닙니다: 브라우저가 카메라, 확인에 필요한 암호 기능, 오프라인 사용을 막습니다. 스캐너를 https://로 여세요.',
   tapToDismiss: '눌러서 닫기',
+  syncNow: '지금 동기화',
+  syncDone: '동기화 완료: 신뢰 목록 v{version}',
+  syncNoBundle: '동기화 실패: 신뢰 목록이 아직 없습니다',
+  retryCamera: '카메라 다시 시도',
 };
 
 export const SCANNER_MESSAGES: Record<Language, typeof en> = { en, ko };

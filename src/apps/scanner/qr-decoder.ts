@@ -1,7 +1,8 @@
 // Finds a QR code in a camera frame. zxing-wasm (ZXing C++) is the main decoder: it copes with
 // rotation, blur and small codes. Its .wasm is part of this build (no CDN): Vite copies it into
 // the output and locateFile points zxing at that URL. jsQR, pure JS, is the fallback where
-// WebAssembly is unavailable or the wasm fails to load.
+// WebAssembly is unavailable or the wasm fails to load. Both run in the decoder worker
+// (qr-decode-worker.ts), and on the page only where no worker starts (worker-qr-decoder.ts).
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
 
 export interface QrDecoder {
