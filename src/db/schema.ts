@@ -68,6 +68,8 @@ export const issuedPasses = sqliteTable(
   (t) => [
     index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat),
     index('issued_passes_issued_by').on(t.issuedBy),
+    // The retention job deletes passes a week past exp in small batches, oldest first.
+    index('issued_passes_exp').on(t.exp),
     // Bundles list revoked passes by the first 40 bits of their id (docs/pass-format.md §6.4), which
     // is exact only while no two passes share them: issuance draws again on a collision, and this
     // index refuses the one a concurrent issuance might still slip in.

@@ -3,7 +3,7 @@
 // scanner accepts them and revoking them would change nothing. The audit log keeps pass ids only.
 import { deleteIdempotencyRecordsBefore } from '../db/queries/idempotency-keys.ts';
 import { deleteIssuedPassesExpiredBefore } from '../db/queries/issued-passes.ts';
-import type { VaxpassDatabase } from '../db/store.ts';
+import type { Queryable, VaxpassDatabase } from '../db/store.ts';
 import { IDEMPOTENCY_RETENTION_SECONDS } from './issuance/partner-issuance.ts';
 
 /** How long an issued pass's record (and QR text) is kept after its exp. */
@@ -22,13 +22,18 @@ export interface RetentionReport {
 export const RETENTION_BATCH_ROWS = 1000;
 
 export async function removeExpiredRecords(db: VaxpassDatabase, now: number, batchRows = RETENTION_BATCH_ROWS): Promise<RetentionReport> {
-  let idempotencyRecords = 0;
+  const idempotencyRecords = await inBatches(db, batchRows, (tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS, batchRows));
+  const issuedPasses = await inBatches(db, batchRows, (tx) => deleteIssuedPassesExpiredBefore(tx, now - ISSUED_PASS_RETENTION_AFTER_EXP_SECONDS, batchRows));
+  return { idempotencyRecords, issuedPasses };
+}
+
+/** Runs `deleteBatch` in its own transaction until it removes fewer than `batchRows`; returns the total. */
+async function inBatches(db: VaxpassDatabase, batchRows: number, deleteBatch: (tx: Queryable) => Promise<number>): Promise<number> {
+  let total = 0;
   for (;;) {
-    const removed = await db.transaction((tx) => deleteIdempotencyRecordsBefore(tx, now - IDEMPOTENCY_RETENTION_SECONDS, batchRows));
-    idempotencyRecords += removed;
-    if (removed < batchRows) break;
+    const removed = await db.transaction(deleteBatch);
+    total += removed;
+    if (removed < batchRows) return total;
     await new Promise((next) => setImmediate(next));
   }
-  const issuedPasses = await db.transaction((tx) => deleteIssuedPassesExpiredBefore(tx, now - ISSUED_PASS_RETENTION_AFTER_EXP_SECONDS));
-  return { idempotencyRecords, issuedPasses };
 }

@@ -56,9 +56,26 @@ describe('personal data and retention', () => {
       transaction: (work: Parameters<VaxpassDatabase['transaction']>[0]) => (transactions++, f.db.transaction(work)),
     });
     expect(await removeExpiredRecords(counting, now, 1000)).toEqual({ idempotencyRecords: 2500, issuedPasses: 0 });
-    // 1000 + 1000 + 500 idempotency rows, then the issued passes.
+    // 1000 + 1000 + 500 idempotency rows, then one (empty) batch of issued passes.
     expect(transactions).toBe(4);
     expect((await idempotencyRows(f)).map((r) => r.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `new-key-${i}`).sort());
+  });
+
+  it('removes expired issued passes in batches too, oldest first, one transaction each', async () => {
+    const passes: { passId: string; expiresAt: string }[] = [];
+    for (let i = 0; i < 5; i++) passes.push((await (await f.partnerIssue({ personId: 'demo-0002' }, { idempotencyKey: `batch-pass-${i}` })).json()) as { passId: string; expiresAt: string });
+    expect(new Set(passes.map((p) => p.passId)).size).toBe(5);
+    // Past the last pass's exp + 7 days; the idempotency records are long gone by then too.
+    const lastExp = Math.max(...passes.map((p) => Date.parse(p.expiresAt) / 1000));
+    f.clock.advance(lastExp + 7 * DAY + 1 - unixNow(f.clock));
+    let transactions = 0;
+    const counting: VaxpassDatabase = Object.assign(Object.create(f.db) as VaxpassDatabase, {
+      transaction: (work: Parameters<VaxpassDatabase['transaction']>[0]) => (transactions++, f.db.transaction(work)),
+    });
+    expect(await removeExpiredRecords(counting, unixNow(f.clock), 2)).toEqual({ idempotencyRecords: 5, issuedPasses: 5 });
+    // 2 + 2 + 1 idempotency records, then 2 + 2 + 1 passes.
+    expect(transactions).toBe(6);
+    for (const pass of passes) expect(await findIssuedPass(f.db, pass.passId)).toBeNull();
   });
 
   it('an expired Idempotency-Key used again replaces its own record only: clearing the others is left to the retention job', async () => {

@@ -107,6 +107,7 @@ export const issuedPasses = pgTable(
   (t) => [
     index('issued_passes_holder_reuse').on(t.personId, t.issuedBy, t.type, t.factsHash, t.iat),
     index('issued_passes_issued_by').on(t.issuedBy),
+    index('issued_passes_exp').on(t.exp),
     // As in src/db/schema.ts: the bundle's 40-bit revocation prefixes are exact only while unique.
     uniqueIndex('issued_passes_pass_id_prefix').on(sql`substr(${t.passId}, 1, 10)`),
   ],

@@ -1,7 +1,7 @@
 // Passes the issuer signed. A holder refresh looks for a pass it can hand out again; a partner
 // reads only the passes it issued itself (the query filters on issued_by, so BOLA cannot happen
 // by forgetting a check in a route).
-import { and, count, desc, eq, gt, gte, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { PassType } from '../../core/verification-result.ts';
 import { affectedRows, type Queryable } from '../store.ts';
 import type { issuedPasses } from '../schema.ts';
@@ -67,9 +67,11 @@ export async function countIssuedPasses(db: Queryable): Promise<number> {
 }
 
 /** Removes passes that expired before `before` (unix seconds); returns how many (the retention job). */
-export async function deleteIssuedPassesExpiredBefore(db: Queryable, before: number): Promise<number> {
+/** Deletes at most `limit` passes that expired before `before`, oldest first (through issued_passes_exp). */
+export async function deleteIssuedPassesExpiredBefore(db: Queryable, before: number, limit: number): Promise<number> {
   const { issuedPasses } = db.t;
-  return affectedRows(await db.orm.delete(issuedPasses).where(lt(issuedPasses.exp, before)));
+  const batch = db.orm.select({ passId: issuedPasses.passId }).from(issuedPasses).where(lt(issuedPasses.exp, before)).orderBy(issuedPasses.exp).limit(limit);
+  return affectedRows(await db.orm.delete(issuedPasses).where(inArray(issuedPasses.passId, batch)));
 }
 
 /** Whether a pass id starting with these hex digits was issued (a range on the primary key). */

@@ -1,0 +1,1 @@
+CREATE INDEX `issued_passes_exp` ON `issued_passes` (`exp`);
