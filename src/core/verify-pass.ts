@@ -63,6 +63,8 @@ export async function verify(text: string | readonly string[], bundle: TrustedBu
   const now = Math.max(clock, bundle.issuedAt);
   if (now >= bundle.expiresAt) return fail('BUNDLE_EXPIRED', `trust bundle expired at ${iso(bundle.expiresAt)}; sync it`);
   if (Array.isArray(text)) {
+    // Only a flat list of texts is the chunks of one pass; nested arrays are not recursed into.
+    if (!text.every((chunk) => typeof chunk === 'string')) return fail('MALFORMED', 'pass texts are not all strings');
     if (text.length === 1) return verify(text[0] as string, bundle, options);
     return verifyChunks(text, bundle, now);
   }
