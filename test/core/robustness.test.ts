@@ -101,6 +101,13 @@ describe('verify never throws', () => {
     );
   });
 
+  it('on nested arrays of texts (a counterexample the property once found)', async () => {
+    const bundle = await opened(createNodeCryptoBackend());
+    for (const value of [[[' ']], [['VP1:']], ['shc:/1/2/00', ['shc:/2/2/00']]]) {
+      expect(await verify(value as never, bundle, { now })).toMatchObject({ ok: false, code: 'MALFORMED' });
+    }
+  });
+
   it('when a backend breaks its contract (throws, rejects, or answers neither boolean nor promise)', async () => {
     const text = file.vectors.find((v) => v.name === 'valid-vaccination-booster')!.text;
     const misbehaviours: [string, Ed25519Backend['verify']][] = [
