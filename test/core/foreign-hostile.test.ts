@@ -12,6 +12,7 @@ import { openBundle, type TrustedBundle } from '../../src/core/trust-bundle.ts';
 import { verify } from '../../src/core/verify-pass.ts';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend.ts';
 import { buildForeignTrust } from '../../src/publication/foreign-trust-sources.ts';
+import { encodeBase32 } from '../support/nzcp-issuer-fixture.ts';
 import { createBundleMaker, INTEROP_SKIP_MESSAGE, interopAvailable, loadInterop, trustFilesOf, type InteropRecord } from '../support/interop-vectors.ts';
 
 const now = new Date('2021-06-01T00:00:00Z');
@@ -52,23 +53,6 @@ function mutateText(text: string, random: () => number): string {
   else if (kind === 2) chars.splice(at, 0, chars[Math.floor(random() * chars.length)]!);
   else chars.length = Math.max(1, at);
   return chars.join('');
-}
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-function encodeBase32(bytes: Uint8Array): string {
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32[(acc >> bits) & 31];
-    }
-  }
-  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
-  return out;
 }
 
 async function expectCleanRefusal(bundle: TrustedBundle, text: string | string[], label: string): Promise<void> {
