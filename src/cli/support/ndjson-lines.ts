@@ -2,6 +2,7 @@
 // gigabytes; only the current line is ever held, and a line longer than `maxLineBytes` is skipped
 // to its end (reported, never buffered), so one runaway line cannot exhaust memory either.
 // node:readline would buffer such a line whole, which is why this is written out.
+import { concatBytes } from '../../core/bytes.ts';
 
 export type SourceLine =
   | { readonly line: number; readonly text: string }
@@ -24,7 +25,7 @@ export async function* ndjsonLines(source: AsyncIterable<Uint8Array | string>, m
       tooLong = false;
       return { line, problem: `line is longer than ${maxLineBytes} bytes` };
     }
-    let bytes = concat(pending, pendingBytes);
+    let bytes = pending.length === 1 ? pending[0]! : concatBytes(...pending);
     pending = [];
     pendingBytes = 0;
     if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, -1);
@@ -60,15 +61,4 @@ export async function* ndjsonLines(source: AsyncIterable<Uint8Array | string>, m
   }
   // A last line without a final line break still counts; a final line break ends the last line.
   if (pendingBytes > 0 || tooLong) yield finish();
-}
-
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
