@@ -1,17 +1,17 @@
 // vaxpass verify: decides offline whether a pass is valid, exactly as a venue scanner does:
 // the pinned root opens the bundle, the bundle's keys and rules decide the pass.
 import type { Command } from 'commander';
-import { openBundle, verdictOf, verify, type Verdict, type VerificationResult } from '../../core/index.ts';
-import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
+import { verdictOf, verify, type Verdict, type VerificationResult } from '../../core/index.ts';
 import { readQrPng } from '../../qr/read-qr-image.ts';
 import type { CliContext } from '../support/cli-io.ts';
 import { withExamples } from '../support/command-tree.ts';
 import { CliError } from '../support/exit-codes.ts';
-import { readBinaryFile, readTextFile } from '../support/files.ts';
+import { readBinaryFile } from '../support/files.ts';
 import { rootPublicKeyPath } from '../../keys/key-directory.ts';
-import { DEFAULT_KEY_DIR, readRootPublicKey } from '../support/key-files.ts';
+import { DEFAULT_KEY_DIR } from '../support/key-files.ts';
 import { instantOption, isoSeconds } from '../support/time-options.ts';
 import { EXIT_BY_VERDICT } from '../support/verdict-exit.ts';
+import { openVerifierBundle } from '../support/verifier-bundle.ts';
 import { runVerifyBatch } from './verify-batch.ts';
 
 interface VerifyOptions {
@@ -48,19 +48,14 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .option('--batch <file>', 'verify every line of an NDJSON file (- for stdin), one JSON result per line')
     .action(async (texts: string[], options: VerifyOptions) => {
       const now = instantOption(options.at);
+      const bundleOptions = { bundle: options.bundle, root: options.root, rootIsDefault: command.getOptionValueSource('root') === 'default', ...(options.held === undefined ? {} : { held: options.held }) };
       if (options.batch !== undefined) {
         if (texts.length > 0 || options.image !== undefined) throw new CliError('give the passes either in --batch FILE or as TEXT/--image, not both');
-        const bundleOptions = { bundle: options.bundle, root: options.root, rootIsDefault: command.getOptionValueSource('root') === 'default', ...(options.held === undefined ? {} : { held: options.held }) };
         return runVerifyBatch(options.batch, bundleOptions, now, ctx);
       }
       if (texts.length > 1 && options.image !== undefined) throw new CliError('give the pass either as TEXT or with --image, not both');
       const passText = texts.length > 1 ? texts : await readPassText(texts[0], options.image, ctx);
-      const bundleText = readTextFile(options.bundle, 'bundle file');
-      const root = readRootPublicKey(options.root, command.getOptionValueSource('root') === 'default');
-      const backend = createNodeCryptoBackend();
-      const held = options.held === undefined ? null : await openBundle(readTextFile(options.held, 'held bundle file'), { root, now, backend });
-      if (held && !held.ok) throw new CliError(`the held bundle ${options.held} cannot be trusted: ${held.code}: ${held.message}`);
-      const opened = await openBundle(bundleText, { root, now, backend, held: held?.bundle ?? null });
+      const opened = await openVerifierBundle(bundleOptions, now);
       const result: VerificationResult = opened.ok ? await verify(passText, opened.bundle, { now }) : { ok: false, code: opened.code, message: opened.message };
       const verdict = verdictOf(result);
       ctx.io.stdout(options.json ? `${JSON.stringify({ verdict, ...result }, null, 2)}\n` : describe(result, verdict));
