@@ -29,12 +29,17 @@ export const partners = sqliteTable('partners', {
  * Person proofs (ID tokens) already used for an issuance, by SHA-256, so a proof issues once;
  * a retry with the same Idempotency-Key is the same use. Rows are purged after expiresAt.
  */
-export const usedPersonProofs = sqliteTable('used_person_proofs', {
-  tokenHash: text('token_hash').primaryKey(),
-  partnerId: text('partner_id').notNull(),
-  idempotencyKey: text('idempotency_key').notNull(),
-  expiresAt: integer('expires_at').notNull(),
-});
+export const usedPersonProofs = sqliteTable(
+  'used_person_proofs',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    partnerId: text('partner_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  // expires_at: the retention job deletes spent proofs in small batches by this column.
+  (t) => [index('used_person_proofs_expires_at').on(t.expiresAt)],
+);
 
 /**
  * Every pass the issuer signed, with its QR text: a holder refresh hands the same pass out again

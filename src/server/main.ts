@@ -14,8 +14,6 @@ import { StoreRefusal } from '../db/store-refusal.ts';
 import { LOCKS, lockForTransaction } from '../db/queries/locks.ts';
 import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
 import { DEV_PERSON_PROOF_GRANT, startDevOpenIdProvider } from '../idp/dev-openid-provider.ts';
-import { deleteHolderSessionsBefore } from '../db/queries/holder-sessions.ts';
-import { deleteUsedPersonProofsBefore } from '../db/queries/used-person-proofs.ts';
 import { DEMO_PEOPLE, seedDemoRegistry } from '../demo/seed-demo-registry.ts';
 import { initKeyDirectory, missingKeyFiles, rootPublicKeyPath } from '../keys/key-directory.ts';
 import { systemClock, unixNow, type Clock } from './clock.ts';
@@ -145,16 +143,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const background = observedStore(db, app.storage);
   const purge = setInterval(() => {
     removeExpiredRecords(background, unixNow(clock)).then(
-      (removed) => void ((removed.idempotencyRecords > 0 || removed.issuedPasses > 0) && logger.info('retention: expired records removed', { ...removed })),
+      (removed) => void (Object.values(removed).some((n) => n > 0) && logger.info('retention: expired records removed', { ...removed })),
       () => logger.warn('retention job failed; retrying in an hour', {}),
-    );
-    background.transaction((tx) => deleteHolderSessionsBefore(tx, unixNow(clock))).then(
-      (removed) => void (removed > 0 && logger.info('expired holder sessions purged', { removed })),
-      () => logger.warn('holder session purge failed; retrying in an hour', {}),
-    );
-    background.transaction((tx) => deleteUsedPersonProofsBefore(tx, unixNow(clock))).then(
-      (removed) => void (removed > 0 && logger.info('used person proofs purged', { removed })),
-      () => logger.warn('used person proof purge failed; retrying in an hour', {}),
     );
     if (config.entryLog) {
       removeExpiredEntryBatches(db, config.entryLog, unixNow(clock)).then(

@@ -1,5 +1,6 @@
 // Personal data where it should not be: idempotency records keep a pass reference only (a replay
-// renders the pass again), and the retention job removes records past their time (fake clock).
+// renders the pass again), and the retention job removes records past their time (fake clock):
+// idempotency records, issued passes, holder sessions and spent person proofs, in batches.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertIdempotencyRecord } from '../../src/db/queries/idempotency-keys.ts';
 import { findIssuedPass } from '../../src/db/queries/issued-passes.ts';
@@ -33,9 +34,9 @@ describe('personal data and retention', () => {
 
   it('the retention job removes idempotency records after 24 h and issued passes a week after they expire', async () => {
     const pass = (await (await f.partnerIssue({ personId: 'demo-0002' })).json()) as { passId: string; expiresAt: string };
-    expect(await removeExpiredRecords(f.db, unixNow(f.clock))).toEqual({ idempotencyRecords: 0, issuedPasses: 0 });
+    expect(await removeExpiredRecords(f.db, unixNow(f.clock))).toEqual({ idempotencyRecords: 0, issuedPasses: 0, holderSessions: 0, usedPersonProofs: 0 });
     f.clock.advance(DAY + 1);
-    expect(await removeExpiredRecords(f.db, unixNow(f.clock))).toEqual({ idempotencyRecords: 1, issuedPasses: 0 });
+    expect(await removeExpiredRecords(f.db, unixNow(f.clock))).toEqual({ idempotencyRecords: 1, issuedPasses: 0, holderSessions: 0, usedPersonProofs: 0 });
     expect(await idempotencyRows(f)).toEqual([]);
     expect(await findIssuedPass(f.db, pass.passId)).not.toBeNull();
     // One second short of exp + 7 days: kept; past it: removed.
@@ -55,9 +56,9 @@ describe('personal data and retention', () => {
     const counting: VaxpassDatabase = Object.assign(Object.create(f.db) as VaxpassDatabase, {
       transaction: (work: Parameters<VaxpassDatabase['transaction']>[0]) => (transactions++, f.db.transaction(work)),
     });
-    expect(await removeExpiredRecords(counting, now, 1000)).toEqual({ idempotencyRecords: 2500, issuedPasses: 0 });
-    // 1000 + 1000 + 500 idempotency rows, then one (empty) batch of issued passes.
-    expect(transactions).toBe(4);
+    expect(await removeExpiredRecords(counting, now, 1000)).toEqual({ idempotencyRecords: 2500, issuedPasses: 0, holderSessions: 0, usedPersonProofs: 0 });
+    // 1000 + 1000 + 500 idempotency rows, then one (empty) batch each of passes, sessions and proofs.
+    expect(transactions).toBe(6);
     expect((await idempotencyRows(f)).map((r) => r.key).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `new-key-${i}`).sort());
   });
 
@@ -72,10 +73,29 @@ describe('personal data and retention', () => {
     const counting: VaxpassDatabase = Object.assign(Object.create(f.db) as VaxpassDatabase, {
       transaction: (work: Parameters<VaxpassDatabase['transaction']>[0]) => (transactions++, f.db.transaction(work)),
     });
-    expect(await removeExpiredRecords(counting, unixNow(f.clock), 2)).toEqual({ idempotencyRecords: 5, issuedPasses: 5 });
-    // 2 + 2 + 1 idempotency records, then 2 + 2 + 1 passes.
-    expect(transactions).toBe(6);
+    expect(await removeExpiredRecords(counting, unixNow(f.clock), 2)).toEqual({ idempotencyRecords: 5, issuedPasses: 5, holderSessions: 0, usedPersonProofs: 0 });
+    // 2 + 2 + 1 idempotency records, then 2 + 2 + 1 passes, then one (empty) batch each of sessions and proofs.
+    expect(transactions).toBe(8);
     for (const pass of passes) expect(await findIssuedPass(f.db, pass.passId)).toBeNull();
+  });
+
+  it('removes exactly the expired holder sessions and spent person proofs, in batches, one transaction each', async () => {
+    const now = unixNow(f.clock);
+    // Expired (removed), expiring this very second (already refused by findHolderSession, kept one
+    // more round like before), and live rows.
+    await seedHolderSessions(f.db, [...stamps('old-session', 2500, now - 3600), ...stamps('edge-session', 3, now), ...stamps('live-session', 4, now + 3600)]);
+    await seedUsedPersonProofs(f.db, [...stamps('old-proof', 1500, now - 60), ...stamps('edge-proof', 2, now), ...stamps('live-proof', 5, now + 600)]);
+    let transactions = 0;
+    const counting: VaxpassDatabase = Object.assign(Object.create(f.db) as VaxpassDatabase, {
+      transaction: (work: Parameters<VaxpassDatabase['transaction']>[0]) => (transactions++, f.db.transaction(work)),
+    });
+    expect(await removeExpiredRecords(counting, now, 1000)).toEqual({ idempotencyRecords: 0, issuedPasses: 0, holderSessions: 2500, usedPersonProofs: 1500 });
+    // One (empty) batch each of idempotency records and passes, 1000 + 1000 + 500 sessions, 1000 + 500 proofs.
+    expect(transactions).toBe(7);
+    const sessions = (await f.db.orm.select({ idHash: f.db.t.holderSessions.idHash }).from(f.db.t.holderSessions)).map((r) => r.idHash).sort();
+    expect(sessions).toEqual([...stamps('edge-session', 3, now), ...stamps('live-session', 4, now)].map((r) => r.id).sort());
+    const proofs = (await f.db.orm.select({ tokenHash: f.db.t.usedPersonProofs.tokenHash }).from(f.db.t.usedPersonProofs)).map((r) => r.tokenHash).sort();
+    expect(proofs).toEqual([...stamps('edge-proof', 2, now), ...stamps('live-proof', 5, now)].map((r) => r.id).sort());
   });
 
   it('an expired Idempotency-Key used again replaces its own record only: clearing the others is left to the retention job', async () => {
@@ -93,5 +113,24 @@ async function seedIdempotencyRecords(db: VaxpassDatabase, count: number, create
     for (let i = 0; i < count; i++) {
       await insertIdempotencyRecord(tx, { partnerId: 'partner-a', key: `${prefix}-key-${i}`, requestHash: '0'.repeat(64), responseStatus: 201, responseBody: '{"passId":"none"}', createdAt });
     }
+  });
+}
+
+/** `count` rows named `${prefix}-${i}` expiring at `expiresAt`. */
+function stamps(prefix: string, count: number, expiresAt: number): { id: string; expiresAt: number }[] {
+  return Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, expiresAt }));
+}
+
+async function seedHolderSessions(db: VaxpassDatabase, rows: { id: string; expiresAt: number }[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const { id, expiresAt } of rows) {
+      await tx.orm.insert(tx.t.holderSessions).values({ idHash: id, personId: null, csrfToken: 'csrf', pkceVerifier: null, state: null, nonce: null, createdAt: expiresAt - 3600, expiresAt });
+    }
+  });
+}
+
+async function seedUsedPersonProofs(db: VaxpassDatabase, rows: { id: string; expiresAt: number }[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const { id, expiresAt } of rows) await tx.orm.insert(tx.t.usedPersonProofs).values({ tokenHash: id, partnerId: 'partner-a', idempotencyKey: `key-${id}`, expiresAt });
   });
 }

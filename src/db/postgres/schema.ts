@@ -83,12 +83,16 @@ export const partners = pgTable(
   (t) => [uniqueIndex('partners_api_key_hash').on(t.apiKeyHash)],
 );
 
-export const usedPersonProofs = pgTable('used_person_proofs', {
-  tokenHash: text('token_hash').primaryKey(),
-  partnerId: text('partner_id').notNull(),
-  idempotencyKey: text('idempotency_key').notNull(),
-  expiresAt: seconds('expires_at').notNull(),
-});
+export const usedPersonProofs = pgTable(
+  'used_person_proofs',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    partnerId: text('partner_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    expiresAt: seconds('expires_at').notNull(),
+  },
+  (t) => [index('used_person_proofs_expires_at').on(t.expiresAt)],
+);
 
 export const issuedPasses = pgTable(
   'issued_passes',

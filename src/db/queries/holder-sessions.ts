@@ -1,6 +1,6 @@
 // Holder sessions (backend-for-frontend sign-in), by the SHA-256 of the cookie's random id.
 import { createHash } from 'node:crypto';
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { holderSessions } from '../schema.ts';
 import { affectedRows, type Queryable } from '../store.ts';
 import { prepared } from './prepared.ts';
@@ -29,7 +29,12 @@ export async function deleteHolderSession(db: Queryable, sessionId: string): Pro
   return affectedRows(await db.orm.delete(s).where(eq(s.idHash, sessionIdHash(sessionId)))) > 0;
 }
 
-export async function deleteHolderSessionsBefore(db: Queryable, now: number): Promise<number> {
+/**
+ * Deletes at most `limit` sessions that expired before `before`, oldest first, through
+ * holder_sessions_expires_at; the retention job calls it batch by batch (src/server/retention.ts).
+ */
+export async function deleteHolderSessionsExpiredBefore(db: Queryable, before: number, limit: number): Promise<number> {
   const { holderSessions: s } = db.t;
-  return affectedRows(await db.orm.delete(s).where(lt(s.expiresAt, now)));
+  const batch = db.orm.select({ idHash: s.idHash }).from(s).where(lt(s.expiresAt, before)).orderBy(s.expiresAt).limit(limit);
+  return affectedRows(await db.orm.delete(s).where(inArray(s.idHash, batch)));
 }

@@ -66,7 +66,6 @@ export async function countIssuedPasses(db: Queryable): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** Removes passes that expired before `before` (unix seconds); returns how many (the retention job). */
 /** Deletes at most `limit` passes that expired before `before`, oldest first (through issued_passes_exp). */
 export async function deleteIssuedPassesExpiredBefore(db: Queryable, before: number, limit: number): Promise<number> {
   const { issuedPasses } = db.t;

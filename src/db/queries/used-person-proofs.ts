@@ -1,7 +1,7 @@
 // Person proofs already spent on an issuance. The row is the proof's single use: a second
 // issuance with the same ID token is refused, while a retry of the same request (same partner,
 // same Idempotency-Key) is the same use. In the database so it holds across issuer instances.
-import { eq, lt } from 'drizzle-orm';
+import { eq, inArray, lt } from 'drizzle-orm';
 import { affectedRows, type Queryable } from '../store.ts';
 
 export interface ProofUse {
@@ -21,7 +21,12 @@ export async function claimPersonProof(db: Queryable, use: ProofUse): Promise<bo
   return earlier !== undefined && earlier.partnerId === use.partnerId && earlier.idempotencyKey === use.idempotencyKey;
 }
 
-export async function deleteUsedPersonProofsBefore(db: Queryable, now: number): Promise<number> {
-  const { usedPersonProofs } = db.t;
-  return affectedRows(await db.orm.delete(usedPersonProofs).where(lt(usedPersonProofs.expiresAt, now)));
+/**
+ * Deletes at most `limit` proofs that went stale before `before`, oldest first, through
+ * used_person_proofs_expires_at; the retention job calls it batch by batch (src/server/retention.ts).
+ */
+export async function deleteUsedPersonProofsExpiredBefore(db: Queryable, before: number, limit: number): Promise<number> {
+  const { usedPersonProofs: p } = db.t;
+  const batch = db.orm.select({ tokenHash: p.tokenHash }).from(p).where(lt(p.expiresAt, before)).orderBy(p.expiresAt).limit(limit);
+  return affectedRows(await db.orm.delete(p).where(inArray(p.tokenHash, batch)));
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "used_person_proofs_expires_at" ON "used_person_proofs" USING btree ("expires_at");
