@@ -19,7 +19,8 @@
 // Versions are max(previous + 1, unix time in milliseconds): they never repeat, not even after
 // the database is lost and the issuer starts over (issue 8), while the clock keeps going forward.
 // A refresh that fails (storage error, unpublishable keys) never takes the bundle away: the last
-// good artifact is served until it expires.
+// good artifact is served until it expires — after a restart, the latest stored version, re-derived
+// from the database (a start on a full disk cannot write a new one).
 import { createHash } from 'node:crypto';
 import { DEFAULT_RULES, type Rules } from '../../core/rules.ts';
 import type { EntryLogPolicy } from '../../core/entry-log.ts';
@@ -77,6 +78,19 @@ export interface BundlePublisher {
 /** A delta's ETag follows from the bundle's and `since` (the bundle fixes its content), so a 304 needs no delta at all. */
 export function deltaEtag(bundle: PublishedBundle, since: number): string {
   return `${bundle.etag.slice(0, -1)}.${since}"`;
+}
+
+/** `state`'s revoked passes and keys with `entries` (in log order) added; the newest entry id seen. */
+function withEntries(state: Published | null, entries: readonly { id: number; kind: string; subject: string }[]): { blocks: RevokedPassBlocks; revokedKeys: string[]; seenId: number } {
+  const blocks = state ? state.blocks.clone() : new RevokedPassBlocks();
+  const revokedKeys = [...(state?.revokedKeys ?? [])];
+  let seenId = state?.lastRevocationId ?? 0;
+  for (const entry of entries) {
+    if (entry.kind === 'pass') blocks.add(entry.subject);
+    else if (!revokedKeys.includes(entry.subject)) revokedKeys.push(entry.subject);
+    seenId = Math.max(seenId, entry.id);
+  }
+  return { blocks, revokedKeys, seenId };
 }
 
 /** Milliseconds: several versions a second stay ahead of time only briefly. */
@@ -147,14 +161,7 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
       const latest = await latestBundle(db);
       const listedUpTo = state?.listedUpTo ?? 0;
       const fresh = await revocationsListedAfter(db, listedUpTo);
-      const blocks = state ? state.blocks.clone() : new RevokedPassBlocks();
-      const revokedKeys = [...(state?.revokedKeys ?? [])];
-      let seenId = state?.lastRevocationId ?? 0;
-      for (const entry of fresh) {
-        if (entry.kind === 'pass') blocks.add(entry.subject);
-        else if (!revokedKeys.includes(entry.subject)) revokedKeys.push(entry.subject);
-        seenId = Math.max(seenId, entry.id);
-      }
+      const { blocks, revokedKeys, seenId } = withEntries(state, fresh);
       const pending = fresh.some((entry) => entry.bundleVersion > (latest?.version ?? 0));
       const hashNow = inputsHash(now, revokedKeys);
 
@@ -182,6 +189,22 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
     }
   }
 
+  /**
+   * After a restart the first refresh may be unable to write the version that has fallen due (a
+   * full disk, a read-only volume): the latest stored version, re-derived from the log, is the last
+   * good bundle then, while it is valid. Only when the inputs it was signed from hash as they did:
+   * its number with other bytes is exactly what scanners refuse. Reads only, so it works on a full disk.
+   */
+  async function lastGoodFromDatabase(now: number): Promise<Published | null> {
+    const latest = await latestBundle(db);
+    if (!latest || now < latest.issuedAt || now >= latest.expiresAt) return null;
+    const listed = (await revocationsListedAfter(db, 0)).filter((entry) => entry.bundleVersion <= latest.version);
+    const { blocks, revokedKeys, seenId } = withEntries(null, listed);
+    if (inputsHash(latest.issuedAt, revokedKeys) !== latest.contentHash) return null;
+    const bundle = await sign(latest.version, latest.issuedAt, latest.expiresAt, blocks, revokedKeys);
+    return { bundle, listedUpTo: latest.version, blocks, revokedKeys, lastRevocationId: seenId };
+  }
+
   function current(): Promise<PublishedBundle> {
     const now = unixNow(options.clock);
     const keys = options.keys.current();
@@ -193,7 +216,9 @@ export function createBundlePublisher(options: BundlePublisherOptions): BundlePu
         checkedKeys = keys;
         return next.bundle;
       },
-      (error: unknown) => {
+      async (error: unknown) => {
+        // Nothing held yet (a start on storage that cannot be written): the stored version, if still good.
+        state ??= await lastGoodFromDatabase(now).catch(() => null);
         const held = state?.bundle;
         if (!held || now >= held.expiresAt) throw error;
         // Serve the last good bundle; try again next second, not on every request of this one.
