@@ -1,12 +1,13 @@
 // kill -9 of the real server process, 20 times, in the middle of partner issuance and revocations,
 // on one SQLite file: no acknowledged pass is lost or duplicated, replays of acknowledged requests
 // answer the same pass, acknowledged revocations stay, and bundle versions never go backwards.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnIssuer } from '../support/spawn-issuer.ts';
 
 const KILLS = 20;
 const ADMIN = 'crash-safety-admin-token-0123456789abcdef';
@@ -28,20 +29,10 @@ function bundleServer(): void {
   buildSync({ entryPoints: ['src/server/main.ts'], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile: SERVER, logLevel: 'error' });
 }
 
-function start(): Promise<{ child: ChildProcess; url: string }> {
-  const child = (running = spawn(process.execPath, [SERVER, '--dev'], {
-    env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', VAXPASS_SEED_DEMO: 'on' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  }));
-  return new Promise((ok, fail) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) ok({ child, url: m[1]! });
-    });
-    child.once('exit', () => fail(new Error(err)));
-  });
+async function start(): Promise<{ child: ChildProcess; url: string }> {
+  const issuer = spawnIssuer([SERVER, '--dev'], { PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', VAXPASS_SEED_DEMO: 'on' });
+  running = issuer.child;
+  return { child: issuer.child, url: await issuer.url };
 }
 
 const kill9 = (child: ChildProcess) =>

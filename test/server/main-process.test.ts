@@ -1,6 +1,5 @@
 // `tsx src/server/main.ts --dev` as its own process: starts with nothing but paths configured,
 // prints its URLs, serves, and exits cleanly on SIGTERM. A bad variable refuses to start.
-import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -8,28 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server/main.ts';
+import { spawnIssuer } from '../support/spawn-issuer.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--dev'], {
-    env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'vaxpass.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'apps'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  let stdout = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  const url = new Promise<string>((ok, fail) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) ok(m[1]!);
-    });
-    child.once('exit', () => fail(new Error(stderr)));
-  });
-  const exit = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-  return { child, url, exit, output: () => ({ stdout, stderr }) };
+  return spawnIssuer(['--import', 'tsx', 'src/server/main.ts', '--dev'], { PORT: '0', VAXPASS_DB: join(dir, 'vaxpass.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'apps'), ...env }, { stdout: true });
 }
 
 describe('src/server/main.ts', () => {
@@ -40,7 +24,7 @@ describe('src/server/main.ts', () => {
     expect(((await (await fetch(`${url}/api/v1/holder/session`)).json()) as { signInAvailable: boolean }).signInAvailable).toBe(true);
     main.child.kill('SIGTERM');
     expect(await main.exit).toBe(0);
-    const { stdout, stderr } = main.output();
+    const [stdout, stderr] = [main.stdout(), main.stderr()];
     expect(stderr).toMatch(/DEV ONLY/);
     expect(stderr).toMatch(/Demo partner "demo-portal" API key/);
     expect(stdout).toMatch(/"msg":"stopped"/);
@@ -52,7 +36,7 @@ describe('src/server/main.ts', () => {
   it('refuses to start on a bad variable, naming it', async () => {
     const main = startMain({ PORT: 'not-a-port' });
     expect(await main.exit).toBe(2);
-    expect(main.output().stderr).toContain('vaxpass: configuration error: PORT: must be a whole number');
+    expect(main.stderr()).toContain('vaxpass: configuration error: PORT: must be a whole number');
     await main.url.catch(() => undefined);
   }, 30_000);
 

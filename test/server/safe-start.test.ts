@@ -3,7 +3,7 @@
 // a second process on one SQLite file is refused while the first is alive (kill -9 releases it).
 // Real issuer processes (`src/server/main.ts`), real files, real PostgreSQL schemas.
 import Database from 'better-sqlite3';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { openDatabase } from '../../src/db/open-database.ts';
 import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import { startServer } from '../../src/server/main.ts';
 import { dropSchema, freshSchemaName, TEST_POSTGRES_URL, testDialect } from '../support/create-test-database.ts';
+import { spawnIssuer } from '../support/spawn-issuer.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-safe-start-'));
@@ -29,20 +30,9 @@ const production = (env: Record<string, string>) => ({ PORT: '0', LOG_LEVEL: 'wa
 
 /** `src/server/main.ts` without --dev, as `npm run start:prod` runs it. */
 function startMain(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', ...args], { env: { ...process.env, ...production(env) }, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  const url = new Promise<string>((ok, fail) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) ok(m[1]!);
-    });
-    child.once('exit', () => fail(new Error(stderr)));
-  });
-  url.catch(() => undefined);
-  const exit = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-  return { child, url, exit, stderr: () => stderr };
+  const issuer = spawnIssuer(['--import', 'tsx', 'src/server/main.ts', ...args], production(env));
+  children.push(issuer.child);
+  return issuer;
 }
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
