@@ -1,11 +1,9 @@
-// Child process for bench/publication.ts: either the issuer on a temp SQLite file whose log holds
-// N revoked passes (served on a real port once its bundle is published), or the baseline, a plain
-// Hono app answering a small fixed JSON. Before serving, the issuer measures what publishing one
+// Child process for bench/publication.ts: the issuer on a temp SQLite file whose log holds N
+// revoked passes, served on a real port once its bundle is published (the baseline is
+// bench/support/scale-baseline.ts, shared with bench/scale.ts). Before serving, the issuer measures what publishing one
 // more revocation costs (the admin route's transaction, then the publisher's next version).
 // Prints one JSON line with what the client needs.
-//   tsx bench/support/publication-bench-server.ts issuer <revocations> | baseline
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+//   tsx bench/support/publication-bench-server.ts issuer <revocations>
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,11 +22,7 @@ import type { AddressInfo } from 'node:net';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-if (process.argv[2] === 'baseline') {
-  const app = new Hono();
-  app.get('/small', (c) => c.json({ ok: true, note: 'fixed response' }));
-  serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => print({ url: `http://127.0.0.1:${info.port}/small` }));
-} else {
+{
   const count = Number(process.argv[3] ?? 0);
   const dir = mkdtempSync(join(tmpdir(), 'vaxpass-bench-'));
   const now = Math.floor(Date.now() / 1000);
