@@ -35,7 +35,7 @@ export function wrkScript(dir: string, target: WrkTarget): string {
 export interface WrkResult {
   readonly rate: number;
   readonly requests: number;
-  /** Answers outside 2xx (wrk counts a 304 here too). */
+  /** Answers with a status of 400 or more (wrk's `errors.status`; a 304 is not counted). */
   readonly non2xx: number;
 }
 
