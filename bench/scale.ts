@@ -9,18 +9,17 @@
 // BENCH_PROFILE=<dir> runs the issuer processes with --cpu-prof into that directory.
 // For a focused run: BENCH_STORES=SQLite (or PostgreSQL), BENCH_PROCESSES=1, BENCH_MANY=0 (skips
 // the 12 k-pass person), BENCH_PATHS=holder,issuance,bundle (substrings of the row names).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
+import { runWrk, type WrkTarget } from './support/wrk.ts';
 import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
 
-const run = promisify(execFile);
 const SECONDS = Number(process.argv[2] ?? 3);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const CONNECTIONS = 16;
@@ -62,26 +61,7 @@ async function issuer(env: Record<string, string>): Promise<string> {
   return (await waitForLine(child, 'stderr', /listening on (http:\/\/\S+)/))[1]!;
 }
 
-interface Target {
-  readonly url: string;
-  readonly method: 'GET' | 'POST';
-  readonly headers: Record<string, string>;
-  readonly body?: string;
-  /** POSTs get a fresh Idempotency-Key per request, prefixed with this. */
-  readonly keyPrefix?: string;
-}
-
-function wrkScript(target: Target): string {
-  const path = join(dir, `wrk-${Math.random().toString(36).slice(2)}.lua`);
-  const headers = Object.entries(target.headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
-  const lua = [`wrk.method = ${JSON.stringify(target.method)}`, ...headers, target.body ? `wrk.body = ${JSON.stringify(target.body)}` : ''];
-  if (target.keyPrefix) {
-    lua.push(`local n = 0`, `request = function() n = n + 1; wrk.headers["Idempotency-Key"] = ${JSON.stringify(target.keyPrefix)} .. n; return wrk.format() end`);
-  }
-  lua.push(`done = function(summary, latency, requests) io.stderr:write(string.format("non2xx=%d\\n", summary.errors.status)) end`);
-  writeFileSync(path, lua.join('\n'));
-  return path;
-}
+type Target = WrkTarget;
 
 let runCounter = 0;
 /** Requests/s summed over the targets, each driven by its own wrk with an equal share of the connections. */
@@ -89,10 +69,8 @@ async function measure(targets: readonly Target[]): Promise<number> {
   const round = ++runCounter;
   const results = await Promise.all(
     targets.map(async (t, i) => {
-      const script = wrkScript({ ...t, ...(t.keyPrefix ? { keyPrefix: `${t.keyPrefix}-${round}-${i}-` } : {}) });
-      const { stdout, stderr } = await run('wrk', ['-t1', `-c${CONNECTIONS / targets.length}`, `-d${SECONDS}s`, '-s', script, new URL(t.url).origin + new URL(t.url).pathname]);
-      const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
-      const bad = Number(/non2xx=(\d+)/.exec(stderr)?.[1] ?? 0);
+      // The same wrk invocation as bench/publication.ts (bench/support/wrk.ts).
+      const { rate, non2xx: bad } = await runWrk(dir, { ...t, ...(t.keyPrefix ? { keyPrefix: `${t.keyPrefix}-${round}-${i}-` } : {}) }, CONNECTIONS / targets.length, SECONDS);
       // wrk counts a 304 as non-2xx; every other path must answer 2xx.
       if (bad > 0 && !t.headers['If-None-Match']) process.stderr.write(`  warning: ${bad} non-2xx answers from ${t.url}\n`);
       return rate;

@@ -1,11 +1,9 @@
-// Child process for bench/publication.ts: either the issuer on a temp SQLite file whose log holds
-// N revoked passes (served on a real port once its bundle is published), or the baseline, a plain
-// Hono app answering a small fixed JSON. Before serving, the issuer measures what publishing one
+// Child process for bench/publication.ts: the issuer on a temp SQLite file whose log holds N
+// revoked passes, served on a real port once its bundle is published (the baseline is
+// bench/support/scale-baseline.ts, shared with bench/scale.ts). Before serving, the issuer measures what publishing one
 // more revocation costs (the admin route's transaction, then the publisher's next version).
 // Prints one JSON line with what the client needs.
-//   tsx bench/support/publication-bench-server.ts issuer <revocations> | baseline
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+//   tsx bench/support/publication-bench-server.ts issuer <revocations>
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,18 +22,15 @@ import type { AddressInfo } from 'node:net';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-if (process.argv[2] === 'baseline') {
-  const app = new Hono();
-  app.get('/small', (c) => c.json({ ok: true, note: 'fixed response' }));
-  serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => print({ url: `http://127.0.0.1:${info.port}/small` }));
-} else {
+{
   const count = Number(process.argv[3] ?? 0);
   const dir = mkdtempSync(join(tmpdir(), 'vaxpass-bench-'));
   const now = Math.floor(Date.now() / 1000);
   const db = openDatabase(join(dir, 'vaxpass.sqlite'));
   await initKeyDirectory(join(dir, 'keys'), { now: now - 86_400 });
-  const revoked = Array.from({ length: count }, () => ({ kind: 'pass' as const, subject: randomBytes(8).toString('hex'), revokedAt: now, revokedBy: 'bench', bundleVersion: 1 }));
-  await db.transaction((tx) => insertRevocations(tx, revoked));
+  // The rows only live for the insert: kept in scope, 1 M of them would stay on the heap the 304s are measured with.
+  const rows = () => Array.from({ length: count }, () => ({ kind: 'pass' as const, subject: randomBytes(8).toString('hex'), revokedAt: now, revokedBy: 'bench', bundleVersion: 1 }));
+  await db.transaction((tx) => insertRevocations(tx, rows()));
   const app = createApp({ db, signer: loadKeyDirectory(join(dir, 'keys')), clock: systemClock, config: testConfig({ logLevel: 'silent' }) });
 
   let started = performance.now();

@@ -92,13 +92,18 @@ export async function applyRevocationDelta(bundle: TrustedBundle, text: string, 
   const revokedKeys = [...new Set([...bundle.document.revokedKeys, ...delta.revokedKeys])];
   const revokedKeySet = new Set(revokedKeys);
   const keys: BundleKey[] = bundle.document.keys.map((k) => (revokedKeySet.has(k.kid) ? { ...k, status: 'revoked' } : k));
+  // O(delta): only the blocks the delta has entries in are merged and re-coded; every other block
+  // (its entries and its text) is the held bundle's. The result is derived, not signed: `payload`
+  // is null, and a scanner keeps the signed full bundle and the signed delta, not this document
+  // (docs/pass-format.md §6.4).
+  const touched = read.revokedPasses.firstBytes();
   const revokedPasses = bundle.revokedPasses.union(read.revokedPasses);
   const document: BundleDocument = {
     ...bundle.document,
     version: delta.toVersion,
     issuedAt,
     keys,
-    revokedPassPrefixes: revokedPasses.encode(),
+    revokedPassPrefixes: { ...bundle.document.revokedPassPrefixes, ...revokedPasses.encode(touched) },
     revokedKeys,
   };
   const signer = { kid: certificate.sub, certificateExpiresAt: certificate.exp };

@@ -11,8 +11,9 @@
 //   itself; later gaps minus one, as entries strictly increase) as the quotient gap >>> k in unary
 //   (that many 1 bits and a 0) and the low k bits, most significant bit first;
 //   zero bits to the next byte boundary, and nothing after.
-// A scanner decodes the blocks once per bundle into one sorted Uint32Array and looks a pass up
-// by binary search within its first byte's range.
+// A scanner decodes the blocks once per bundle into 256 sorted Uint32Arrays and looks a pass up by
+// binary search within its first byte's block. Applying a delta merges only the blocks the delta
+// touches and shares every other block with the held set, so it costs O(delta), not O(set).
 import { fromBase64Url, fromHex, toBase64Url } from './bytes.ts';
 
 export const REVOKED_PREFIX_BYTES = 5;
@@ -20,24 +21,28 @@ export const REVOKED_PREFIX_BYTES = 5;
 export type EncodedRevokedPasses = Readonly<Record<string, string>>;
 
 const BLOCK_KEY = /^[0-9a-f]{2}$/;
+const NO_ENTRIES = new Uint32Array(0);
+const ALL_BLOCKS: readonly number[] = Array.from({ length: 256 }, (_, b) => b);
 
 /** A decoded, immutable set of revoked 40-bit pass id prefixes. */
 export class RevokedPassSet {
-  /** `lows`: the prefixes' last 32 bits, sorted within each block; block b holds lows[starts[b] .. starts[b + 1]). */
+  /** `blocks[b]`: the sorted, distinct last 32 bits of the prefixes whose first byte is b. Blocks are never written after construction, so sets share them. */
   private constructor(
-    private readonly lows: Uint32Array,
-    private readonly starts: Uint32Array,
+    private readonly blocks: readonly Uint32Array[],
+    readonly size: number,
   ) {}
 
-  static readonly EMPTY = new RevokedPassSet(new Uint32Array(0), new Uint32Array(257));
+  static readonly EMPTY = new RevokedPassSet(new Array<Uint32Array>(256).fill(NO_ENTRIES), 0);
 
-  /** From sorted low halves per block (index = first byte). Checks nothing: callers pass sorted, duplicate-free blocks. */
+  /** From sorted low halves per block (index = first byte). Checks nothing: callers pass sorted, duplicate-free blocks they no longer write to. */
   static fromBlocks(blocks: readonly (Uint32Array | undefined)[]): RevokedPassSet {
-    const starts = new Uint32Array(257);
-    for (let b = 0; b < 256; b++) starts[b + 1] = starts[b]! + (blocks[b]?.length ?? 0);
-    const lows = new Uint32Array(starts[256]!);
-    for (let b = 0; b < 256; b++) if (blocks[b]) lows.set(blocks[b]!, starts[b]!);
-    return new RevokedPassSet(lows, starts);
+    const own: Uint32Array[] = new Array(256);
+    let size = 0;
+    for (let b = 0; b < 256; b++) {
+      own[b] = blocks[b] ?? NO_ENTRIES;
+      size += own[b]!.length;
+    }
+    return new RevokedPassSet(own, size);
   }
 
   /** From pass ids (hex, at least 5 bytes); prefixes shared by several ids count once. */
@@ -51,13 +56,16 @@ export class RevokedPassSet {
     return RevokedPassSet.fromBlocks(perBlock.map((xs) => (xs.length ? uniqueSorted(xs) : undefined)));
   }
 
-  get size(): number {
-    return this.lows.length;
+  /** The sorted low halves of one block (shared, not a copy: do not write to it). */
+  block(firstByte: number): Uint32Array {
+    return this.blocks[firstByte]!;
   }
 
-  /** The sorted low halves of one block (a view, not a copy). */
-  block(firstByte: number): Uint32Array {
-    return this.lows.subarray(this.starts[firstByte]!, this.starts[firstByte + 1]!);
+  /** The first bytes of the blocks that hold at least one entry, ascending. */
+  firstBytes(): number[] {
+    const out: number[] = [];
+    for (let b = 0; b < 256; b++) if (this.blocks[b]!.length > 0) out.push(b);
+    return out;
   }
 
   /** Whether a pass id (its cti bytes, or its hex) has a revoked prefix. */
@@ -65,11 +73,12 @@ export class RevokedPassSet {
     const bytes = typeof passId === 'string' ? fromHex(passId) : passId;
     if (!bytes || bytes.length < REVOKED_PREFIX_BYTES) return false;
     const target = low32(bytes);
-    let lo = this.starts[bytes[0]!]!;
-    let hi = this.starts[bytes[0]! + 1]!;
+    const block = this.blocks[bytes[0]!]!;
+    let lo = 0;
+    let hi = block.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const v = this.lows[mid]!;
+      const v = block[mid]!;
       if (v === target) return true;
       if (v < target) lo = mid + 1;
       else hi = mid;
@@ -77,27 +86,40 @@ export class RevokedPassSet {
     return false;
   }
 
-  /** This set plus another's entries. */
+  /** This set plus another's entries: only the blocks where `other` has entries are merged; the rest are this set's own. */
   union(other: RevokedPassSet): RevokedPassSet {
     if (other.size === 0) return this;
     if (this.size === 0) return other;
-    const blocks: Uint32Array[] = [];
-    for (let b = 0; b < 256; b++) blocks.push(mergeSorted(this.block(b), other.block(b)));
-    return RevokedPassSet.fromBlocks(blocks);
+    const blocks = this.blocks.slice();
+    let size = this.size;
+    for (let b = 0; b < 256; b++) {
+      if (other.blocks[b]!.length === 0) continue;
+      blocks[b] = mergeSorted(this.blocks[b]!, other.blocks[b]!);
+      size += blocks[b]!.length - this.blocks[b]!.length;
+    }
+    return new RevokedPassSet(blocks, size);
   }
 
   equals(other: RevokedPassSet): boolean {
     if (this.size !== other.size) return false;
-    for (let i = 0; i < 257; i++) if (this.starts[i] !== other.starts[i]) return false;
-    for (let i = 0; i < this.lows.length; i++) if (this.lows[i] !== other.lows[i]) return false;
+    for (let b = 0; b < 256; b++) {
+      const mine = this.blocks[b]!;
+      const theirs = other.blocks[b]!;
+      if (mine === theirs) continue;
+      if (mine.length !== theirs.length) return false;
+      for (let i = 0; i < mine.length; i++) if (mine[i] !== theirs[i]) return false;
+    }
     return true;
   }
 
-  /** The bundle form. Deterministic: the same set always gives the same blocks. */
-  encode(): EncodedRevokedPasses {
+  /**
+   * The bundle form: every non-empty block, or only the blocks with these first bytes (the empty
+   * ones among them left out). Deterministic: the same entries always give the same block text.
+   */
+  encode(firstBytes: Iterable<number> = ALL_BLOCKS): EncodedRevokedPasses {
     const out: Record<string, string> = {};
-    for (let b = 0; b < 256; b++) {
-      const block = this.block(b);
+    for (const b of firstBytes) {
+      const block = this.blocks[b]!;
       if (block.length > 0) out[blockKey(b)] = encodeRevokedBlock(block);
     }
     return out;

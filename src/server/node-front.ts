@@ -14,10 +14,9 @@
 // for in-process callers. These answers get no access-log line; they are counted in /metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { unixNow, type Clock } from './clock.ts';
-import { ifNoneMatchHits } from './http-cache.ts';
 import type { Metrics } from './metrics.ts';
-import { artifactHeaders } from './publication/publication-fast-path.ts';
-import { deltaEtag, type BundlePublisher, type PublishedBundle } from './publication/bundle-publisher.ts';
+import type { BundlePublisher } from './publication/bundle-publisher.ts';
+import { publicationAnswers } from './publication/not-modified.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { Lane } from './admission.ts';
 import { PROBLEMS, problemType } from './problem.ts';
@@ -42,7 +41,6 @@ export interface NodeFrontDeps {
 
 const LIVE_BODY = '{"status":"ok"}';
 const DELTA_PREFIX = '/api/v1/trust-bundle/revocations?since=';
-const VERSION = /^\d{1,15}$/;
 
 /** RFC 9112 §3.2: two Host headers must get 400, which the application answers; node keeps only the first in req.headers. */
 function oneHost(req: IncomingMessage): boolean {
@@ -54,8 +52,8 @@ function oneHost(req: IncomingMessage): boolean {
 
 export function createNodeFront(deps: NodeFrontDeps): NodeFront {
   const liveHeaders = { ...deps.security, 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': String(LIVE_BODY.length) };
-  let headersOf: PublishedBundle | null = null;
-  let notModified: Record<string, string> = {};
+  // The same decision and headers as the Hono fast path (publication-fast-path.ts).
+  const publication = publicationAnswers({ publisher: deps.publisher, metrics: deps.metrics, security: deps.security });
 
   const done = (route: string, status: number, started: number, method = 'GET') => deps.metrics.observeRequest(method, route, status, (performance.now() - started) / 1000);
   const overloaded = JSON.stringify({ type: problemType('OVERLOADED'), title: PROBLEMS.OVERLOADED.title, status: 503, detail: 'the issuer is at capacity; retry after the delay in Retry-After (with jitter)', code: 'OVERLOADED' });
@@ -69,34 +67,17 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
   }
 
   async function bundle(res: ServerResponse, ifNoneMatch: string, started: number): Promise<boolean> {
-    let current: PublishedBundle;
-    try {
-      current = await deps.publisher.current();
-    } catch {
-      return false;
-    }
-    if (!ifNoneMatchHits(ifNoneMatch, current.etag)) return false;
-    if (current !== headersOf) {
-      notModified = artifactHeaders(current, current.etag, 304);
-      headersOf = current;
-      deps.metrics.bundleVersion = current.version;
-    }
-    res.writeHead(304, notModified).end();
+    const answer = await publication.bundle(ifNoneMatch);
+    if (answer?.status !== 304) return false;
+    res.writeHead(304, answer.headers).end();
     done('/api/v1/trust-bundle', 304, started);
     return true;
   }
 
-  async function delta(res: ServerResponse, ifNoneMatch: string, since: number, started: number): Promise<boolean> {
-    let current: PublishedBundle;
-    try {
-      current = await deps.publisher.current();
-    } catch {
-      return false;
-    }
-    if (since > current.version) return false;
-    const etag = deltaEtag(current, since);
-    if (!ifNoneMatchHits(ifNoneMatch, etag)) return false;
-    res.writeHead(304, artifactHeaders(current, etag, 304)).end();
+  async function delta(res: ServerResponse, ifNoneMatch: string, since: string, started: number): Promise<boolean> {
+    const headers = await publication.deltaNotModified(ifNoneMatch, since);
+    if (!headers) return false;
+    res.writeHead(304, headers).end();
     done('/api/v1/trust-bundle/revocations', 304, started);
     return true;
   }
@@ -125,9 +106,9 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
     }
     if (url?.startsWith(DELTA_PREFIX)) {
       const ifNoneMatch = req.headers['if-none-match'];
-      const since = url.slice(DELTA_PREFIX.length);
-      if (!ifNoneMatch || !VERSION.test(since) || !oneHost(req)) return false;
-      return delta(res, ifNoneMatch, Number(since), performance.now());
+      if (!ifNoneMatch || !oneHost(req)) return false;
+      // Anything after the prefix that is not a bare version (another parameter too) fails the check there.
+      return delta(res, ifNoneMatch, url.slice(DELTA_PREFIX.length), performance.now());
     }
     if (url === '/api/v1/holder/passes') {
       const started = performance.now();

@@ -39,6 +39,13 @@ describe('RevokedPassSet', () => {
     const b = ids(100);
     const union = RevokedPassSet.fromPassIds(a).union(RevokedPassSet.fromPassIds(b));
     expect(union.equals(RevokedPassSet.fromPassIds([...a, ...b, ...a]))).toBe(true);
+    // Only blocks the other set has entries in are new; the rest are shared, not copied.
+    const one = RevokedPassSet.fromPassIds(['7e00000001']);
+    const big = RevokedPassSet.fromPassIds(a);
+    const plusOne = big.union(one);
+    for (let b = 0; b < 256; b++) if (b !== 0x7e) expect(plusOne.block(b)).toBe(big.block(b));
+    expect(plusOne.size).toBe(big.size + (big.has('7e00000001') ? 0 : 1));
+    expect(plusOne.encode([0x7e, 0x7f])).toEqual(Object.fromEntries(Object.entries(plusOne.encode()).filter(([k]) => k === '7e' || k === '7f')));
   });
 
   it('stays well inside the size goal: 100,000 revocations in under 400 KB before base64url', () => {

@@ -115,4 +115,28 @@ describe('node front', () => {
       expect(text).toContain('AMBIGUOUS_HOST');
     }
   });
+  it('the bundle and delta 304s on the listener and through app.fetch (the Hono fast path) are the same decision with the same headers', async () => {
+    const full = await fetch(`${server.url}/api/v1/trust-bundle`);
+    const etag = full.headers.get('etag')!;
+    const version = full.headers.get('x-bundle-version')!;
+    await full.arrayBuffer();
+    const delta = await fetch(`${server.url}/api/v1/trust-bundle/revocations?since=${version}`);
+    const deltaEtag = delta.headers.get('etag')!;
+    await delta.arrayBuffer();
+    const headersOf = (res: Response) => [...res.headers].filter(([name]) => name !== 'date' && name !== 'connection' && name !== 'keep-alive');
+    const cases = [
+      { path: '/api/v1/trust-bundle', etag, status: 304 },
+      { path: `/api/v1/trust-bundle/revocations?since=${version}`, etag: deltaEtag, status: 304 },
+      { path: '/api/v1/trust-bundle/revocations?since=1e3', etag: deltaEtag, status: 400 },
+      { path: `/api/v1/trust-bundle/revocations?since=${Number(version) + 1}`, etag: deltaEtag, status: 400 },
+    ];
+    for (const { path, etag: tag, status } of cases) {
+      const onListener = await fetch(`${server.url}${path}`, { headers: { 'If-None-Match': tag } });
+      const inProcess = await server.app.fetch(new Request(`http://localhost${path}`, { headers: { 'If-None-Match': tag } }));
+      await Promise.all([onListener.arrayBuffer(), inProcess.arrayBuffer()]);
+      expect([path, onListener.status]).toEqual([path, status]);
+      expect([path, inProcess.status]).toEqual([path, status]);
+      if (status === 304) expect(headersOf(onListener)).toEqual(headersOf(inProcess));
+    }
+  });
 });

@@ -11,7 +11,7 @@ import { publishedKeys } from '../issuer-keys.ts';
 import type { Metrics } from '../metrics.ts';
 import { ApiError } from '../problem.ts';
 import { deltaEtag, type BundlePublisher } from '../publication/bundle-publisher.ts';
-import { artifactHeaders, PUBLIC_CACHE } from '../publication/publication-fast-path.ts';
+import { artifactHeaders, PUBLIC_CACHE } from '../publication/artifact-headers.ts';
 import { revokedKeyIds } from '../../db/queries/revoked-sets.ts';
 
 
