@@ -9,7 +9,7 @@
 //     (storeHolderAnswer) and under the generation it read. An answer built from data a write
 //     changed meanwhile is therefore never stored over that write.
 import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
-import type { Queryable } from '../store.ts';
+import type { Queryable, VaxpassDatabase } from '../store.ts';
 import { sessionIdHash } from './holder-sessions.ts';
 import { prepared } from './prepared.ts';
 
@@ -67,17 +67,22 @@ export async function holderAnswerStamp(db: Queryable, personId: string): Promis
   };
 }
 
-/** Stores the ETag of an answer built after `stamp` was read, unless a write touched the person since. */
-export async function storeHolderAnswer(db: Queryable, personId: string, stamp: HolderAnswerStamp, etag: string, validUntil: number): Promise<void> {
+/**
+ * Stores the ETag of an answer built after `stamp` was read, unless a write touched the person
+ * since. Its own small transaction (only when what is stored changes): a refresh has none open.
+ */
+export async function storeHolderAnswer(db: VaxpassDatabase, personId: string, stamp: HolderAnswerStamp, etag: string, validUntil: number): Promise<void> {
   if (stamp.etag === etag && stamp.validUntil === validUntil && stamp.storedGeneration === stamp.generation) return;
-  const { holderAnswers: a } = db.t;
   const values = { etag, validUntil, generation: stamp.generation };
-  if (stamp.changes === null) {
-    // A write since the stamp inserted the row: the conflict keeps its cleared ETag.
-    await db.orm.insert(a).values({ personId, changes: 0, ...values }).onConflictDoNothing();
-  } else {
-    await db.orm.update(a).set(values).where(and(eq(a.personId, personId), eq(a.changes, stamp.changes)));
-  }
+  await db.transaction(async (tx) => {
+    const { holderAnswers: a } = tx.t;
+    if (stamp.changes === null) {
+      // A write since the stamp inserted the row: the conflict keeps its cleared ETag.
+      await tx.orm.insert(a).values({ personId, changes: 0, ...values }).onConflictDoNothing();
+    } else {
+      await tx.orm.update(a).set(values).where(and(eq(a.personId, personId), eq(a.changes, stamp.changes)));
+    }
+  });
 }
 
 /** A write changed (or may have changed) this person's answer: their stored ETag is void. Call it inside the write's transaction. */
