@@ -18,6 +18,7 @@ import type { HolderRefreshCache } from '../session/holder-refresh-cache.ts';
 import type { HolderNotModified } from '../session/holder-not-modified.ts';
 import { readSessionCookie } from '../session/holder-session-cookie.ts';
 import { storeHolderAnswer } from '../../db/queries/holder-answers.ts';
+import { storageFailureOf } from '../../db/storage-failure.ts';
 import { ambiguousHost } from '../middleware/single-host.ts';
 import { requestRef } from '../middleware/request-id.ts';
 
@@ -34,8 +35,13 @@ export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier
     const etag = strongEtag(body);
     const headers = { ETag: etag, ...PRIVATE_CACHE };
     // Later refreshes get their 304 from this (holder-not-modified.ts). Not storing it only costs
-    // them the full path, so a failed write does not fail this answer.
-    await storeHolderAnswer(ctx.db, personId, stamp, etag, validUntil).catch(() => undefined);
+    // them the full path, so a storage failure (disk full, database busy) is counted, not answered;
+    // anything else is a fault and fails loudly.
+    await storeHolderAnswer(ctx.db, personId, stamp, etag, validUntil).catch((error: unknown) => {
+      const failure = storageFailureOf(error);
+      if (!failure) throw error;
+      metrics.storageFailed(failure.kind, failure.driverCode);
+    });
     const session = c.get('holderSession');
     if (session) refreshCache.remember(session.cookie, personId, etag, unixNow(ctx.clock), session.expiresAt);
     if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
