@@ -184,6 +184,32 @@ export const holderSessions = sqliteTable(
 );
 
 /**
+ * The ETag of each person's current holder answer (GET /api/v1/holder/passes) and the moment it
+ * would change by itself (a pass reaching half its lifetime, a test result lapsing, the civil day
+ * turning), so a refresh whose If-None-Match names it gets its 304 from one indexed read
+ * (src/db/queries/holder-answers.ts). `changes` counts the writes that touched the person
+ * (revocation of one of their passes, hold, release): each clears `etag`, and an answer computed
+ * before that write is not stored over it. `generation` must equal holderAnswerGeneration's.
+ */
+export const holderAnswers = sqliteTable('holder_answers', {
+  personId: text('person_id').primaryKey(),
+  changes: integer('changes').notNull(),
+  etag: text('etag'),
+  validUntil: integer('valid_until').notNull(),
+  generation: integer('generation').notNull(),
+});
+
+/**
+ * One row (id 1, absent until the first global change = generation 0): raised by the writes that
+ * may change anyone's holder answer (a key revocation, a registry import), which outdates every
+ * stored holder ETag at once.
+ */
+export const holderAnswerGeneration = sqliteTable('holder_answer_generation', {
+  id: integer('id').primaryKey(),
+  generation: integer('generation').notNull(),
+});
+
+/**
  * Venues that keep an entry log (issue 12). The one-time enrolment code and the venue credential
  * are stored as SHA-256 only, like partner API keys; enrolment clears the code's hash.
  */

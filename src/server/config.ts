@@ -267,7 +267,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     bundleRefreshSeconds,
     maxBodyBytes: integer(env, 'VAXPASS_MAX_BODY_BYTES', 16 * 1024, 1024, 1024 * 1024),
     holderQuotaPerMinute: integer(env, 'VAXPASS_HOLDER_QUOTA_PER_MINUTE', 60, 1, 1_000_000),
-    holderRefreshCacheSeconds: integer(env, 'VAXPASS_HOLDER_REFRESH_CACHE_SECONDS', 30, 0, 300),
+    holderRefreshCacheSeconds: integer(env, 'VAXPASS_HOLDER_REFRESH_CACHE_SECONDS', 1, 0, 300),
     appsDir: path(env, 'VAXPASS_APPS_DIR', './dist/apps'),
     seedDemo: onOff(env, 'VAXPASS_SEED_DEMO', devIdp),
     timeZone,

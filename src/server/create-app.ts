@@ -35,6 +35,7 @@ import { adminRoutes } from './routes/admin-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { healthRoutes, metricsRoutes } from './routes/health-routes.ts';
 import { holderRefreshFastPath, holderRoutes } from './routes/holder-routes.ts';
+import { createHolderNotModified } from './session/holder-not-modified.ts';
 import { createHolderRefreshCache } from './session/holder-refresh-cache.ts';
 import { createNodeFront, type NodeFront } from './node-front.ts';
 import { holderSessionRoutes } from './routes/holder-session-routes.ts';
@@ -104,7 +105,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   app.use('/api/v1/trust-bundle', fast.bundle);
   app.use('/api/v1/trust-bundle/revocations', fast.delta);
   const refreshCache = createHolderRefreshCache({ ttlSeconds: config.holderRefreshCacheSeconds, maxEntries: 50_000 });
-  app.use('/api/v1/holder/passes', holderRefreshFastPath({ cache: refreshCache, clock, limiter, quotaPerMinute: config.holderQuotaPerMinute, metrics }));
+  const holderNotModified = createHolderNotModified({ db, cache: refreshCache, clock, limiter, quotaPerMinute: config.holderQuotaPerMinute });
+  app.use('/api/v1/holder/passes', holderRefreshFastPath({ notModified: holderNotModified, metrics }));
   // Any admin write (a revocation, a hold, a key) may change what a holder is given: forget every cached answer.
   app.use('/api/v1/admin/*', async (c, next) => {
     await next();
@@ -138,7 +140,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   });
   app.onError(createErrorHandler(logger, storage));
   const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
-  const nodeFront = createNodeFront({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }), refreshCache, limiter, clock, holderQuotaPerMinute: config.holderQuotaPerMinute, overLoopLag: (lane) => admission.overLoopLag(lane) });
+  const nodeFront = createNodeFront({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }), holderNotModified, overLoopLag: (lane) => admission.overLoopLag(lane) });
   return Object.assign(app, { publisher, metrics, admission, metricsApp, config, storage, nodeFront, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
 }
 

@@ -4,23 +4,22 @@
 //   - GET /livez (a liveness probe must not wait behind the work it is meant to watch over);
 //   - a trust-bundle conditional GET whose If-None-Match is the current ETag (304), and the same
 //     for the revocation delta (`?since=N` and nothing else in the query);
-//   - a holder refresh the refresh cache confirms (304, within the per-holder quota);
+//   - a holder refresh whose If-None-Match is still its person's answer (holder-not-modified.ts:
+//     304 from the refresh cache or one indexed read, within the per-holder quota);
 //   - while the event loop lags past admission control's limit, a partner issuance or a holder
-//     fetch the cache cannot answer: 503 OVERLOADED at once, as admission would answer it after
+//     fetch that cannot be answered 304: 503 OVERLOADED at once, as admission would answer it after
 //     authentication and reading the body (the same decision, from the lane and the loop only,
 //     made before that work: in a flood, what a refusal costs decides whether the loop keeps up).
 // Everything else, and anything unusual (a query string, two Host headers, a HEAD), goes on to
 // Hono unchanged, where the same answers are also produced (publication-fast-path.ts, holder-routes.ts)
 // for in-process callers. These answers get no access-log line; they are counted in /metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { unixNow, type Clock } from './clock.ts';
 import type { Metrics } from './metrics.ts';
 import type { BundlePublisher } from './publication/bundle-publisher.ts';
 import { publicationAnswers } from './publication/not-modified.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 import type { Lane } from './admission.ts';
 import { PROBLEMS, problemType } from './problem.ts';
-import type { HolderRefreshCache } from './session/holder-refresh-cache.ts';
+import type { HolderNotModified } from './session/holder-not-modified.ts';
 import { sessionCookieIn } from './session/holder-session-cookie.ts';
 import { PRIVATE_CACHE } from './routes/holder-routes.ts';
 
@@ -31,10 +30,7 @@ export interface NodeFrontDeps {
   readonly publisher: BundlePublisher;
   readonly metrics: Metrics;
   readonly security: Readonly<Record<string, string>>;
-  readonly refreshCache: HolderRefreshCache;
-  readonly limiter: RateLimiter;
-  readonly clock: Clock;
-  readonly holderQuotaPerMinute: number;
+  readonly holderNotModified: HolderNotModified;
   /** Admission control's event-loop check for a lane (AdmissionController.overLoopLag). */
   readonly overLoopLag: (lane: Lane) => boolean;
 }
@@ -82,9 +78,15 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
     return true;
   }
 
-  async function holder(res: ServerResponse, personId: string, etag: string, started: number): Promise<boolean> {
-    // Over quota: the application refuses it with the proper problem.
-    if ((await deps.limiter.take(`holder:${personId}`, deps.holderQuotaPerMinute)) !== null) return false;
+  async function holder(req: IncomingMessage, res: ServerResponse, url: string, started: number): Promise<boolean> {
+    const ifNoneMatch = req.headers['if-none-match'];
+    let etag: string | null;
+    try {
+      etag = await deps.holderNotModified(ifNoneMatch ? sessionCookieIn(req.headers.cookie) : null, ifNoneMatch);
+    } catch {
+      return false;
+    }
+    if (etag === null) return deps.overLoopLag('holder') ? refuse(res, 'holder', 'GET', url, started) : false;
     res.writeHead(304, { ETag: etag, ...PRIVATE_CACHE }).end();
     done('/api/v1/holder/passes', 304, started);
     return true;
@@ -111,13 +113,8 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
       return delta(res, ifNoneMatch, url.slice(DELTA_PREFIX.length), performance.now());
     }
     if (url === '/api/v1/holder/passes') {
-      const started = performance.now();
-      const ifNoneMatch = req.headers['if-none-match'];
-      const cookie = ifNoneMatch ? sessionCookieIn(req.headers.cookie) : null;
-      const personId = cookie === null ? null : deps.refreshCache.notModified(cookie, ifNoneMatch, unixNow(deps.clock));
       if (!oneHost(req)) return false;
-      if (personId === null) return deps.overLoopLag('holder') ? refuse(res, 'holder', 'GET', url, started) : false;
-      return holder(res, personId, ifNoneMatch!, started);
+      return holder(req, res, url, performance.now());
     }
     return false;
   };

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleDocument } from '../../src/core/index.ts';
 import { rotateIssuerKeys } from '../../src/cli/commands/keys-rotate.ts';
 import { initKeyDirectory } from '../../src/keys/key-directory.ts';
+import { signInThroughProvider } from '../support/sign-in-through-provider.ts';
 import { dropSchema, freshSchemaName, TEST_POSTGRES_URL, testDialect } from '../support/create-test-database.ts';
 
 const ADMIN = 'multi-instance-admin-token-0123456789abcdef';
@@ -124,6 +125,26 @@ describe.runIf(testDialect === 'postgres')('two issuer processes on one PostgreS
     for (const r of rows) expect(Number(r.version)).toBeGreaterThanOrEqual(Number(r.issued_at) * 1000);
     const issued = rows.map((r) => Number(r.issued_at));
     expect(issued).toEqual([...issued].sort((a, b) => a - b));
+  });
+
+  it('a holder ETag stored through one instance answers 304 on the other, and a revocation through either voids it for both', async () => {
+    const cookie = await signInThroughProvider(urls[0]!, 'demo-0005');
+    const refresh = (url: string, etag?: string) => fetch(`${url}/api/v1/holder/passes`, { headers: { Cookie: cookie, ...(etag ? { 'If-None-Match': etag } : {}) } });
+    const first = await refresh(urls[0]!);
+    const { passes } = (await first.json()) as { passes: { passId: string }[] };
+    const etag = first.headers.get('etag')!;
+    // The refresh that issued the pass voided its own answer; the next full path stores it.
+    expect((await refresh(urls[0]!, '"other"')).status).toBe(200);
+    // B never built this person's answer: its 304 (weak form: past B's in-memory refresh cache) is the stored one.
+    expect((await refresh(urls[1]!, `W/${etag}`)).status).toBe(304);
+    expect((await refresh(urls[1]!, etag)).status).toBe(304);
+    expect((await admin(urls[0]!, '/revocations/passes', { passId: passes[0]!.passId, reason: 'test' })).status).toBe(201);
+    const after = await refresh(urls[1]!, `W/${etag}`);
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { passes: { passId: string }[] }).passes[0]!.passId).not.toBe(passes[0]!.passId);
+    // B's in-memory refresh cache confirms the exact ETag for at most VAXPASS_HOLDER_REFRESH_CACHE_SECONDS (1 s).
+    await new Promise((r) => setTimeout(r, 1100));
+    for (const url of urls) expect((await refresh(url, etag)).status).toBe(200);
   });
 
   it('a key rotation in the shared key directory is picked up by both instances', async () => {

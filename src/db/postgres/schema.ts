@@ -190,6 +190,20 @@ export const holderSessions = pgTable(
   (t) => [index('holder_sessions_expires_at').on(t.expiresAt)],
 );
 
+// Stored holder ETags and their global generation (src/db/schema.ts explains them).
+export const holderAnswers = pgTable('holder_answers', {
+  personId: text('person_id').primaryKey(),
+  changes: bigint('changes', { mode: 'number' }).notNull(),
+  etag: text('etag'),
+  validUntil: seconds('valid_until').notNull(),
+  generation: bigint('generation', { mode: 'number' }).notNull(),
+});
+
+export const holderAnswerGeneration = pgTable('holder_answer_generation', {
+  id: integer('id').primaryKey(),
+  generation: bigint('generation', { mode: 'number' }).notNull(),
+});
+
 export const venues = pgTable(
   'venues',
   {

@@ -4,6 +4,7 @@
 // we count).
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../store.ts';
+import { raiseHolderAnswerGeneration } from './holder-answers.ts';
 import { prepared } from './prepared.ts';
 import { timeOrderedId } from '../time-ordered-id.ts';
 import type { RegistryRecord } from '../../registry/registry-record.ts';
@@ -14,7 +15,11 @@ export interface RegistryWriter {
   write(record: RegistryRecord): Promise<WriteOutcome>;
 }
 
-/** Writes registry records through `tx`, a transaction the caller commits or rolls back. */
+/**
+ * Writes registry records through `tx`, a transaction the caller commits or rolls back. The first
+ * write raises the holder-answer generation in that transaction: an import may change anyone's
+ * passes, and one statement per import costs less than one per person written.
+ */
 export function registryWriter(tx: Queryable, now: number): RegistryWriter {
   const ph = (name: string) => sql.placeholder(name);
   const q = prepared(tx, 'registryWriter', ({ orm, t }) => ({
@@ -61,8 +66,13 @@ export function registryWriter(tx: Queryable, now: number): RegistryWriter {
   };
   const changed = (rows: readonly unknown[]): WriteOutcome => (rows.length > 0 ? 'written' : 'unchanged');
 
+  let generationRaised = false;
   return {
     async write(record) {
+      if (!generationRaised) {
+        generationRaised = true;
+        await raiseHolderAnswerGeneration(tx);
+      }
       if (record.kind === 'person') {
         await upsertPerson.run({ now, id: record.personId, name: record.name, birthDate: record.birthDate });
         known.add(record.personId);

@@ -2,6 +2,7 @@
 // what revocation deltas (?since=N) select on.
 import { and, asc, eq, gt, lte, max, sql } from 'drizzle-orm';
 import type { Queryable } from '../store.ts';
+import { invalidateHolderAnswersOfPasses, raiseHolderAnswerGeneration } from './holder-answers.ts';
 import { prepared } from './prepared.ts';
 
 export type RevocationKind = 'pass' | 'key';
@@ -23,7 +24,12 @@ export async function insertRevocation(db: Queryable, r: NewRevocation): Promise
     .values({ kind: r.kind, subject: r.subject, reason: r.reason ?? null, revokedAt: r.revokedAt, revokedBy: r.revokedBy, bundleVersion: r.bundleVersion })
     .onConflictDoNothing()
     .returning({ id: revocations.id });
-  return inserted.length > 0;
+  if (inserted.length === 0) return false;
+  // The holder's next refresh must not be confirmed from a stored ETag that still lists the pass;
+  // a revoked key may void anyone's passes.
+  if (r.kind === 'pass') await invalidateHolderAnswersOfPasses(db, [r.subject]);
+  else await raiseHolderAnswerGeneration(db);
+  return true;
 }
 
 export async function findRevocation(db: Queryable, kind: RevocationKind, subject: string) {
@@ -72,4 +78,6 @@ export async function insertRevocations(db: Queryable, rows: readonly NewRevocat
     const chunk = rows.slice(i, i + 500).map((r) => ({ kind: r.kind, subject: r.subject, reason: r.reason ?? null, revokedAt: r.revokedAt, revokedBy: r.revokedBy, bundleVersion: r.bundleVersion }));
     await db.orm.insert(revocations).values(chunk).onConflictDoNothing();
   }
+  // A bulk change: every stored holder ETag is void (one statement, not one per holder).
+  if (rows.length > 0) await raiseHolderAnswerGeneration(db);
 }

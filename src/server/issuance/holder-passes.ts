@@ -1,19 +1,21 @@
 // A holder's current passes. Refreshing costs a lookup, not a signature: a pass issued earlier
 // for the same facts is handed out again while it has at least half its lifetime left and is
 // neither revoked nor signed by a revoked key. So the response (and its ETag) is stable and the
-// database does not grow per refresh.
+// database does not grow per refresh, and it stays the same until a write touches the person or
+// `validUntil` (holder-answers.ts stores its ETag for the 304 of later refreshes).
 import { appendAudit } from '../../db/queries/audit-log.ts';
+import { holderAnswerStamp, invalidateHolderAnswer, type HolderAnswerStamp } from '../../db/queries/holder-answers.ts';
 import { findReusableHolderPass, insertIssuedPass, type IssuedPassRow } from '../../db/queries/issued-passes.ts';
 import { readPersonWithFacts } from '../../db/queries/registry.ts';
 import { unusedPassId } from './pass-id.ts';
 import { LOCKS, lockForTransaction } from '../../db/queries/locks.ts';
-import { revokedKeysAt } from './revoked-keys.ts';
+import { forgetRevokedKeys, revokedKeysAt } from './revoked-keys.ts';
 import type { Queryable } from '../../db/store.ts';
 import { unixNow } from '../clock.ts';
 import { ApiError } from '../problem.ts';
 import type { IssuanceContext } from './issuance-context.ts';
 import { passView, type PassView } from './issued-pass-view.ts';
-import { holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
+import { contentsChangeAt, holderOf, passContentsFromRegistry } from './pass-contents-from-registry.ts';
 import { factsHash, signForPerson } from './sign-for-person.ts';
 import type { RequestRef } from '../middleware/request-id.ts';
 import { personOnHold } from './person-hold-check.ts';
@@ -27,20 +29,39 @@ async function reusable(db: Queryable, personId: string, type: IssuedPassRow['ty
   return row;
 }
 
-export async function currentHolderPasses(ctx: IssuanceContext, personId: string, request: RequestRef): Promise<PassView[]> {
+export interface HolderAnswer {
+  readonly passes: PassView[];
+  /** The answer stays the same until this moment (exclusive) unless a write touches the person. */
+  readonly validUntil: number;
+  /** Read before the answer's inputs: storeHolderAnswer stores its ETag only if nothing changed since. */
+  readonly stamp: HolderAnswerStamp;
+}
+
+/** The generation each database was last seen at: a new one may be a key revocation made elsewhere. */
+const seenGeneration = new WeakMap<IssuanceContext['db'], number>();
+
+export async function currentHolderPasses(ctx: IssuanceContext, personId: string, request: RequestRef): Promise<HolderAnswer> {
   const { db } = ctx;
   const now = unixNow(ctx.clock);
+  const stamp = await holderAnswerStamp(db, personId);
+  // The revoked keys are remembered per clock second; one revoked through another instance raised
+  // the generation, and the answer stored under it must not be built from the set before it.
+  if (seenGeneration.get(db) !== stamp.generation) {
+    seenGeneration.set(db, stamp.generation);
+    forgetRevokedKeys(db);
+  }
   // Two statements answer a refresh whose passes can be reused (every 304): the person with their
   // facts and hold, and per pass type the reusable pass with its revocation status.
   const found = await readPersonWithFacts(db, personId);
   // A signed-in person the registry does not know simply has no passes: nothing to enumerate.
-  if (!found) return [];
+  if (!found) return { passes: [], validUntil: contentsChangeAt({ doses: [], tests: [], recoveries: [], exemptions: [] }, now, ctx.config.timeZone), stamp };
   if (found.held) throw personOnHold();
   const built = passContentsFromRegistry(found.person, found.facts, now, ctx.config.timeZone);
   if (!built.ok) throw new ApiError('REGISTRY_RECORD_INVALID', `${built.detail}; please contact the registry`);
   const revokedKids = await revokedKeysAt(db, now);
   const keys = ctx.keys.current();
   const views: PassView[] = [];
+  let validUntil = contentsChangeAt(found.facts, now, ctx.config.timeZone);
   for (const content of built.contents) {
     const hash = factsHash(content);
     let row = await reusable(db, personId, content.type, hash, now, revokedKids);
@@ -54,12 +75,16 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
         const raced = await reusable(tx, personId, content.type, hash, now, revokedKids);
         if (raced) return raced;
         await insertIssuedPass(tx, fresh);
+        // A new pass changes the answer: any ETag stored meanwhile (another instance) is void.
+        await invalidateHolderAnswer(tx, personId);
         await appendAudit(tx, { at: now, actor: `holder:${personId}`, action: 'pass.issued', passId: issued.passId, personId, ...request, detail: { kid: issued.kid, type: issued.type } });
         ctx.onIssued?.('holder');
         return fresh;
       });
     }
+    // From half its lifetime on, the pass is no longer handed out again (reusable above).
+    validUntil = Math.min(validUntil, Math.floor((row.iat + row.exp) / 2));
     views.push(passView(row, holderOf(content)));
   }
-  return views;
+  return { passes: views, validUntil, stamp };
 }

@@ -1,7 +1,7 @@
 // Registry facts → the pass contents a person can be issued at `now`. A record the format cannot
 // carry truthfully (unknown product, a dose in the future, an implausible birth date, a name
 // with control characters) is refused with a reason, never silently altered.
-import { civilDayAt, formatIsoDate, parseIsoDate } from '../../core/civil-time.ts';
+import { civilDayAt, formatIsoDate, parseIsoDate, startOfCivilDay } from '../../core/civil-time.ts';
 import { LIMITS, nameProblem, type Dose, type PassContent } from '../../core/pass-content.ts';
 import { productName } from '../../core/vaccine-products.ts';
 import type { PassType } from '../../core/verification-result.ts';
@@ -51,6 +51,20 @@ export function passContentsFromRegistry(person: PersonRecord, facts: PersonFact
   if (exemption) contents.push({ ...base, type: 'exemption', exemption });
 
   return { ok: true, contents };
+}
+
+/**
+ * The first moment after `now` at which passContentsFromRegistry may answer differently for the
+ * same records: the next civil day (doses, recoveries, exemptions and the birth date are compared
+ * with today) or a test result entering or leaving its issue window. Until then the contents
+ * depend on nothing but the records, so a stored holder ETag can stay valid.
+ */
+export function contentsChangeAt(facts: PersonFacts, now: number, timeZone: string): number {
+  let at = startOfCivilDay(civilDayAt(now, timeZone) + 1, timeZone);
+  for (const t of facts.tests) {
+    for (const edge of [t.sampledAt, t.sampledAt + TEST_ISSUE_WINDOW_SECONDS]) if (edge > now && edge < at) at = edge;
+  }
+  return at;
 }
 
 export function holderOf(content: PassContent): { name: string; birthDate: string } {

@@ -15,8 +15,10 @@ import { bearerToken } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import type { HolderRefreshCache } from '../session/holder-refresh-cache.ts';
+import type { HolderNotModified } from '../session/holder-not-modified.ts';
 import { readSessionCookie } from '../session/holder-session-cookie.ts';
-import type { Clock } from '../clock.ts';
+import { storeHolderAnswer } from '../../db/queries/holder-answers.ts';
+import { storageFailureOf } from '../../db/storage-failure.ts';
 import { ambiguousHost } from '../middleware/single-host.ts';
 import { requestRef } from '../middleware/request-id.ts';
 
@@ -27,12 +29,21 @@ export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier
   const app = new Hono<AppEnv>();
   // Holder fetches take the holder lane: ahead of partner bulk issuance when the issuer is busy.
   app.get('/passes', holderAuth(ctx, verifier, limiter), admit(admission, 'holder', metrics), async (c) => {
-    const passes = await currentHolderPasses(ctx, c.get('holderPersonId'), requestRef(c));
+    const personId = c.get('holderPersonId');
+    const { passes, validUntil, stamp } = await currentHolderPasses(ctx, personId, requestRef(c));
     const body = JSON.stringify({ passes });
     const etag = strongEtag(body);
     const headers = { ETag: etag, ...PRIVATE_CACHE };
+    // Later refreshes get their 304 from this (holder-not-modified.ts). Not storing it only costs
+    // them the full path, so a storage failure (disk full, database busy) is counted, not answered;
+    // anything else is a fault and fails loudly.
+    await storeHolderAnswer(ctx.db, personId, stamp, etag, validUntil).catch((error: unknown) => {
+      const failure = storageFailureOf(error);
+      if (!failure) throw error;
+      metrics.storageFailed(failure.kind, failure.driverCode);
+    });
     const session = c.get('holderSession');
-    if (session) refreshCache.remember(session.cookie, c.get('holderPersonId'), etag, unixNow(ctx.clock), session.expiresAt);
+    if (session) refreshCache.remember(session.cookie, personId, etag, unixNow(ctx.clock), session.expiresAt);
     if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
     return c.body(body, 200, { 'Content-Type': 'application/json', ...headers });
   });
@@ -67,20 +78,17 @@ function holderAuth(ctx: IssuanceContext, verifier: HolderTokenVerifier, limiter
 }
 
 /**
- * A refresh whose If-None-Match is the ETag this session was last given, within the cache's
- * lifetime (holder-refresh-cache.ts): 304 before the general middleware, with no database work,
- * still within the per-holder quota. Everything else goes on to the route.
+ * A refresh that can be answered 304 without building the answer (holder-not-modified.ts, the
+ * decision the node front makes too): 304 before the general middleware. Everything else goes on
+ * to the route.
  */
-export function holderRefreshFastPath(deps: { cache: HolderRefreshCache; clock: Clock; limiter: RateLimiter; quotaPerMinute: number; metrics: Metrics }): MiddlewareHandler<AppEnv> {
+export function holderRefreshFastPath(deps: { notModified: HolderNotModified; metrics: Metrics }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    if (c.req.method !== 'GET') return next();
-    const cookie = readSessionCookie(c);
-    const personId = cookie === null ? null : deps.cache.notModified(cookie, c.req.header('if-none-match'), unixNow(deps.clock));
-    if (personId === null || ambiguousHost(c.req.header('host'))) return next();
-    // Over quota: the route refuses it with the proper problem.
-    if ((await deps.limiter.take(`holder:${personId}`, deps.quotaPerMinute)) !== null) return next();
-    const response = new Response(null, { status: 304, headers: { ETag: c.req.header('if-none-match')!, ...PRIVATE_CACHE } });
+    if (c.req.method !== 'GET' || ambiguousHost(c.req.header('host'))) return next();
+    const etag = await deps.notModified(readSessionCookie(c), c.req.header('if-none-match'));
+    if (etag === null) return next();
+    const response = new Response(null, { status: 304, headers: { ETag: etag, ...PRIVATE_CACHE } });
     deps.metrics.observeRequest('GET', '/api/v1/holder/passes', 304, (performance.now() - started) / 1000);
     return response;
   };

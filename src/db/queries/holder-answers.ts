@@ -1,0 +1,112 @@
+// Stored holder ETags (schema.ts holderAnswers): a refresh whose If-None-Match names the stored
+// ETag of the session's person gets its 304 from one indexed read, on any instance.
+//
+// Correctness rests on two rules, both in the database so every instance agrees:
+//   - every write that can change a person's answer raises their `changes` and clears `etag` in
+//     its own transaction (invalidateHolderAnswer), or raises the global generation;
+//   - the full path reads the person's stamp (holderAnswerStamp) before it reads anything the
+//     answer is built from, and stores its ETag only if `changes` is still what it read
+//     (storeHolderAnswer) and under the generation it read. An answer built from data a write
+//     changed meanwhile is therefore never stored over that write.
+import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Queryable, VaxpassDatabase } from '../store.ts';
+import { sessionIdHash } from './holder-sessions.ts';
+import { prepared } from './prepared.ts';
+
+const GENERATION_ROW = 1;
+const ph = (name: string) => sql.placeholder(name);
+
+export interface StoredHolderAnswer {
+  readonly personId: string;
+  readonly etag: string;
+  readonly sessionExpiresAt: number;
+}
+
+/**
+ * The stored ETag of the person signed in with this session cookie id, if the session is
+ * unexpired and the ETag is still valid at `now` under the current generation; else null.
+ */
+export async function storedHolderAnswerForSession(db: Queryable, sessionId: string, now: number): Promise<StoredHolderAnswer | null> {
+  // The 304 of nearly every holder refresh is this statement: prepared once per connection.
+  const query = prepared(db, 'storedHolderAnswerForSession', ({ orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }) =>
+    orm
+      .select({ personId: a.personId, etag: a.etag, sessionExpiresAt: s.expiresAt })
+      .from(s)
+      .innerJoin(a, eq(a.personId, s.personId))
+      .leftJoin(g, eq(g.id, GENERATION_ROW))
+      .where(and(eq(s.idHash, ph('idHash')), gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`)))
+      .limit(1)
+      .prepare(),
+  );
+  const row = await query.get({ idHash: sessionIdHash(sessionId), now });
+  return row && row.etag !== null ? { personId: row.personId, etag: row.etag, sessionExpiresAt: row.sessionExpiresAt } : null;
+}
+
+/** What the full path reads before building an answer: the person's change count (null: no row yet) and the generation. */
+export interface HolderAnswerStamp {
+  readonly changes: number | null;
+  readonly generation: number;
+  /** What is stored now, to skip a write that would change nothing. */
+  readonly etag: string | null;
+  readonly validUntil: number;
+  readonly storedGeneration: number;
+}
+
+export async function holderAnswerStamp(db: Queryable, personId: string): Promise<HolderAnswerStamp> {
+  const q = prepared(db, 'holderAnswerStamp', ({ orm, t: { holderAnswers: a, holderAnswerGeneration: g } }) => ({
+    answer: orm.select().from(a).where(eq(a.personId, ph('personId'))).prepare(),
+    generation: orm.select({ generation: g.generation }).from(g).where(eq(g.id, GENERATION_ROW)).prepare(),
+  }));
+  const [answer, generation] = [await q.answer.get({ personId }), await q.generation.get()];
+  return {
+    changes: answer?.changes ?? null,
+    generation: generation?.generation ?? 0,
+    etag: answer?.etag ?? null,
+    validUntil: answer?.validUntil ?? 0,
+    storedGeneration: answer?.generation ?? 0,
+  };
+}
+
+/**
+ * Stores the ETag of an answer built after `stamp` was read, unless a write touched the person
+ * since. Its own small transaction (only when what is stored changes): a refresh has none open.
+ */
+export async function storeHolderAnswer(db: VaxpassDatabase, personId: string, stamp: HolderAnswerStamp, etag: string, validUntil: number): Promise<void> {
+  if (stamp.etag === etag && stamp.validUntil === validUntil && stamp.storedGeneration === stamp.generation) return;
+  const values = { etag, validUntil, generation: stamp.generation };
+  await db.transaction(async (tx) => {
+    const { holderAnswers: a } = tx.t;
+    if (stamp.changes === null) {
+      // A write since the stamp inserted the row: the conflict keeps its cleared ETag.
+      await tx.orm.insert(a).values({ personId, changes: 0, ...values }).onConflictDoNothing();
+    } else {
+      await tx.orm.update(a).set(values).where(and(eq(a.personId, personId), eq(a.changes, stamp.changes)));
+    }
+  });
+}
+
+/** A write changed (or may have changed) this person's answer: their stored ETag is void. Call it inside the write's transaction. */
+export async function invalidateHolderAnswer(db: Queryable, personId: string): Promise<void> {
+  const { holderAnswers: a } = db.t;
+  await db.orm
+    .insert(a)
+    .values({ personId, changes: 1, etag: null, validUntil: 0, generation: 0 })
+    .onConflictDoUpdate({ target: a.personId, set: { changes: sql`${a.changes} + 1`, etag: null } });
+}
+
+/** The holders of these passes (a revocation): their stored ETags are void. */
+export async function invalidateHolderAnswersOfPasses(db: Queryable, passIds: readonly string[]): Promise<void> {
+  if (passIds.length === 0) return;
+  const { issuedPasses: p } = db.t;
+  const rows = await db.orm.selectDistinct({ personId: p.personId }).from(p).where(inArray(p.passId, [...passIds]));
+  for (const { personId } of rows) await invalidateHolderAnswer(db, personId);
+}
+
+/** A write that may change anyone's answer (a key revocation, a registry import): every stored ETag is void. */
+export async function raiseHolderAnswerGeneration(db: Queryable): Promise<void> {
+  const { holderAnswerGeneration: g } = db.t;
+  await db.orm
+    .insert(g)
+    .values({ id: GENERATION_ROW, generation: 1 })
+    .onConflictDoUpdate({ target: g.id, set: { generation: sql`${g.generation} + 1` } });
+}

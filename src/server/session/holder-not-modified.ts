@@ -1,0 +1,47 @@
+// Whether a holder refresh can be answered 304 without building the answer: the one decision the
+// node front (node-front.ts, on the raw request) and the Hono fast path (holder-routes.ts, for
+// in-process callers) both make, so the two cannot drift apart.
+//
+// Only the session cookie and If-None-Match come from the client; validity is decided by the
+// database and the server's clock:
+//   1. the per-instance refresh cache (holder-refresh-cache.ts), which confirms the exact ETag the
+//      session was last given, with no database work, within its short lifetime;
+//   2. else the person's stored ETag (holder-answers.ts): one indexed read joining the session and
+//      the stored answer, valid until a write touches the person or the answer would change by
+//      itself. If-None-Match is compared weakly (RFC 9110 §13.1.2).
+// A 304 confirms to the holder of a session cookie an ETag that session's person was given; it
+// never carries data. Within the per-holder quota only: over it, the route refuses properly.
+import type { VaxpassDatabase } from '../../db/store.ts';
+import { storedHolderAnswerForSession } from '../../db/queries/holder-answers.ts';
+import { unixNow, type Clock } from '../clock.ts';
+import { ifNoneMatchHits } from '../http-cache.ts';
+import type { RateLimiter } from '../rate-limiter.ts';
+import type { HolderRefreshCache } from './holder-refresh-cache.ts';
+
+/** The ETag to answer 304 with, or null: take the full path (which also refuses what must be refused). */
+export type HolderNotModified = (cookieValue: string | null, ifNoneMatch: string | undefined) => Promise<string | null>;
+
+export function createHolderNotModified(deps: { db: VaxpassDatabase; cache: HolderRefreshCache; clock: Clock; limiter: RateLimiter; quotaPerMinute: number }): HolderNotModified {
+  async function stored(cookieValue: string, ifNoneMatch: string, now: number): Promise<{ personId: string; etag: string } | null> {
+    let answer;
+    try {
+      answer = await storedHolderAnswerForSession(deps.db, cookieValue, now);
+    } catch {
+      // The full path meets the same failure and answers it with the proper problem.
+      return null;
+    }
+    if (answer === null || !ifNoneMatchHits(ifNoneMatch, answer.etag)) return null;
+    deps.cache.remember(cookieValue, answer.personId, answer.etag, now, answer.sessionExpiresAt);
+    return answer;
+  }
+
+  return async (cookieValue, ifNoneMatch) => {
+    if (cookieValue === null || !ifNoneMatch) return null;
+    const now = unixNow(deps.clock);
+    const cachedPerson = deps.cache.notModified(cookieValue, ifNoneMatch, now);
+    const hit = cachedPerson !== null ? { personId: cachedPerson, etag: ifNoneMatch } : await stored(cookieValue, ifNoneMatch, now);
+    if (hit === null) return null;
+    if ((await deps.limiter.take(`holder:${hit.personId}`, deps.quotaPerMinute)) !== null) return null;
+    return hit.etag;
+  };
+}
