@@ -2,14 +2,16 @@
 //   1. Capacity C: the highest arrival rate (steps of 4 s) with p99 under the SLO and no errors.
 //   2. 0.5 × C for 5 s, 10 × C for 30 s, 0.5 × C for 20 s, with a mix of holder fetches and partner
 //      issuance (through the shipped PartnerClient), /livez probed every 100 ms, RSS every second.
-// The server and the generator are separate processes. Run: npx tsx bench/overload/run.ts
+// The server and the generator are separate processes, pinned to different cores (server on CPU 0,
+// generator on CPU 1, with taskset) so the load does not take its CPU from the server it measures;
+// OVERLOAD_PIN=off: no pinning (both share the machine). Run: npx tsx bench/overload/run.ts
 // (OVERLOAD_SPIKE_SECONDS, OVERLOAD_SLO_MS, OVERLOAD_HOLDER_SHARE to change the defaults;
 // OVERLOAD_HOLDER_ETAGS=off: holders never send If-None-Match, so every fetch takes the full path).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Sample } from './generator.ts';
+import type { GeneratorOutput, GeneratorSecond, Sample } from './generator.ts';
 import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
 import { signInThroughProvider } from '../../test/support/sign-in-through-provider.ts';
 
@@ -20,10 +22,14 @@ const TIMEOUT_MS = 2000;
 const HOLDER_ETAGS = process.env.OVERLOAD_HOLDER_ETAGS !== 'off';
 const ADMIN = 'overload-bench-admin-token-0123456789abcdef';
 
+const PIN = process.env.OVERLOAD_PIN !== 'off';
+/** The command line for a process pinned to one CPU (taskset), or unpinned with OVERLOAD_PIN=off. */
+const pinned = (cpu: number, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
+
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-overload-'));
 // OVERLOAD_PROFILE=<dir>: the server runs with --cpu-prof into that directory.
 const profile = process.env.OVERLOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_PROFILE}`] : [];
-const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev'], {
+const server = spawn(...pinned(0, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev']), {
   env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
@@ -54,13 +60,21 @@ for (const p of people.slice(0, -2)) {
   if (res.status === 201) personIds.push(p.personId);
 }
 
+let generatorSeconds: GeneratorSecond[] = [];
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
   const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/overload/generator.ts'], { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/generator.ts']), { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const ticker = onSecond ? setInterval(onSecond, 1000) : null;
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((ok) => child.once('exit', () => (ticker && clearInterval(ticker), ok(JSON.parse(out) as Sample[]))));
+  return new Promise((ok) =>
+    child.once('exit', () => {
+      if (ticker) clearInterval(ticker);
+      const output = JSON.parse(out) as GeneratorOutput;
+      generatorSeconds = output.generator;
+      ok(output.samples);
+    }),
+  );
 }
 
 const pct = (xs: number[], p: number) => {
@@ -123,6 +137,10 @@ for (let sec = spikeEnd; sec < spikeEnd + 20; sec++) {
 }
 const livezAll = samples.filter((s) => s.kind === 'livez');
 const rssEnd = rssMiB();
+// Where the latency accumulates on the client side: the generator's own loop (late arrivals) and
+// the wait for a socket (a pool limit would queue requests inside the generator).
+const generatorInSpike = generatorSeconds.filter((g) => g.second >= spikeStart && g.second < spikeEnd);
+const socketWaits = holders.map((s) => s.socketMs ?? NaN).filter((ms) => Number.isFinite(ms));
 
 const rows: [string, string, string][] = [
   ['SLO for capacity', `p99 ≤ ${SLO_MS} ms, 0 errors`, ''],
@@ -138,6 +156,9 @@ const rows: [string, string, string][] = [
   ['back to baseline after spike', `${Number.isNaN(backAfter) ? '> 20' : backAfter} s`, 'goal ≤ 10 s'],
   ['RSS before / peak / end', `${f1(rssBefore)} / ${f1(Math.max(...rss))} / ${f1(rssEnd)} MiB`, 'goal end within 10 % of before'],
   ['server crashed', crashed ? 'yes' : 'no', ''],
+  ['generator loop lag in spike: median / max of per-second worst', `${f1(pct(generatorInSpike.map((g) => g.lagMaxMs), 50))} / ${f1(Math.max(...generatorInSpike.map((g) => g.lagMaxMs)))} ms`, 'arrivals late by at most this'],
+  ['generator: holder wait for a socket p99 / requests in flight max', `${f1(pct(socketWaits, 99))} ms / ${Math.max(...generatorInSpike.map((g) => g.inFlight))}`, ''],
+  ['pinning', PIN ? 'server CPU 0, generator CPU 1 (taskset)' : 'none (OVERLOAD_PIN=off)', ''],
 ];
 process.stdout.write(`\n| measure | value | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
 server.kill('SIGTERM');
