@@ -13,6 +13,8 @@ import { PartnerClient } from '../../src/partner-client/partner-client.ts';
 
 interface Plan {
   readonly url: string;
+  /** The issuer's own liveness listener (VAXPASS_LIVENESS_PORT), probed beside /livez on the main port; null: none. */
+  readonly livenessUrl: string | null;
   readonly apiKey: string;
   readonly holderCookies: readonly string[];
   readonly personIds: readonly string[];
@@ -27,7 +29,8 @@ interface Plan {
 
 export interface Sample {
   readonly second: number;
-  readonly kind: 'holder' | 'partner' | 'livez';
+  /** livez: /livez on the main port; liveness: the liveness listener's own port. */
+  readonly kind: 'holder' | 'partner' | 'livez' | 'liveness';
   readonly status: number;
   readonly ms: number;
   readonly code?: string;
@@ -54,14 +57,15 @@ const generatorSeconds: GeneratorSecond[] = [];
 let inFlight = 0;
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 const livezAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+const livenessAgent = new Agent({ keepAlive: true, maxSockets: 1 });
 const started = performance.now();
 const second = () => Math.floor((performance.now() - started) / 1000);
 
-function get(path: string, headers: Record<string, string>, useAgent: Agent): Promise<{ status: number; etag?: string; socketMs: number }> {
+function get(path: string, headers: Record<string, string>, useAgent: Agent, base = plan.url): Promise<{ status: number; etag?: string; socketMs: number }> {
   const t0 = performance.now();
   let socketMs = NaN;
   return new Promise((ok) => {
-    const req = request(`${plan.url}${path}`, { headers, agent: useAgent }, (res) => {
+    const req = request(`${base}${path}`, { headers, agent: useAgent }, (res) => {
       res.resume();
       res.on('end', () => (clearTimeout(deadline), ok({ status: res.statusCode!, etag: res.headers.etag, socketMs })));
     });
@@ -105,6 +109,7 @@ const livez = setInterval(() => {
   const at = second();
   const t0 = performance.now();
   void get('/livez', {}, livezAgent).then((r) => samples.push({ second: at, kind: 'livez', status: r.status, ms: performance.now() - t0 }));
+  if (plan.livenessUrl) void get('', {}, livenessAgent, plan.livenessUrl).then((r) => samples.push({ second: at, kind: 'liveness', status: r.status, ms: performance.now() - t0 }));
 }, 100);
 
 // The generator's own loop: a 5 ms timer's lateness, worst per second.
@@ -144,6 +149,7 @@ clearInterval(lagTimer);
 clearInterval(perSecond);
 agent.destroy();
 livezAgent.destroy();
+livenessAgent.destroy();
 // A pipe write is asynchronous: exit only once it is out.
 const output: GeneratorOutput = { samples, generator: generatorSeconds };
 process.stdout.write(`${JSON.stringify(output)}\n`, () => process.exit(0));

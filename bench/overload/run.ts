@@ -30,17 +30,23 @@ const dir = mkdtempSync(join(tmpdir(), 'vaxpass-overload-'));
 // OVERLOAD_PROFILE=<dir>: the server runs with --cpu-prof into that directory.
 const profile = process.env.OVERLOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_PROFILE}`] : [];
 const server = spawn(...pinned(0, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev']), {
-  env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30' },
+  env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30', VAXPASS_LIVENESS_PORT: '0' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let crashed = false;
 server.once('exit', (code, signal) => void (crashed = code !== 0 || signal !== null));
-const url = await new Promise<string>((ok, fail) => {
+// The liveness listener's line follows the banner; an issuer without one (before it existed) has none.
+const [url, livenessUrl] = await new Promise<[string, string | null]>((ok, fail) => {
   let err = '';
+  let found = false;
   server.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
     const m = /listening on (http:\/\/\S+)/.exec(err);
-    if (m) ok(m[1]!);
+    // The liveness line is printed right after the banner.
+    if (m && !found) {
+      found = true;
+      setTimeout(() => ok([m[1]!, /Liveness\s+(http:\/\/\S+)/.exec(err)?.[1] ?? null]), 300);
+    }
   });
   server.once('exit', () => fail(new Error(err)));
 });
@@ -62,7 +68,7 @@ for (const p of people.slice(0, -2)) {
 
 let generatorSeconds: GeneratorSecond[] = [];
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
-  const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
+  const plan = { url, livenessUrl, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
   const child: ChildProcess = spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/generator.ts']), { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const ticker = onSecond ? setInterval(onSecond, 1000) : null;
   let out = '';
@@ -82,6 +88,7 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
+const isProbe = (s: Sample) => s.kind === 'livez' || s.kind === 'liveness';
 const success = (s: Sample) => s.status === 200 || s.status === 201 || s.status === 304;
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 
@@ -90,7 +97,7 @@ await generate([{ name: 'warm-up', rate: 20, seconds: 3 }]);
 let capacity = 0;
 let unloadedP99 = NaN;
 for (const rate of [25, 50, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1300, 1600, 2000]) {
-  const samples = (await generate([{ name: 'step', rate, seconds: 4 }])).filter((s) => s.kind !== 'livez' && s.second >= 1);
+  const samples = (await generate([{ name: 'step', rate, seconds: 4 }])).filter((s) => !isProbe(s) && s.second >= 1);
   const errors = samples.filter((s) => !success(s)).length;
   const p99 = pct(samples.map((s) => s.ms), 99);
   if (Number.isNaN(unloadedP99)) unloadedP99 = p99;
@@ -120,22 +127,23 @@ const samples = await generate(phases, () => rss.push(rssMiB()));
 const spikeStart = 5;
 const spikeEnd = 5 + SPIKE_SECONDS;
 const inSpike = samples.filter((s) => s.second >= spikeStart && s.second < spikeEnd);
-const work = inSpike.filter((s) => s.kind !== 'livez');
+const work = inSpike.filter((s) => !isProbe(s));
 const admitted = work.filter(success);
 const rejected = work.filter((s) => s.status === 503 || s.status === 429);
-const unplanned = samples.filter((s) => s.kind !== 'livez' && s.status >= 500 && s.status !== 503).length;
+const unplanned = samples.filter((s) => !isProbe(s) && s.status >= 500 && s.status !== 503).length;
 const timeouts = work.filter((s) => s.status === 0).length;
 const holders = work.filter((s) => s.kind === 'holder');
 const goodput = admitted.length / SPIKE_SECONDS;
 let backAfter = NaN;
 for (let sec = spikeEnd; sec < spikeEnd + 20; sec++) {
-  const at = samples.filter((s) => s.kind !== 'livez' && s.second === sec);
+  const at = samples.filter((s) => !isProbe(s) && s.second === sec);
   if (at.length > 0 && at.every(success) && pct(at.map((s) => s.ms), 99) <= 2 * unloadedP99) {
     backAfter = sec - spikeEnd;
     break;
   }
 }
 const livezAll = samples.filter((s) => s.kind === 'livez');
+const livenessAll = samples.filter((s) => s.kind === 'liveness');
 const rssEnd = rssMiB();
 // Where the latency accumulates on the client side: the generator's own loop (late arrivals) and
 // the wait for a socket (a pool limit would queue requests inside the generator).
@@ -153,6 +161,7 @@ const rows: [string, string, string][] = [
   ['unplanned 5xx / timeouts', `${unplanned} / ${timeouts}`, 'goal 0'],
   ['holder fetches successful in spike', `${f1((100 * holders.filter(success).length) / Math.max(1, holders.length))} % of ${holders.length}`, 'goal ≥ 99 %'],
   ['/livez p99 (whole run) / max', `${f1(pct(livezAll.map((s) => s.ms), 99))} / ${f1(Math.max(...livezAll.map((s) => s.ms)))} ms, ${livezAll.filter((s) => s.status !== 200).length} failed`, 'goal p99 < 50 ms'],
+  ['liveness listener /livez p99 (whole run) / max', livenessUrl ? `${f1(pct(livenessAll.map((s) => s.ms), 99))} / ${f1(Math.max(...livenessAll.map((s) => s.ms)))} ms, ${livenessAll.filter((s) => s.status !== 200).length} failed` : 'none', 'goal p99 < 50 ms'],
   ['back to baseline after spike', `${Number.isNaN(backAfter) ? '> 20' : backAfter} s`, 'goal ≤ 10 s'],
   ['RSS before / peak / end', `${f1(rssBefore)} / ${f1(Math.max(...rss))} / ${f1(rssEnd)} MiB`, 'goal end within 10 % of before'],
   ['server crashed', crashed ? 'yes' : 'no', ''],
