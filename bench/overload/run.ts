@@ -61,10 +61,17 @@ const holderCookies: string[] = [];
 for (const p of people.slice(-2)) holderCookies.push(await signInThroughProvider(url, p.personId));
 // Partners ask for vaccination passes: only people whose registry record has one.
 const personIds: string[] = [];
+// On a loaded machine the issuer may shed these probes (event-loop lag): retry a 503 (same key), or
+// the partner traffic would be all 422s for an empty list.
 for (const p of people.slice(0, -2)) {
-  const res = await fetch(`${url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${admin.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': `probe-${p.personId}` }, body: JSON.stringify({ personId: p.personId }) });
-  if (res.status === 201) personIds.push(p.personId);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const res = await fetch(`${url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${admin.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': `probe-${p.personId}` }, body: JSON.stringify({ personId: p.personId }) });
+    if (res.status === 201) personIds.push(p.personId);
+    if (res.status !== 503) break;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
 }
+if (personIds.length === 0) throw new Error('no demo person could be issued a pass: the issuer refused every probe');
 
 let generatorSeconds: GeneratorSecond[] = [];
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
