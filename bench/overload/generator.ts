@@ -2,7 +2,7 @@
 // a constant arrival rate whatever the server's answers (a closed loop would slow down with the
 // server and hide the overload). Partner issuance goes through the shipped PartnerClient (so its
 // backoff and retry budget are part of what is measured); holders fetch their passes as the holder
-// app does. A /livez probe on its own connection runs throughout. Prints one JSON line on stdout:
+// app does. Liveness probes run in a process of their own (probe.ts). Prints one JSON line on stdout:
 // the samples, and per second the generator's own health (its event-loop lag and requests it had
 // in flight), so a slow answer can be told apart from a generator that could not keep up.
 // An open-model generator must neither hide nor cause queueing: every request gets a socket at once
@@ -13,8 +13,6 @@ import { PartnerClient } from '../../src/partner-client/partner-client.ts';
 
 interface Plan {
   readonly url: string;
-  /** The issuer's own liveness listener (VAXPASS_LIVENESS_PORT), probed beside /livez on the main port; null: none. */
-  readonly livenessUrl: string | null;
   readonly apiKey: string;
   readonly holderCookies: readonly string[];
   readonly personIds: readonly string[];
@@ -56,16 +54,14 @@ const samples: Sample[] = [];
 const generatorSeconds: GeneratorSecond[] = [];
 let inFlight = 0;
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
-const livezAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-const livenessAgent = new Agent({ keepAlive: true, maxSockets: 1 });
 const started = performance.now();
 const second = () => Math.floor((performance.now() - started) / 1000);
 
-function get(path: string, headers: Record<string, string>, useAgent: Agent, base = plan.url): Promise<{ status: number; etag?: string; socketMs: number }> {
+function get(path: string, headers: Record<string, string>, useAgent: Agent): Promise<{ status: number; etag?: string; socketMs: number }> {
   const t0 = performance.now();
   let socketMs = NaN;
   return new Promise((ok) => {
-    const req = request(`${base}${path}`, { headers, agent: useAgent }, (res) => {
+    const req = request(`${plan.url}${path}`, { headers, agent: useAgent }, (res) => {
       res.resume();
       res.on('end', () => (clearTimeout(deadline), ok({ status: res.statusCode!, etag: res.headers.etag, socketMs })));
     });
@@ -105,12 +101,6 @@ function fire(): void {
   }
 }
 
-const livez = setInterval(() => {
-  const at = second();
-  const t0 = performance.now();
-  void get('/livez', {}, livezAgent).then((r) => samples.push({ second: at, kind: 'livez', status: r.status, ms: performance.now() - t0 }));
-  if (plan.livenessUrl) void get('', {}, livenessAgent, plan.livenessUrl).then((r) => samples.push({ second: at, kind: 'liveness', status: r.status, ms: performance.now() - t0 }));
-}, 100);
 
 // The generator's own loop: a 5 ms timer's lateness, worst per second.
 let lagMax = 0;
@@ -143,13 +133,10 @@ for (const phase of plan.phases) {
     }, 2);
   });
 }
-clearInterval(livez);
 await new Promise((ok) => setTimeout(ok, plan.timeoutMs + 500));
 clearInterval(lagTimer);
 clearInterval(perSecond);
 agent.destroy();
-livezAgent.destroy();
-livenessAgent.destroy();
 // A pipe write is asynchronous: exit only once it is out.
 const output: GeneratorOutput = { samples, generator: generatorSeconds };
 process.stdout.write(`${JSON.stringify(output)}\n`, () => process.exit(0));

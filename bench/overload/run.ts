@@ -1,7 +1,8 @@
 // bench/overload: the issuer under an open-model load on loopback (docs/operations.md "Overload").
 //   1. Capacity C: the highest arrival rate (steps of 4 s) with p99 under the SLO and no errors.
 //   2. 0.5 × C for 5 s, 10 × C for 30 s, 0.5 × C for 20 s, with a mix of holder fetches and partner
-//      issuance (through the shipped PartnerClient), /livez probed every 100 ms, RSS every second.
+//      issuance (through the shipped PartnerClient), RSS every second, and /livez probed every 100 ms
+//      (main port and liveness listener) from a probe process of its own (probe.ts).
 // The server and the generator are separate processes, pinned to different cores (server on CPU 0,
 // generator on CPU 1, with taskset) so the load does not take its CPU from the server it measures;
 // OVERLOAD_PIN=off: no pinning (both share the machine). Run: npx tsx bench/overload/run.ts
@@ -75,19 +76,25 @@ if (personIds.length === 0) throw new Error('no demo person could be issued a pa
 
 let generatorSeconds: GeneratorSecond[] = [];
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
-  const plan = { url, livenessUrl, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
+  const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
   const child: ChildProcess = spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/generator.ts']), { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The liveness probes, in their own process beside the generator (probe.ts), for the spike run.
+  const seconds = phases.reduce((sum, p) => sum + p.seconds, 0);
+  const prober: ChildProcess | null = onSecond ? spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/probe.ts']), { env: { ...process.env, OVERLOAD_PROBE_PLAN: JSON.stringify({ url, livenessUrl, seconds }) }, stdio: ['ignore', 'pipe', 'inherit'] }) : null;
   const ticker = onSecond ? setInterval(onSecond, 1000) : null;
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((ok) =>
-    child.once('exit', () => {
-      if (ticker) clearInterval(ticker);
-      const output = JSON.parse(out) as GeneratorOutput;
-      generatorSeconds = output.generator;
-      ok(output.samples);
-    }),
-  );
+  const collect = (p: ChildProcess | null) =>
+    new Promise<string>((ok) => {
+      if (!p) return ok('');
+      let out = '';
+      p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      p.once('exit', () => ok(out));
+    });
+  return Promise.all([collect(child), collect(prober)]).then(([out, probes]) => {
+    if (ticker) clearInterval(ticker);
+    const output = JSON.parse(out) as GeneratorOutput;
+    generatorSeconds = output.generator;
+    return probes ? [...output.samples, ...(JSON.parse(probes) as Sample[])] : output.samples;
+  });
 }
 
 const pct = (xs: number[], p: number) => {
