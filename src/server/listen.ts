@@ -67,7 +67,8 @@ export function listen(fetch: (request: Request, env: never) => Response | Promi
   // The front answers its few requests on the node:http request itself; the rest go to Hono's adapter.
   const createServer = (serverOptions: ServerOptions, listener: RequestListener) => {
     const server = createHttpServer(
-      limits ? { ...serverOptions, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs } : serverOptions,
+      // node enforces both timeouts only when it checks its connections (every 30 s by default): check every second.
+      limits ? { ...serverOptions, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 } : serverOptions,
       (req, res) => {
         const crowded = overLimit(req);
         // Past the limit every answer closes its connection, so the count comes back down.

@@ -117,6 +117,31 @@ describe('connection limit', () => {
     }
   });
 
+  it('disconnects a client that does not finish its headers within VAXPASS_HEADERS_TIMEOUT_MS', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'vaxpass-slow-client-'));
+    const slow = await startServer({
+      env: { PORT: '0', VAXPASS_HEADERS_TIMEOUT_MS: '1000', VAXPASS_DB: join(dir2, 'db.sqlite'), VAXPASS_KEYS: join(dir2, 'keys'), VAXPASS_DEV_IDP: 'on', VAXPASS_APPS_DIR: join(dir2, 'none'), LOG_LEVEL: 'error' },
+      print: () => {},
+      writeLog: () => {},
+    });
+    try {
+      const started = performance.now();
+      const answer = await new Promise<string>((ok, fail) => {
+        const s = connect(Number(new URL(slow.url).port), '127.0.0.1', () => s.write('GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+        let text = '';
+        s.on('data', (d: Buffer) => (text += d.toString()));
+        s.once('close', () => ok(text));
+        s.once('error', fail);
+      });
+      // node answers 408 and closes, within the timeout plus one connection check (1 s), not 30 s later.
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(performance.now() - started).toBeLessThan(5000);
+    } finally {
+      await slow.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+
   it('is configured by VAXPASS_MAX_CONNECTIONS and the header/request timeouts, refusing bad values by name', () => {
     expect(connectionLimits({})).toEqual({ maxConnections: 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
     expect(connectionLimits({ VAXPASS_MAX_CONNECTIONS: '64' }).maxConnections).toBe(64);
