@@ -2,8 +2,12 @@
 // a constant arrival rate whatever the server's answers (a closed loop would slow down with the
 // server and hide the overload). Partner issuance goes through the shipped PartnerClient (so its
 // backoff and retry budget are part of what is measured); holders fetch their passes as the holder
-// app does. A /livez probe on its own connection runs throughout. Prints one JSON line of
-// per-second records on stdout.
+// app does. Liveness probes run in a process of their own (probe.ts). Prints one JSON line on stdout:
+// the samples, and per second the generator's own health (its event-loop lag and requests it had
+// in flight), so a slow answer can be told apart from a generator that could not keep up.
+// An open-model generator must neither hide nor cause queueing: every request gets a socket at once
+// (no pool limit, so nothing waits inside the generator for a free connection), and a client gives
+// up timeoutMs after the request was due, wherever it waited — not timeoutMs after it got a socket.
 import { Agent, request } from 'node:http';
 import { PartnerClient } from '../../src/partner-client/partner-client.ts';
 
@@ -23,27 +27,48 @@ interface Plan {
 
 export interface Sample {
   readonly second: number;
-  readonly kind: 'holder' | 'partner' | 'livez';
+  /** livez: /livez on the main port; liveness: the liveness listener's own port. */
+  readonly kind: 'holder' | 'partner' | 'livez' | 'liveness';
   readonly status: number;
   readonly ms: number;
   readonly code?: string;
+  /** Holder fetches: ms from the request being due until the generator had a socket for it. */
+  readonly socketMs?: number;
+}
+
+export interface GeneratorSecond {
+  readonly second: number;
+  /** The generator's worst event-loop lag in that second (ms): above a few ms, arrivals were late. */
+  readonly lagMaxMs: number;
+  /** Requests sent and not yet answered at the end of that second. */
+  readonly inFlight: number;
+}
+
+export interface GeneratorOutput {
+  readonly samples: Sample[];
+  readonly generator: GeneratorSecond[];
 }
 
 const plan = JSON.parse(process.env.OVERLOAD_PLAN!) as Plan;
 const samples: Sample[] = [];
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-const livezAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+const generatorSeconds: GeneratorSecond[] = [];
+let inFlight = 0;
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 const started = performance.now();
 const second = () => Math.floor((performance.now() - started) / 1000);
 
-function get(path: string, headers: Record<string, string>, useAgent: Agent): Promise<{ status: number; etag?: string }> {
+function get(path: string, headers: Record<string, string>, useAgent: Agent): Promise<{ status: number; etag?: string; socketMs: number }> {
+  const t0 = performance.now();
+  let socketMs = NaN;
   return new Promise((ok) => {
-    const req = request(`${plan.url}${path}`, { headers, agent: useAgent, timeout: plan.timeoutMs }, (res) => {
+    const req = request(`${plan.url}${path}`, { headers, agent: useAgent }, (res) => {
       res.resume();
-      res.on('end', () => ok({ status: res.statusCode!, etag: res.headers.etag }));
+      res.on('end', () => (clearTimeout(deadline), ok({ status: res.statusCode!, etag: res.headers.etag, socketMs })));
     });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => ok({ status: 0 }));
+    // The client's patience runs from when the request was due, not from when a socket was free.
+    const deadline = setTimeout(() => req.destroy(), plan.timeoutMs);
+    req.once('socket', () => (socketMs = performance.now() - t0));
+    req.on('error', () => (clearTimeout(deadline), ok({ status: 0, socketMs })));
     req.end();
   });
 }
@@ -61,20 +86,34 @@ function fire(): void {
     // As the holder app does (src/apps/holder/pass-store.ts): If-None-Match with the ETag it last got, unless told not to.
     const cookie = plan.holderCookies[i % plan.holderCookies.length]!;
     const etag = plan.holderEtags ? etags.get(cookie) : undefined;
+    inFlight++;
     void get('/api/v1/holder/passes', { Cookie: cookie, ...(etag ? { 'If-None-Match': etag } : {}) }, agent).then((r) => {
+      inFlight--;
       if (r.status === 200 && r.etag) etags.set(cookie, r.etag);
-      samples.push({ second: at, kind: 'holder', status: r.status, ms: performance.now() - t0 });
+      samples.push({ second: at, kind: 'holder', status: r.status, ms: performance.now() - t0, socketMs: r.socketMs });
     });
   } else {
-    void client.issuePass({ personId: plan.personIds[i % plan.personIds.length]! }).then((r) => samples.push({ second: at, kind: 'partner', status: r.status, ms: performance.now() - t0, code: r.ok ? undefined : r.code }));
+    inFlight++;
+    void client.issuePass({ personId: plan.personIds[i % plan.personIds.length]! }).then((r) => {
+      inFlight--;
+      samples.push({ second: at, kind: 'partner', status: r.status, ms: performance.now() - t0, code: r.ok ? undefined : r.code });
+    });
   }
 }
 
-const livez = setInterval(() => {
-  const at = second();
-  const t0 = performance.now();
-  void get('/livez', {}, livezAgent).then((r) => samples.push({ second: at, kind: 'livez', status: r.status, ms: performance.now() - t0 }));
-}, 100);
+
+// The generator's own loop: a 5 ms timer's lateness, worst per second.
+let lagMax = 0;
+let expected = performance.now() + 5;
+const lagTimer = setInterval(() => {
+  const now = performance.now();
+  lagMax = Math.max(lagMax, now - expected);
+  expected = now + 5;
+}, 5);
+const perSecond = setInterval(() => {
+  generatorSeconds.push({ second: second() - 1, lagMaxMs: Math.round(lagMax), inFlight });
+  lagMax = 0;
+}, 1000);
 
 let phaseStart = performance.now();
 let sentInPhase = 0;
@@ -94,9 +133,10 @@ for (const phase of plan.phases) {
     }, 2);
   });
 }
-clearInterval(livez);
 await new Promise((ok) => setTimeout(ok, plan.timeoutMs + 500));
+clearInterval(lagTimer);
+clearInterval(perSecond);
 agent.destroy();
-livezAgent.destroy();
 // A pipe write is asynchronous: exit only once it is out.
-process.stdout.write(`${JSON.stringify(samples)}\n`, () => process.exit(0));
+const output: GeneratorOutput = { samples, generator: generatorSeconds };
+process.stdout.write(`${JSON.stringify(output)}\n`, () => process.exit(0));

@@ -1,15 +1,18 @@
 // bench/overload: the issuer under an open-model load on loopback (docs/operations.md "Overload").
 //   1. Capacity C: the highest arrival rate (steps of 4 s) with p99 under the SLO and no errors.
 //   2. 0.5 × C for 5 s, 10 × C for 30 s, 0.5 × C for 20 s, with a mix of holder fetches and partner
-//      issuance (through the shipped PartnerClient), /livez probed every 100 ms, RSS every second.
-// The server and the generator are separate processes. Run: npx tsx bench/overload/run.ts
+//      issuance (through the shipped PartnerClient), RSS every second, and /livez probed every 100 ms
+//      (main port and liveness listener) from a probe process of its own (probe.ts).
+// The server and the generator are separate processes, pinned to different cores (server on CPU 0,
+// generator on CPU 1, with taskset) so the load does not take its CPU from the server it measures;
+// OVERLOAD_PIN=off: no pinning (both share the machine). Run: npx tsx bench/overload/run.ts
 // (OVERLOAD_SPIKE_SECONDS, OVERLOAD_SLO_MS, OVERLOAD_HOLDER_SHARE to change the defaults;
 // OVERLOAD_HOLDER_ETAGS=off: holders never send If-None-Match, so every fetch takes the full path).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Sample } from './generator.ts';
+import type { GeneratorOutput, GeneratorSecond, Sample } from './generator.ts';
 import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
 import { signInThroughProvider } from '../../test/support/sign-in-through-provider.ts';
 
@@ -20,21 +23,31 @@ const TIMEOUT_MS = 2000;
 const HOLDER_ETAGS = process.env.OVERLOAD_HOLDER_ETAGS !== 'off';
 const ADMIN = 'overload-bench-admin-token-0123456789abcdef';
 
+const PIN = process.env.OVERLOAD_PIN !== 'off';
+/** The command line for a process pinned to one CPU (taskset), or unpinned with OVERLOAD_PIN=off. */
+const pinned = (cpu: number, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
+
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-overload-'));
 // OVERLOAD_PROFILE=<dir>: the server runs with --cpu-prof into that directory.
 const profile = process.env.OVERLOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_PROFILE}`] : [];
-const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev'], {
-  env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30' },
+const server = spawn(...pinned(0, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev']), {
+  env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30', VAXPASS_LIVENESS_PORT: '0' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let crashed = false;
 server.once('exit', (code, signal) => void (crashed = code !== 0 || signal !== null));
-const url = await new Promise<string>((ok, fail) => {
+// The liveness listener's line follows the banner; an issuer without one (before it existed) has none.
+const [url, livenessUrl] = await new Promise<[string, string | null]>((ok, fail) => {
   let err = '';
+  let found = false;
   server.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
     const m = /listening on (http:\/\/\S+)/.exec(err);
-    if (m) ok(m[1]!);
+    // The liveness line is printed right after the banner.
+    if (m && !found) {
+      found = true;
+      setTimeout(() => ok([m[1]!, /Liveness\s+(http:\/\/\S+)/.exec(err)?.[1] ?? null]), 300);
+    }
   });
   server.once('exit', () => fail(new Error(err)));
 });
@@ -49,18 +62,39 @@ const holderCookies: string[] = [];
 for (const p of people.slice(-2)) holderCookies.push(await signInThroughProvider(url, p.personId));
 // Partners ask for vaccination passes: only people whose registry record has one.
 const personIds: string[] = [];
+// On a loaded machine the issuer may shed these probes (event-loop lag): retry a 503 (same key), or
+// the partner traffic would be all 422s for an empty list.
 for (const p of people.slice(0, -2)) {
-  const res = await fetch(`${url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${admin.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': `probe-${p.personId}` }, body: JSON.stringify({ personId: p.personId }) });
-  if (res.status === 201) personIds.push(p.personId);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const res = await fetch(`${url}/api/v1/partner/passes`, { method: 'POST', headers: { Authorization: `Bearer ${admin.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': `probe-${p.personId}` }, body: JSON.stringify({ personId: p.personId }) });
+    if (res.status === 201) personIds.push(p.personId);
+    if (res.status !== 503) break;
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
 }
+if (personIds.length === 0) throw new Error('no demo person could be issued a pass: the issuer refused every probe');
 
+let generatorSeconds: GeneratorSecond[] = [];
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
   const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/overload/generator.ts'], { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/generator.ts']), { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The liveness probes, in their own process beside the generator (probe.ts), for the spike run.
+  const seconds = phases.reduce((sum, p) => sum + p.seconds, 0);
+  const prober: ChildProcess | null = onSecond ? spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/probe.ts']), { env: { ...process.env, OVERLOAD_PROBE_PLAN: JSON.stringify({ url, livenessUrl, seconds }) }, stdio: ['ignore', 'pipe', 'inherit'] }) : null;
   const ticker = onSecond ? setInterval(onSecond, 1000) : null;
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((ok) => child.once('exit', () => (ticker && clearInterval(ticker), ok(JSON.parse(out) as Sample[]))));
+  const collect = (p: ChildProcess | null) =>
+    new Promise<string>((ok) => {
+      if (!p) return ok('');
+      let out = '';
+      p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      p.once('exit', () => ok(out));
+    });
+  return Promise.all([collect(child), collect(prober)]).then(([out, probes]) => {
+    if (ticker) clearInterval(ticker);
+    const output = JSON.parse(out) as GeneratorOutput;
+    generatorSeconds = output.generator;
+    return probes ? [...output.samples, ...(JSON.parse(probes) as Sample[])] : output.samples;
+  });
 }
 
 const pct = (xs: number[], p: number) => {
@@ -68,6 +102,7 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
+const isProbe = (s: Sample) => s.kind === 'livez' || s.kind === 'liveness';
 const success = (s: Sample) => s.status === 200 || s.status === 201 || s.status === 304;
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 
@@ -75,13 +110,17 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 await generate([{ name: 'warm-up', rate: 20, seconds: 3 }]);
 let capacity = 0;
 let unloadedP99 = NaN;
-for (const rate of [25, 50, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1300, 1600, 2000]) {
-  const samples = (await generate([{ name: 'step', rate, seconds: 4 }])).filter((s) => s.kind !== 'livez' && s.second >= 1);
+// OVERLOAD_CAPACITY=N: take C as given (one step at N to measure the unloaded p99) instead of
+// searching, so interleaved before/after runs on a noisy machine offer the same load.
+const GIVEN_CAPACITY = process.env.OVERLOAD_CAPACITY ? [Number(process.env.OVERLOAD_CAPACITY)] : null;
+for (const rate of GIVEN_CAPACITY ?? [25, 50, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1300, 1600, 2000]) {
+  const samples = (await generate([{ name: 'step', rate, seconds: 4 }])).filter((s) => !isProbe(s) && s.second >= 1);
   const errors = samples.filter((s) => !success(s)).length;
   const p99 = pct(samples.map((s) => s.ms), 99);
   if (Number.isNaN(unloadedP99)) unloadedP99 = p99;
   const codes = [...new Set(samples.filter((s) => !success(s)).map((s) => `${s.kind} ${s.status} ${s.code ?? ''}`))].join(', ');
   process.stderr.write(`capacity step ${rate}/s: p99 ${f1(p99)} ms, errors ${errors}/${samples.length} ${codes}\n`);
+  if (GIVEN_CAPACITY) capacity = rate;
   if (errors > 0 || p99 > SLO_MS) break;
   capacity = rate;
 }
@@ -106,27 +145,32 @@ const samples = await generate(phases, () => rss.push(rssMiB()));
 const spikeStart = 5;
 const spikeEnd = 5 + SPIKE_SECONDS;
 const inSpike = samples.filter((s) => s.second >= spikeStart && s.second < spikeEnd);
-const work = inSpike.filter((s) => s.kind !== 'livez');
+const work = inSpike.filter((s) => !isProbe(s));
 const admitted = work.filter(success);
 const rejected = work.filter((s) => s.status === 503 || s.status === 429);
-const unplanned = samples.filter((s) => s.kind !== 'livez' && s.status >= 500 && s.status !== 503).length;
+const unplanned = samples.filter((s) => !isProbe(s) && s.status >= 500 && s.status !== 503).length;
 const timeouts = work.filter((s) => s.status === 0).length;
 const holders = work.filter((s) => s.kind === 'holder');
 const goodput = admitted.length / SPIKE_SECONDS;
 let backAfter = NaN;
 for (let sec = spikeEnd; sec < spikeEnd + 20; sec++) {
-  const at = samples.filter((s) => s.kind !== 'livez' && s.second === sec);
+  const at = samples.filter((s) => !isProbe(s) && s.second === sec);
   if (at.length > 0 && at.every(success) && pct(at.map((s) => s.ms), 99) <= 2 * unloadedP99) {
     backAfter = sec - spikeEnd;
     break;
   }
 }
 const livezAll = samples.filter((s) => s.kind === 'livez');
+const livenessAll = samples.filter((s) => s.kind === 'liveness');
 const rssEnd = rssMiB();
+// Where the latency accumulates on the client side: the generator's own loop (late arrivals) and
+// the wait for a socket (a pool limit would queue requests inside the generator).
+const generatorInSpike = generatorSeconds.filter((g) => g.second >= spikeStart && g.second < spikeEnd);
+const socketWaits = holders.map((s) => s.socketMs ?? NaN).filter((ms) => Number.isFinite(ms));
 
 const rows: [string, string, string][] = [
   ['SLO for capacity', `p99 ≤ ${SLO_MS} ms, 0 errors`, ''],
-  ['capacity C (mix)', `${capacity} req/s`, `holder share ${HOLDER_SHARE}`],
+  ['capacity C (mix)', `${capacity} req/s`, `${GIVEN_CAPACITY ? 'given (OVERLOAD_CAPACITY), ' : ''}holder share ${HOLDER_SHARE}`],
   ['unloaded p99', `${f1(unloadedP99)} ms`, ''],
   ['offered in spike', `${capacity * 10} req/s for ${SPIKE_SECONDS} s`, ''],
   ['goodput in spike', `${f1(goodput)} req/s = ${f1((100 * goodput) / capacity)} % of C`, 'goal ≥ 90 %'],
@@ -135,9 +179,13 @@ const rows: [string, string, string][] = [
   ['unplanned 5xx / timeouts', `${unplanned} / ${timeouts}`, 'goal 0'],
   ['holder fetches successful in spike', `${f1((100 * holders.filter(success).length) / Math.max(1, holders.length))} % of ${holders.length}`, 'goal ≥ 99 %'],
   ['/livez p99 (whole run) / max', `${f1(pct(livezAll.map((s) => s.ms), 99))} / ${f1(Math.max(...livezAll.map((s) => s.ms)))} ms, ${livezAll.filter((s) => s.status !== 200).length} failed`, 'goal p99 < 50 ms'],
+  ['liveness listener /livez p99 (whole run) / max', livenessUrl ? `${f1(pct(livenessAll.map((s) => s.ms), 99))} / ${f1(Math.max(...livenessAll.map((s) => s.ms)))} ms, ${livenessAll.filter((s) => s.status !== 200).length} failed` : 'none', 'goal p99 < 50 ms'],
   ['back to baseline after spike', `${Number.isNaN(backAfter) ? '> 20' : backAfter} s`, 'goal ≤ 10 s'],
   ['RSS before / peak / end', `${f1(rssBefore)} / ${f1(Math.max(...rss))} / ${f1(rssEnd)} MiB`, 'goal end within 10 % of before'],
   ['server crashed', crashed ? 'yes' : 'no', ''],
+  ['generator loop lag in spike: median / max of per-second worst', `${f1(pct(generatorInSpike.map((g) => g.lagMaxMs), 50))} / ${f1(Math.max(...generatorInSpike.map((g) => g.lagMaxMs)))} ms`, 'arrivals late by at most this'],
+  ['generator: holder wait for a socket p99 / requests in flight max', `${f1(pct(socketWaits, 99))} ms / ${Math.max(...generatorInSpike.map((g) => g.inFlight))}`, ''],
+  ['pinning', PIN ? 'server CPU 0, generator CPU 1 (taskset)' : 'none (OVERLOAD_PIN=off)', ''],
 ];
 process.stdout.write(`\n| measure | value | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
 server.kill('SIGTERM');

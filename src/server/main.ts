@@ -24,7 +24,9 @@ import { observedStore } from './storage-health.ts';
 import { removeExpiredEntryBatches } from './entry-log-retention.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
-import { listen } from './listen.ts';
+import { connectionLimits, listen } from './listen.ts';
+import { livenessOptions, startLivenessListener, type LivenessListener } from './liveness.ts';
+import { securityHeaderSet } from './middleware/security-headers.ts';
 
 export const DEMO_PARTNER_ID = 'demo-portal';
 
@@ -42,6 +44,8 @@ export interface RunningServer {
   readonly url: string;
   /** Where /metrics listens when VAXPASS_METRICS_PORT is set, else null (on url). */
   readonly metricsUrl: string | null;
+  /** The liveness listener's /livez (own port, own thread) when VAXPASS_LIVENESS_PORT is set, else null. */
+  readonly livenessUrl: string | null;
   readonly app: VaxpassApp;
   readonly db: VaxpassDatabase;
   readonly config: ServerConfig;
@@ -55,6 +59,8 @@ export interface RunningServer {
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   let config = loadConfig(options.env ?? process.env);
+  const liveness = livenessOptions(options.env ?? process.env, config.host);
+  const limits = connectionLimits(options.env ?? process.env);
   const clock = options.clock ?? systemClock;
   const print = options.print ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const logger: Logger = createLogger(config.logLevel, options.writeLog);
@@ -118,7 +124,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
-  const server: ServerType = await listen(app.fetch, config.port, config.host, app.nodeFront).catch(async (error: unknown) => {
+  const server: ServerType = await listen(app.fetch, config.port, config.host, app.nodeFront, { limits, onRefused: (lane) => app.metrics.shed(lane, 'too-many-connections') }).catch(async (error: unknown) => {
     // Nothing listens, so nothing will ever close the database: close it here (embedders and tests retry).
     await db.close();
     await devIdp?.close();
@@ -137,6 +143,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
   };
   const metricsServer = app.metricsApp ? await listen(app.metricsApp.fetch, config.metricsPort ?? 0, config.host) : null;
+  const livenessListener: LivenessListener | null = liveness
+    ? await startLivenessListener(liveness, securityHeaderSet({ publicUrl: config.publicUrl })).catch(async (error: unknown) => {
+        await new Promise((ok) => server.close(ok));
+        if (metricsServer) await new Promise((ok) => metricsServer.close(ok));
+        await db.close();
+        await devIdp?.close();
+        throw error;
+      })
+    : null;
   const { port } = server.address() as AddressInfo;
   // Background writes report to the same storage health as requests, so readiness sees a full disk
   // even between requests.
@@ -186,6 +201,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         if ('closeAllConnections' in metricsServer) metricsServer.closeAllConnections();
       });
       await app.close();
+      // Alive until the end of the drain: a probe failing during a shutdown would only race it.
+      await livenessListener?.close();
       // Last: requests in flight may still have needed the provider's keys.
       await devIdp?.close();
       await db.close();
@@ -205,8 +222,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   printBanner(print, url, config, db.location, demoPartnerApiKey, devIdp?.issuer ?? null);
   logger.info('listening', { port, devIdp: config.devIdp });
   if (config.devIdp) logger.warn('DEV ONLY: development identity provider enabled; anyone can sign in as any person', { devIdp: true });
-  const metricsUrl = metricsServer ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(metricsServer.address() as AddressInfo).port}` : null;
-  return { url, metricsUrl, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
+  const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const metricsUrl = metricsServer ? `http://${hostInUrl}:${(metricsServer.address() as AddressInfo).port}` : null;
+  const livenessUrl = livenessListener ? `http://${hostInUrl}:${livenessListener.port}/livez` : null;
+  if (livenessUrl) print(`  Liveness       ${livenessUrl}   (own thread; 503 when the event loop has not run for ${liveness!.stallMs} ms)`);
+  return { url, metricsUrl, livenessUrl, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
 }
 
 /**
