@@ -6,7 +6,7 @@
 // and never repeat with other content. Reproduced for real: a new app (fresh publisher, as after a
 // restart) on a new connection to the file, whose writer has `PRAGMA query_only` (SQLITE_READONLY)
 // or a `max_page_count` with every page filled (SQLITE_FULL); on PostgreSQL a new pool of one
-// connection to the same schema with `default_transaction_read_only` (25006, what a hot standby answers).
+// connection to the same schema, read-only from its start (25006, what a hot standby answers).
 import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,23 +44,32 @@ interface Restarted {
   readonly app: VaxpassApp;
   readonly db: VaxpassDatabase;
   readonly logs: string[];
-  /** Makes the restarted issuer's connection read-only, or writable again (an operator remounting the volume, a failover back to the primary). */
-  readOnly(on: boolean): Promise<void>;
+  /** Makes the restarted issuer's connection writable again (an operator remounting the volume, the standby promoted). */
+  writable(): Promise<void>;
 }
 
-/** A new app on a new connection to the same database: what a restarted issuer process is. */
-async function restart(f: ServerFixture): Promise<Restarted> {
-  const db = testDialect === 'sqlite' ? openDatabase(f.database.path) : await openPostgres(TEST_POSTGRES_URL, { schema: f.database.env.VAXPASS_PG_SCHEMA!, poolSize: 1 });
+/**
+ * A new app on a new connection to the same database: what a restarted issuer process is. Read-only:
+ * on SQLite `PRAGMA query_only` on the new writer (the file must open first); on PostgreSQL a pool of
+ * one connection that is read-only from its first statement, so the start itself (the migration
+ * check) meets a read-only server, as on a hot standby.
+ */
+async function restart(f: ServerFixture, options: { readOnly: boolean }): Promise<Restarted> {
+  const schema = f.database.env.VAXPASS_PG_SCHEMA!;
+  // Connection options in the URL replace the pool's, so the search path goes along.
+  const readOnlyUrl = `${TEST_POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema} -c default_transaction_read_only=on`)}`;
+  const db = testDialect === 'sqlite' ? openDatabase(f.database.path) : await openPostgres(options.readOnly ? readOnlyUrl : TEST_POSTGRES_URL, { schema, poolSize: 1 });
   cleanups.push(() => db.close());
+  if (options.readOnly && db.dialect === 'sqlite') (db as SqliteDatabase).client.pragma('query_only = ON');
   const logs: string[] = [];
   const app = createApp({ db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: { ...f.app.config, adminToken: ADMIN_TOKEN }, logger: createLogger('debug', (line) => void logs.push(line)) });
   cleanups.push(() => app.close());
-  const readOnly = async (on: boolean) => {
-    if (db.dialect === 'sqlite') (db as SqliteDatabase).client.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
-    // A session setting on the pool's one connection: every transaction the issuer starts is read-only.
-    else await (db.orm as unknown as { execute(q: ReturnType<typeof sql>): Promise<unknown> }).execute(sql.raw(`set default_transaction_read_only = ${on ? 'on' : 'off'}`));
+  const writable = async () => {
+    if (db.dialect === 'sqlite') (db as SqliteDatabase).client.pragma('query_only = OFF');
+    // A session setting on the pool's one connection overrides the one it connected with.
+    else await (db.orm as unknown as { execute(q: ReturnType<typeof sql>): Promise<unknown> }).execute(sql`set default_transaction_read_only = off`);
   };
-  return { app, db, logs, readOnly };
+  return { app, db, logs, writable };
 }
 
 const READ_ONLY_CODE = testDialect === 'sqlite' ? 'SQLITE_READONLY' : '25006';
@@ -95,9 +104,8 @@ describe('the last good bundle across a restart on unwritable storage', () => {
       cleanups.push(() => f.cleanup());
       const before = await publishTwoVersions(f);
 
-      const restarted = await restart(f);
-      if (condition === 'read-only') await restarted.readOnly(true);
-      else fillFile((restarted.db as SqliteDatabase).client);
+      const restarted = await restart(f, { readOnly: condition === 'read-only' });
+      if (condition === 'full') fillFile((restarted.db as SqliteDatabase).client);
       // A new version falls due (refresh period over) just as the restarted issuer meets its first request.
       f.clock.advance(f.app.config.bundleRefreshSeconds + 60);
 
@@ -119,7 +127,7 @@ describe('the last good bundle across a restart on unwritable storage', () => {
       expect(JSON.parse(warned[0]!)).toMatchObject({ version: before.version, code: condition === 'full' ? 'SQLITE_FULL' : READ_ONLY_CODE });
 
       // Writes succeed again (space freed, the volume remounted read-write): a newer version, never an older one.
-      if (condition === 'read-only') await restarted.readOnly(false);
+      if (condition === 'read-only') await restarted.writable();
       else {
         (restarted.db as SqliteDatabase).client.exec('drop table filler');
         (restarted.db as SqliteDatabase).client.pragma('max_page_count = 1073741823');
@@ -137,8 +145,7 @@ describe('the last good bundle across a restart on unwritable storage', () => {
     const f = await createServerFixture();
     cleanups.push(() => f.cleanup());
     await publishTwoVersions(f);
-    const restarted = await restart(f);
-    await restarted.readOnly(true);
+    const restarted = await restart(f, { readOnly: true });
     f.clock.advance(f.app.config.bundleLifetimeSeconds + 1);
     const res = await restarted.app.request('/api/v1/trust-bundle');
     expect(res.status).toBe(503);
@@ -150,8 +157,7 @@ describe('the last good bundle across a restart on unwritable storage', () => {
     const f = await createServerFixture();
     cleanups.push(() => f.cleanup());
     const before = await publishTwoVersions(f);
-    const restarted = await restart(f);
-    await restarted.readOnly(true);
+    const restarted = await restart(f, { readOnly: true });
     // Other rules than those version `before.version` was signed with: its bytes cannot be re-derived.
     const other = createApp({ db: restarted.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: { ...f.app.config, rules: { ...f.app.config.rules, clockSkewSeconds: f.app.config.rules.clockSkewSeconds + 1 } } });
     cleanups.push(() => other.close());
