@@ -26,9 +26,17 @@ const SQLITE_KINDS: readonly [prefix: string, kind: StorageFailureKind][] = [
 /** SQLSTATE classes and codes (PostgreSQL Appendix A). */
 function postgresKind(sqlState: string): StorageFailureKind | null {
   if (sqlState === '53100') return 'full';
+  // Serialization failure, deadlock, lock not available, statement timeout: another transaction was
+  // in the way; the same request a moment later succeeds.
   if (sqlState === '40001' || sqlState === '40P01' || sqlState === '55P03' || sqlState === '57014') return 'busy';
   if (sqlState === 'XX001' || sqlState === 'XX002') return 'corrupt';
-  if (sqlState.startsWith('08') || sqlState === '57P01' || sqlState === '57P02' || sqlState === '57P03' || sqlState === '53300' || sqlState === '53200') return 'unavailable';
+  // The server cannot take writes now: a read-only transaction (a hot standby after a failover that
+  // pointed us at a replica, or default_transaction_read_only set by an operator), as SQLITE_READONLY;
+  // an I/O error on its files; shutdown (57P01–57P05: admin, crash, cannot connect now, database
+  // dropped, idle session timeout); a lost or refused connection (class 08); out of memory or
+  // connection slots (53200, 53300). All heal without a restart of the issuer, like the disk filling.
+  if (sqlState === '25006' || sqlState === '58030') return 'unavailable';
+  if (sqlState.startsWith('08') || sqlState.startsWith('57P') || sqlState === '53300' || sqlState === '53200') return 'unavailable';
   return null;
 }
 

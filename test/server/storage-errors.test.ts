@@ -1,8 +1,8 @@
 // Storage conditions reproduced for real and answered as 503 problems with Retry-After through the
 // one error handler: a full SQLite file (PRAGMA max_page_count on the writer connection is a real
 // SQLITE_FULL), a write lock held by another connection (SQLITE_BUSY), a damaged page on disk
-// (SQLITE_CORRUPT); on PostgreSQL a statement timeout behind a lock (57014) and a terminated
-// backend (57P01). Readiness is false while the condition holds and comes back by itself once a
+// (SQLITE_CORRUPT); on PostgreSQL a statement timeout behind a lock (57014), a terminated backend
+// (57P01), a deadlock (40P01) and a read-only session (25006, what a hot standby answers). Readiness is false while the condition holds and comes back by itself once a
 // write succeeds; the trust bundle endpoints keep serving the last good bundle.
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
@@ -135,18 +135,35 @@ describe.runIf(testDialect === 'sqlite')('storage conditions on SQLite', () => {
 
 describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', () => {
   const schema = freshSchemaName();
-  const applicationName = `vaxpass-storage-${schema}`;
-  let db: PostgresDatabase | null = null;
+  const dbs: PostgresDatabase[] = [];
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  let adminConnected: Promise<unknown> | null = null;
   const cleanups: (() => void)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups) cleanup();
-    await db?.close();
+    for (const db of dbs) await db.close();
     await admin.end().catch(() => undefined);
     await dropSchema(schema);
   });
 
-  async function waitingBackend(): Promise<number> {
+  /** An app on one pooled connection (so a session setting made on it is the app's), named so its backend can be found. */
+  async function startApp(name: string) {
+    const applicationName = `vaxpass-storage-${name}-${schema}`;
+    const db = await openPostgres(`${TEST_POSTGRES_URL}?application_name=${applicationName}`, { schema, poolSize: 1 });
+    dbs.push(db);
+    const keysDir = mkdtempSync(join(tmpdir(), 'vaxpass-storage-keys-'));
+    cleanups.push(() => rmSync(keysDir, { recursive: true, force: true }));
+    const clock = manualClock(new Date('2026-01-10T03:00:00Z'));
+    await initKeyDirectory(keysDir, { now: Math.floor(clock.now().getTime() / 1000) - 86_400 });
+    const logs: string[] = [];
+    const app = createApp({ db, signer: loadKeyDirectory(keysDir), clock, config: testConfig({ adminToken: ADMIN_TOKEN }), logger: createLogger('debug', (l) => void logs.push(l)) });
+    const createPartner = (id: string) =>
+      app.request('/api/v1/admin/partners', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: `${name}-${id}`, name: 'Clinic' }) });
+    await (adminConnected ??= admin.connect());
+    return { db, app, logs, createPartner, waitingBackend: () => waitingBackend(applicationName) };
+  }
+
+  async function waitingBackend(applicationName: string): Promise<number> {
     for (let i = 0; i < 200; i++) {
       const { rows } = await admin.query<{ pid: number }>("select pid from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'", [applicationName]);
       if (rows[0]) return rows[0].pid;
@@ -155,20 +172,19 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     throw new Error('the request never waited on the lock');
   }
 
+  /** What each `storage error` log line says: kind and driver code only. */
+  const loggedCode = (logs: string[]) =>
+    logs
+      .filter((l) => l.includes('"storage error"'))
+      .map((l) => {
+        const { kind, driverCode } = JSON.parse(l) as { kind: string; driverCode: string };
+        return { kind, driverCode };
+      });
+
   it('a statement timeout behind a lock is 503 STORAGE_BUSY; a terminated backend is 503 STORAGE_UNAVAILABLE; unready until a write succeeds', async () => {
-    // One pooled connection, so the session settings below are the app's.
-    db = await openPostgres(`${TEST_POSTGRES_URL}?application_name=${applicationName}`, { schema, poolSize: 1 });
-    const keysDir = mkdtempSync(join(tmpdir(), 'vaxpass-storage-keys-'));
-    cleanups.push(() => rmSync(keysDir, { recursive: true, force: true }));
-    const clock = manualClock(new Date('2026-01-10T03:00:00Z'));
-    await initKeyDirectory(keysDir, { now: Math.floor(clock.now().getTime() / 1000) - 86_400 });
-    const logs: string[] = [];
-    const app = createApp({ db, signer: loadKeyDirectory(keysDir), clock, config: testConfig({ adminToken: ADMIN_TOKEN }), logger: createLogger('debug', (l) => void logs.push(l)) });
-    const createPartner = (id: string) =>
-      app.request('/api/v1/admin/partners', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id, name: 'Clinic' }) });
+    const { db, app, logs, createPartner, waitingBackend } = await startApp('lock');
     expect((await createPartner('before')).status).toBe(201);
 
-    await admin.connect();
     await admin.query('begin');
     await admin.query(`lock table "${schema}".partners in access exclusive mode`);
     await execute(db, sql`set statement_timeout = 300`);
@@ -176,6 +192,7 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('1');
     expect((await problemOf(busy)).code).toBe('STORAGE_BUSY');
+    expect(loggedCode(logs)).toContainEqual({ kind: 'busy', driverCode: '57014' });
 
     await execute(db, sql`set statement_timeout = 0`);
     const pending = createPartner('terminated');
@@ -194,6 +211,59 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     expect((await createPartner('after')).status).toBe(201);
     await app.close();
   }, 60_000);
+
+  it('a deadlock (40P01) is 503 STORAGE_BUSY with Retry-After 1, nothing of the request is kept, and the retry succeeds', async () => {
+    const { app, logs, createPartner, waitingBackend } = await startApp('deadlock');
+    // The admin endpoint inserts the partner, then its audit record. Another session holds the audit
+    // log and then asks for the partners table the request already writes to: a lock cycle. Its own
+    // deadlock check waits longer, so PostgreSQL aborts the request's transaction, not the other.
+    await admin.query('begin');
+    await admin.query("set local deadlock_timeout = '10s'");
+    await admin.query(`lock table "${schema}".audit_log in access exclusive mode`);
+    const pending = createPartner('cycle');
+    await waitingBackend();
+    const other = admin.query(`lock table "${schema}".partners in share mode`);
+    const res = await pending;
+    await other;
+    await admin.query('rollback');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await problemOf(res)).code).toBe('STORAGE_BUSY');
+    expect(loggedCode(logs).map((l) => l.driverCode)).toContain('40P01');
+    for (const line of logs) expect(line).not.toMatch(/Failed query|insert into|deadlock-cycle/i);
+    // The partner row went with the aborted transaction: the same request again creates it.
+    expect((await createPartner('cycle')).status).toBe(201);
+    await app.close();
+  }, 60_000);
+
+  it('a read-only server (default_transaction_read_only, as on a hot standby: 25006) is 503 STORAGE_UNAVAILABLE; unready while it holds, ready by itself once writable', async () => {
+    const { db, app, logs, createPartner } = await startApp('readonly');
+    expect((await createPartner('before')).status).toBe(201);
+    await execute(db, sql`set default_transaction_read_only = on`);
+    const res = await createPartner('refused');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect((await problemOf(res)).code).toBe('STORAGE_UNAVAILABLE');
+    expect(loggedCode(logs)).toContainEqual({ kind: 'unavailable', driverCode: '25006' });
+    for (const line of logs) expect(line).not.toMatch(/Failed query|insert into|readonly-refused/i);
+
+    const unready = await readiness({ app });
+    expect(unready.status).toBe(503);
+    expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: 'unavailable' });
+    expect(unready.body.detail).toContain('25006');
+    const metrics = await (await app.request('/metrics')).text();
+    expect(metrics).toMatch(/vaxpass_storage_errors_total\{kind="unavailable",code="25006"\} [1-9]/);
+    // Still read-only: the readiness probe's write fails the same way.
+    await sleep(1100);
+    expect((await readiness({ app })).status).toBe(503);
+
+    // Writable again (the primary is back): the probe's write commits.
+    await execute(db, sql`set default_transaction_read_only = off`);
+    await sleep(1100);
+    expect((await readiness({ app })).status).toBe(200);
+    expect((await createPartner('refused')).status).toBe(201);
+    await app.close();
+  }, 60_000);
 });
 
 describe('storage failures are recognised by driver code only', () => {
@@ -209,7 +279,16 @@ describe('storage failures are recognised by driver code only', () => {
     [{ code: '40P01' }, 'busy'],
     [{ code: 'XX001' }, 'corrupt'],
     [{ code: 'XX002' }, 'corrupt'],
+    [{ code: '55P03' }, 'busy'],
+    [{ code: '57014' }, 'busy'],
+    [{ code: '25006' }, 'unavailable'],
+    [{ code: '53200' }, 'unavailable'],
+    [{ code: '53300' }, 'unavailable'],
+    [{ code: '57P01' }, 'unavailable'],
+    [{ code: '57P02' }, 'unavailable'],
     [{ code: '57P03' }, 'unavailable'],
+    [{ code: '57P05' }, 'unavailable'],
+    [{ code: '58030' }, 'unavailable'],
     [{ code: '08006' }, 'unavailable'],
     [{ code: 'EPIPE' }, 'unavailable'],
     [new Error('Connection terminated unexpectedly'), 'unavailable'],
@@ -217,7 +296,7 @@ describe('storage failures are recognised by driver code only', () => {
   ])('%o is %s', (error, kind) => {
     expect(storageFailureOf(error)?.kind).toBe(kind);
   });
-  it.each([[{ code: '23505' }], [{ code: 'SQLITE_CONSTRAINT_UNIQUE' }], [new TypeError('x')], [null], ['SQLITE_FULL']])('%o is not a storage condition', (error) => {
+  it.each([[{ code: '23505' }], [{ code: '22001' }], [{ code: '25P02' }], [{ code: '42P01' }], [{ code: 'SQLITE_CONSTRAINT_UNIQUE' }], [new TypeError('x')], [null], ['SQLITE_FULL']])('%o is not a storage condition', (error) => {
     expect(storageFailureOf(error)).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 // drizzle-kit writes foreign keys as "public"."table"; both would tie every database to the public
 // schema, while tests (and operators who host several issuers in one database) use their own.
 // Several instances may start at once: an advisory lock lets one migrate while the others wait.
+// A schema already up to date is opened without a write, so a read-only server can be opened too.
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -30,8 +31,12 @@ export async function migratePostgres(orm: PgDatabase<PgQueryResultHKT>, schema:
     if (!journal?.present && options.create === false) {
       throw new StoreRefusal(`${location} has no vaxpass tables; outside dev mode a new database is an operator's act: if this is a fresh start, run \`vaxpass db init\` (or start once with --init-database), else check DATABASE_URL, VAXPASS_PG_SCHEMA and the restore`);
     }
-    await tx.execute(sql`create schema if not exists ${sql.identifier(schema)}`);
-    await tx.execute(sql`create table if not exists ${table} (id serial primary key, hash text not null, created_at bigint)`);
+    // Only when missing: even `if not exists` DDL is refused by a read-only server (25006), and an
+    // up-to-date schema must open there so the issuer can serve its last good bundle from a standby.
+    if (!journal?.present) {
+      await tx.execute(sql`create schema if not exists ${sql.identifier(schema)}`);
+      await tx.execute(sql`create table if not exists ${table} (id serial primary key, hash text not null, created_at bigint)`);
+    }
     const appliedHashes = rowsOf<{ hash: string }>(await tx.execute(sql`select hash from ${table}`)).map((r) => r.hash);
     refuseNewerSchema(location, appliedHashes, POSTGRES_MIGRATIONS_DIR);
     const applied = new Set(appliedHashes);
