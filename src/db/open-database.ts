@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { refuseNewerSchema } from './migration-level.ts';
+import { createWalSync, noWalSync } from './wal-sync.ts';
 import * as schema from './schema.ts';
 import type { Orm, Queryable, VaxpassDatabase } from './store.ts';
 
@@ -39,10 +40,11 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
   const writer = new Database(path);
   let reader: Database.Database | null = null;
   try {
-    // WAL lets readers run while one writer commits; synchronous=FULL fsyncs the WAL on every
-    // commit, so an issuance the API acknowledged survives a power cut (NORMAL would not).
+    // WAL lets readers run while one writer commits. synchronous=NORMAL: COMMIT does not fsync on
+    // the event loop; the store syncs the WAL on the thread pool and acknowledges a commit only
+    // after that (wal-sync.ts), which keeps an acknowledged issuance through a power cut as FULL did.
     writer.pragma('journal_mode = WAL');
-    writer.pragma('synchronous = FULL');
+    writer.pragma('synchronous = NORMAL');
     writer.pragma('foreign_keys = ON');
     writer.pragma(busyTimeout);
     const writeOrm = drizzle({ client: writer, schema });
@@ -93,8 +95,10 @@ function sqliteStore(path: string, writer: Database.Database, reader: Database.D
   const tx: Queryable = { dialect: 'sqlite', orm: writeOrm, t: schema };
   // Group commit: transactions that arrive while a commit is under way wait together and then
   // share one SQLite transaction and one fsync. Each runs in its own savepoint, so a member that
-  // fails is rolled back alone; nobody is answered before the shared COMMIT has returned, so
-  // nothing is acknowledged before it is durable.
+  // fails is rolled back alone; nobody is answered before the WAL sync that follows the shared
+  // COMMIT has finished, so nothing is acknowledged before it is durable. The next batch runs
+  // while that sync is under way on the thread pool.
+  const walSync = path === ':memory:' ? noWalSync() : createWalSync(resolve(path));
   let waiting: Member[] = [];
   let running: Promise<void> | null = null;
 
@@ -139,7 +143,11 @@ function sqliteStore(path: string, writer: Database.Database, reader: Database.D
       for (const m of batch) m.settle({ ok: false, error });
       return;
     }
-    batch.forEach((m, i) => m.settle(outcomes[i]!));
+    // Not awaited: the members are answered when their sync ends, the writer goes on meanwhile.
+    walSync.afterCommit().then(
+      () => batch.forEach((m, i) => m.settle(outcomes[i]!)),
+      (error: unknown) => batch.forEach((m) => m.settle({ ok: false, error })),
+    );
   }
 
   async function drain(): Promise<void> {
@@ -165,8 +173,10 @@ function sqliteStore(path: string, writer: Database.Database, reader: Database.D
         running ??= new Promise<void>((started) => setImmediate(started)).then(drain);
       });
     },
+    durable: () => walSync.durable(),
     async close() {
       await running;
+      await walSync.close();
       if (reader !== writer && reader.open) reader.close();
       if (writer.open) writer.close();
     },

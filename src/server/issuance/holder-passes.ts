@@ -61,5 +61,8 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
     }
     views.push(passView(row, holderOf(content)));
   }
+  // A pass reused from a read may be another refresh's commit whose WAL sync has not ended yet
+  // (store.ts `durable`); nothing is handed out before it is durable.
+  await db.durable();
   return views;
 }
