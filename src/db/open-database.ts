@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { refuseNewerSchema } from './migration-level.ts';
-import { createWalSync, noWalSync } from './wal-sync.ts';
+import { createWalSync, noWalSync, type SyncFile } from './wal-sync.ts';
 import * as schema from './schema.ts';
 import type { Orm, Queryable, VaxpassDatabase } from './store.ts';
 
@@ -26,6 +26,8 @@ export interface OpenDatabaseOptions {
   readonly migrate?: boolean;
   /** How long a writer waits for another process's lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /** How the WAL is synced after a commit (default: fdatasync on the thread pool); tests hold it back. */
+  readonly syncWal?: SyncFile;
 }
 
 /** The SQLite store; `client` is the writer connection (backups, benchmarks). */
@@ -53,7 +55,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
     reader = path === ':memory:' ? writer : new Database(path, { readonly: true });
     reader.pragma(busyTimeout);
     const readOrm = drizzle({ client: reader, schema });
-    return sqliteStore(path, writer, reader, writeOrm as unknown as Orm, readOrm as unknown as Orm);
+    return sqliteStore(path, writer, reader, writeOrm as unknown as Orm, readOrm as unknown as Orm, options.syncWal);
   } catch (error) {
     if (reader && reader !== writer) reader.close();
     writer.close();
@@ -91,14 +93,14 @@ interface Member {
   readonly settle: (outcome: { ok: true; value: unknown } | { ok: false; error: unknown }) => void;
 }
 
-function sqliteStore(path: string, writer: Database.Database, reader: Database.Database, writeOrm: Orm, readOrm: Orm): SqliteDatabase {
+function sqliteStore(path: string, writer: Database.Database, reader: Database.Database, writeOrm: Orm, readOrm: Orm, syncWal?: SyncFile): SqliteDatabase {
   const tx: Queryable = { dialect: 'sqlite', orm: writeOrm, t: schema };
   // Group commit: transactions that arrive while a commit is under way wait together and then
   // share one SQLite transaction and one fsync. Each runs in its own savepoint, so a member that
   // fails is rolled back alone; nobody is answered before the WAL sync that follows the shared
   // COMMIT has finished, so nothing is acknowledged before it is durable. The next batch runs
   // while that sync is under way on the thread pool.
-  const walSync = path === ':memory:' ? noWalSync() : createWalSync(resolve(path));
+  const walSync = path === ':memory:' ? noWalSync() : createWalSync(resolve(path), syncWal);
   let waiting: Member[] = [];
   let running: Promise<void> | null = null;
 

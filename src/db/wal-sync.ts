@@ -27,7 +27,12 @@ export function noWalSync(): WalSync {
   return { afterCommit: () => RESOLVED, durable: () => RESOLVED, close: () => RESOLVED };
 }
 
-export function createWalSync(databasePath: string): WalSync {
+/** Makes a file's written data durable; fdatasync on the libuv thread pool unless a test holds it back. */
+export type SyncFile = (fd: number) => Promise<void>;
+
+const fdatasyncOnPool: SyncFile = (fd) => new Promise((ok, fail) => fdatasync(fd, (error) => (error ? fail(error) : ok())));
+
+export function createWalSync(databasePath: string, syncFile: SyncFile = fdatasyncOnPool): WalSync {
   const walPath = `${databasePath}-wal`;
   let fd: number | null = null;
   let running: Promise<void> | null = null;
@@ -59,7 +64,7 @@ export function createWalSync(databasePath: string): WalSync {
       } catch (error) {
         return fail(markFailed(error));
       }
-      fdatasync(descriptor, (error) => (error ? fail(markFailed(error)) : ok()));
+      syncFile(descriptor).then(ok, (error: unknown) => fail(markFailed(error)));
     });
     running = done;
     const clear = () => {
