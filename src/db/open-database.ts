@@ -98,8 +98,8 @@ function sqliteStore(path: string, writer: Database.Database, reader: Database.D
   // Group commit: transactions that arrive while a commit is under way wait together and then
   // share one SQLite transaction and one fsync. Each runs in its own savepoint, so a member that
   // fails is rolled back alone; nobody is answered before the WAL sync that follows the shared
-  // COMMIT has finished, so nothing is acknowledged before it is durable. The next batch runs
-  // while that sync is under way on the thread pool.
+  // COMMIT has finished, so nothing is acknowledged before it is durable. The sync runs on the
+  // thread pool, so the event loop serves other requests meanwhile.
   const walSync = path === ':memory:' ? noWalSync() : createWalSync(resolve(path), syncWal);
   let waiting: Member[] = [];
   let running: Promise<void> | null = null;
@@ -145,11 +145,16 @@ function sqliteStore(path: string, writer: Database.Database, reader: Database.D
       for (const m of batch) m.settle({ ok: false, error });
       return;
     }
-    // Not awaited: the members are answered when their sync ends, the writer goes on meanwhile.
-    walSync.afterCommit().then(
-      () => batch.forEach((m, i) => m.settle(outcomes[i]!)),
-      (error: unknown) => batch.forEach((m) => m.settle({ ok: false, error })),
-    );
+    // The next batch waits for this sync (the event loop does not): one that wrote the WAL while
+    // the sync flushed it measured 3× slower here, its writes waiting on the pages being flushed,
+    // and transactions that arrive meanwhile make the next batch larger instead.
+    try {
+      await walSync.afterCommit();
+    } catch (error) {
+      for (const m of batch) m.settle({ ok: false, error });
+      return;
+    }
+    batch.forEach((m, i) => m.settle(outcomes[i]!));
   }
 
   async function drain(): Promise<void> {
