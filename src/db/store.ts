@@ -35,6 +35,14 @@ export interface Queryable {
 export interface VaxpassDatabase extends Queryable {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once everything committed so far is durable. A transaction's own promise already
+   * waits for that; a read that discloses rows another request may just have committed (an
+   * idempotent replay, a pass handed out again) awaits this before answering, because on SQLite
+   * a commit is visible to readers slightly before its WAL sync ends (wal-sync.ts). Rejects if
+   * that sync failed: the rows must then not be disclosed.
+   */
+  durable(): Promise<void>;
   /** A human-readable location for logs and the start banner (a path, or host/database without credentials). */
   readonly location: string;
   close(): Promise<void>;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase } from '../../src/db/open-database.ts';
+import { openDatabase, type OpenDatabaseOptions } from '../../src/db/open-database.ts';
 import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import type { Dialect, VaxpassDatabase } from '../../src/db/store.ts';
 
@@ -25,11 +25,12 @@ export interface TestDatabase {
   cleanup(): Promise<void>;
 }
 
-export async function createTestDatabase(dialect: Dialect = testDialect): Promise<TestDatabase> {
+/** `sqlite`: options for the SQLite store (a held-back WAL sync); PostgreSQL ignores them. */
+export async function createTestDatabase(dialect: Dialect = testDialect, sqlite: OpenDatabaseOptions = {}): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'vaxpass-db-'));
   const path = join(dir, 'vaxpass.sqlite');
   if (dialect === 'sqlite') {
-    const db = openDatabase(path);
+    const db = openDatabase(path, sqlite);
     return {
       db,
       path,

@@ -79,6 +79,9 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       return orm.transaction((tx) => work({ dialect: 'postgres', orm: tx as unknown as Orm, t: tables }));
     },
+    // PostgreSQL shows a transaction to others only once its commit record is flushed
+    // (synchronous_commit on, the default), so whatever a read sees is already durable.
+    durable: () => Promise.resolve(),
     close: () => (closed ??= end()),
   };
 }

@@ -86,5 +86,8 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
     validUntil = Math.min(validUntil, Math.floor((row.iat + row.exp) / 2));
     views.push(passView(row, holderOf(content)));
   }
+  // A pass reused from a read may be another refresh's commit whose WAL sync has not ended yet
+  // (store.ts `durable`); nothing is handed out before it is durable.
+  await db.durable();
   return { passes: views, validUntil, stamp };
 }

@@ -6,15 +6,16 @@
 import type { TrustedBundle } from '../../core/trust-bundle.ts';
 import { openBundle } from '../../core/trust-bundle.ts';
 import { verify } from '../../core/verify-pass.ts';
-import { createNodeCryptoBackend } from '../../node/node-crypto-backend.ts';
 import type { IssuerKeys } from '../issuer-keys.ts';
 import { ApiError } from '../problem.ts';
 import type { BundlePublisher } from '../publication/bundle-publisher.ts';
+import { createThreadPoolEd25519Backend } from './thread-pool-ed25519.ts';
 
 export type IssuedPassCheck = (text: string, now: number) => Promise<void>;
 
 export function createIssuedPassCheck(publisher: BundlePublisher, keys: IssuerKeys): IssuedPassCheck {
-  const backend = createNodeCryptoBackend();
+  // Every pass's signature is verified, on the thread pool (thread-pool-ed25519.ts).
+  const backend = createThreadPoolEd25519Backend();
   // Opened once per bundle version: a version changes at most on a revocation, a key change or a refresh.
   let opened: { version: number; bundle: TrustedBundle } | null = null;
   return async (text, now) => {

@@ -15,7 +15,7 @@ import { unusedPassId } from './pass-id.ts';
 import type { Partner } from '../../db/queries/partners.ts';
 import { findPeopleByNameAndBirthDate, findPersonById, readPersonWithFacts, type PersonFacts, type PersonRecord } from '../../db/queries/registry.ts';
 import { findRevocation } from '../../db/queries/revocations.ts';
-import type { Queryable } from '../../db/store.ts';
+import type { Queryable, VaxpassDatabase } from '../../db/store.ts';
 import { personOnHold } from './person-hold-check.ts';
 import { revokedKeysAt } from './revoked-keys.ts';
 import { unixNow } from '../clock.ts';
@@ -72,6 +72,21 @@ async function replay(db: Queryable, record: IdempotencyRecord, hash: string): P
   return { status: record.responseStatus, body: JSON.stringify(passView(pass, holderInPassText(pass.text))), replayed: true };
 }
 
+/**
+ * A replay read on the store may see a first request's commit before its WAL sync has ended
+ * (store.ts `durable`): its answer, whichever it is (the pass, revoked, key reused), waits for that
+ * sync, so no pass is disclosed that a power cut could still take back.
+ */
+async function answerOnceDurable(db: VaxpassDatabase, answer: Promise<StoredResponse>): Promise<StoredResponse> {
+  const outcome = await answer.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  await db.durable();
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
 /** Name and birth date as sent must be possible at all; checked before anything reads the registry. */
 function checkIdentifyingFields(ctx: IssuanceContext, request: PartnerPassRequest, now: number): void {
   const name = request.name?.normalize('NFC');
@@ -120,7 +135,7 @@ export async function issueForPartner(ctx: IssuanceContext, partner: Partner, id
   const hash = requestHash(request);
   const now = unixNow(ctx.clock);
   const earlier = await findIdempotencyRecord(db, partner.id, idempotencyKey);
-  if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return replay(db, earlier, hash);
+  if (earlier && earlier.createdAt > now - IDEMPOTENCY_RETENTION_SECONDS) return answerOnceDurable(db, replay(db, earlier, hash));
   // An expired record left behind (the hourly purge has not run yet) is replaced: only this one is
   // removed here; clearing the others is the retention job's, off the request path.
   if (earlier) await db.transaction((tx) => deleteExpiredIdempotencyRecord(tx, partner.id, idempotencyKey, now - IDEMPOTENCY_RETENTION_SECONDS));

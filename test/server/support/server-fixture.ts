@@ -20,6 +20,7 @@ import { createApp, type VaxpassApp } from '../../../src/server/create-app.ts';
 import { watchedKeyDirectory } from '../../../src/server/issuer-keys.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/create-test-database.ts';
+import type { OpenDatabaseOptions } from '../../../src/db/open-database.ts';
 
 /** 2026-01-10 12:00 in Seoul. */
 export const FIXTURE_START = new Date('2026-01-10T03:00:00Z');
@@ -65,8 +66,8 @@ export function testIdentityProvider(): Promise<DevOpenIdProvider> {
 let keyCounter = 0;
 export const newIdempotencyKey = () => `idem-${process.pid}-${Date.now()}-${++keyCounter}`;
 
-export async function createServerFixture(overrides: Partial<ServerConfig> = {}, partnerOptions: { quotaPerMinute?: number; scopesB?: PartnerScope[]; start?: Date } = {}): Promise<ServerFixture> {
-  const database = await createTestDatabase();
+export async function createServerFixture(overrides: Partial<ServerConfig> = {}, partnerOptions: { quotaPerMinute?: number; scopesB?: PartnerScope[]; start?: Date; sqlite?: OpenDatabaseOptions } = {}): Promise<ServerFixture> {
+  const database = await createTestDatabase(undefined, partnerOptions.sqlite);
   const { db } = database;
   const keysDir = join(database.dir, 'keys');
   const start = partnerOptions.start ?? FIXTURE_START;
