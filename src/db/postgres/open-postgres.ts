@@ -40,6 +40,20 @@ const tables = pgSchema as unknown as Tables;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The URL with its `options` query parameter taken out, and that parameter's value (startup options such as `-c name=value`). */
+export function withoutOptionsParameter(url: string): { connectionString: string; urlOptions: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { connectionString: url, urlOptions: '' };
+  }
+  const urlOptions = parsed.searchParams.get('options') ?? '';
+  if (!parsed.searchParams.has('options')) return { connectionString: url, urlOptions };
+  parsed.searchParams.delete('options');
+  return { connectionString: parsed.toString(), urlOptions };
+}
+
 export async function openPostgres(url: string, options: OpenPostgresOptions = {}): Promise<PostgresDatabase> {
   const schema = options.schema ?? 'public';
   if (!SCHEMA_NAME.test(schema)) throw new TypeError('the PostgreSQL schema name must be lowercase letters, digits and _');
@@ -48,7 +62,11 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
   let orm: PgDatabase<PgQueryResultHKT>;
   let end: () => Promise<void>;
   if (driver === 'pg') {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}` });
+    // node-postgres lets an `options` parameter in the URL replace the pool's `options` wholesale, so
+    // a DATABASE_URL carrying one (a statement timeout, say) would silently drop the schema: the
+    // URL's settings come first and the schema's search_path last, which wins.
+    const { connectionString, urlOptions } = withoutOptionsParameter(url);
+    const pool = new pg.Pool({ connectionString, max: poolSize, options: [urlOptions, `-c search_path=${schema}`].filter(Boolean).join(' ') });
     // An idle pooled connection the server dropped must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     // The pool listens only on idle connections. A connection lost while checked out (the server
