@@ -12,7 +12,7 @@
 // the last bound on memory. The count is the server's own: nothing a client sends changes it.
 import { serve, type ServerType } from '@hono/node-server';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
-import { ConfigError } from './config.ts';
+import { ConfigError, integer, type Env } from './config.ts';
 import type { Lane } from './admission.ts';
 import type { NodeFront } from './node-front.ts';
 import { PROBLEMS, problemType } from './problem.ts';
@@ -32,21 +32,13 @@ export interface ListenOptions {
   readonly onRefused?: (lane: Lane) => void;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function whole(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be a whole number between ${min} and ${max}, got "${raw}"`);
-  return Number(raw);
-}
 
 /** VAXPASS_MAX_CONNECTIONS, VAXPASS_HEADERS_TIMEOUT_MS, VAXPASS_REQUEST_TIMEOUT_MS (docs/operations.md "Overload"). */
 export function connectionLimits(env: Env): ConnectionLimits {
-  const headersTimeoutMs = whole(env, 'VAXPASS_HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000);
-  const requestTimeoutMs = whole(env, 'VAXPASS_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000);
+  const headersTimeoutMs = integer(env, 'VAXPASS_HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000);
+  const requestTimeoutMs = integer(env, 'VAXPASS_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000);
   if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('VAXPASS_REQUEST_TIMEOUT_MS', `must not be below VAXPASS_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
-  return { maxConnections: whole(env, 'VAXPASS_MAX_CONNECTIONS', 1024, 1, 1_000_000), headersTimeoutMs, requestTimeoutMs };
+  return { maxConnections: integer(env, 'VAXPASS_MAX_CONNECTIONS', 1024, 1, 1_000_000), headersTimeoutMs, requestTimeoutMs };
 }
 
 const OVERLOADED = JSON.stringify({ type: problemType('OVERLOADED'), title: PROBLEMS.OVERLOADED.title, status: 503, detail: 'the issuer has too many open connections; retry after the delay in Retry-After (with jitter)', code: 'OVERLOADED' });

@@ -7,7 +7,7 @@
 // busy process stays alive, and a wedged one (an endless loop, a stuck synchronous call) still
 // fails its probe and gets restarted.
 import { Worker } from 'node:worker_threads';
-import { ConfigError } from './config.ts';
+import { ConfigError, integer, type Env } from './config.ts';
 
 /** How often the main loop proves it runs. Far below any sensible stall bound, and cheap. */
 export const HEARTBEAT_MS = 100;
@@ -25,20 +25,12 @@ export interface LivenessListener {
   close(): Promise<void>;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function whole(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be a whole number between ${min} and ${max}, got "${raw}"`);
-  return Number(raw);
-}
 
 /** VAXPASS_LIVENESS_PORT (unset: no own listener) and VAXPASS_LIVENESS_STALL_MS (default 5000). */
 export function livenessOptions(env: Env, host: string): LivenessOptions | null {
-  const stallMs = whole(env, 'VAXPASS_LIVENESS_STALL_MS', 5000, 2 * HEARTBEAT_MS, 600_000);
+  const stallMs = integer(env, 'VAXPASS_LIVENESS_STALL_MS', 5000, 2 * HEARTBEAT_MS, 600_000);
   if (env.VAXPASS_LIVENESS_PORT === undefined || env.VAXPASS_LIVENESS_PORT === '') return null;
-  return { port: whole(env, 'VAXPASS_LIVENESS_PORT', 0, 0, 65_535), host, stallMs };
+  return { port: integer(env, 'VAXPASS_LIVENESS_PORT', 0, 0, 65_535), host, stallMs };
 }
 
 // Plain JavaScript evaluated in the worker, so it runs the same under tsx, vitest and a build.
