@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../src/db/open-database.ts';
 import { appendAudit, readAuditLog } from '../../src/db/queries/audit-log.ts';
-import { heldWalSync, type HeldWalSync } from '../support/held-wal-sync.ts';
+import { heldWalSync, settledWithin, type HeldWalSync } from '../support/held-wal-sync.ts';
 
 const entry = (at: number) => ({ at, actor: 'system', action: 'bundle.published' as const });
 let dir: string;
@@ -25,15 +25,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const settled = async (p: Promise<unknown>) => {
-  let done = false;
-  void p.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((ok) => setTimeout(ok, 50));
-  return done;
-};
+const settled = (p: Promise<unknown>) => settledWithin(p, 50);
 
 // The store is SQLite's whichever project runs this file: run it once.
 describe.skipIf(process.env.VAXPASS_TEST_DB === 'postgres')('SQLite WAL sync', () => {

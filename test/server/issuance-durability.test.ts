@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../src/db/open-database.ts';
 import { findIdempotencyRecord } from '../../src/db/queries/idempotency-keys.ts';
 import { countIssuedPasses, findIssuedPass } from '../../src/db/queries/issued-passes.ts';
-import { heldWalSync, type HeldWalSync } from '../support/held-wal-sync.ts';
+import { heldWalSync, settledWithin, type HeldWalSync } from '../support/held-wal-sync.ts';
 import { createServerFixture, newIdempotencyKey, type ServerFixture } from './support/server-fixture.ts';
 
 let f: ServerFixture;
@@ -32,15 +32,7 @@ function holdOncePassStored(): void {
 }
 
 /** Whether `p` has settled within a short while. */
-async function answered(p: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void p.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((ok) => setTimeout(ok, 100));
-  return done;
-}
+const answered = (p: Promise<unknown>) => settledWithin(p, 100);
 
 // The held sync is SQLite's; PostgreSQL shows a commit only once it is flushed.
 describe.skipIf(process.env.VAXPASS_TEST_DB === 'postgres')('issuance durability (SQLite)', () => {

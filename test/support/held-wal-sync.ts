@@ -39,3 +39,14 @@ export function heldWalSync(): HeldWalSync {
     failNext: (code) => void (failure = code),
   };
 }
+
+/** Whether `p` has settled (either way) within `ms`: how a test sees that an answer is still held back. */
+export async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let done = false;
+  void p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((ok) => setTimeout(ok, ms));
+  return done;
+}
