@@ -6,6 +6,8 @@
 // Hono POST+sign baseline of bench/scale.ts is measured the same way. Rounds interleave (reversed
 // every other round); the table gives min / median / max and the ratio to the same-run baseline.
 //   npx tsx bench/issuance-cpu.ts [seconds per run, default 3] [rounds, default 5] [tree …, default .]
+// BENCH_STORE=PostgreSQL puts each issuer on its own fresh schema of DATABASE_URL (default the
+// local test server) instead of a SQLite file.
 // BENCH_PROFILE=<dir> runs the issuers with --cpu-prof into that directory. Admission may queue a
 // request for up to 10 s here (VAXPASS_MAX_QUEUE_WAIT_MS): on a loaded machine the default 50 ms
 // sheds some requests with a cheap 503, which would lower the CPU per request without any change.
@@ -14,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { runWrk, type WrkTarget } from './support/wrk.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
@@ -21,6 +24,8 @@ const ROUNDS = Number(process.argv[3] ?? 5);
 const TREES = process.argv.slice(4).length > 0 ? process.argv.slice(4).map((t) => resolve(t)) : [resolve('.')];
 const CONNECTIONS = 16;
 const ADMIN = 'issuance-cpu-bench-admin-token-0123456789';
+const PG_URL = process.env.BENCH_STORE === 'PostgreSQL' ? process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test' : null;
+const schemaOf = (n: number) => `bench_issuance_cpu_${process.pid}_${n}`;
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-issuance-cpu-'));
 const children: ChildProcess[] = [];
 
@@ -59,7 +64,7 @@ async function issuer(tree: string, n: number): Promise<Contender> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server/main.ts'], {
     cwd: tree,
-    env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, `issuer-${n}.sqlite`), VAXPASS_KEYS: join(dir, `keys-${n}`), VAXPASS_APPS_DIR: join(dir, 'apps'), VAXPASS_DEV_IDP: 'on', VAXPASS_SEED_DEMO: 'on', VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_MAX_QUEUE_WAIT_MS: '10000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, PORT: '0', ...(PG_URL ? { DATABASE_URL: PG_URL, VAXPASS_PG_SCHEMA: schemaOf(n) } : { VAXPASS_DB: join(dir, `issuer-${n}.sqlite`) }), VAXPASS_KEYS: join(dir, `keys-${n}`), VAXPASS_APPS_DIR: join(dir, 'apps'), VAXPASS_DEV_IDP: 'on', VAXPASS_SEED_DEMO: 'on', VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_MAX_QUEUE_WAIT_MS: '10000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
@@ -101,7 +106,7 @@ try {
     }
   }
   const base = figures.get(contenders[0]!.name)!;
-  console.log(`bench/issuance-cpu: wrk ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
+  console.log(`bench/issuance-cpu (${PG_URL ? 'PostgreSQL' : 'SQLite'}): wrk ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
   console.log('\n| contender | req/s | ratio to baseline | main-thread CPU µs/request | process CPU µs/request |');
   console.log('|---|---|---|---|---|');
   for (const [name, f] of figures) {
@@ -111,4 +116,10 @@ try {
   for (const c of children) c.kill('SIGTERM');
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((ok) => c.once('exit', ok)) : null)));
   rmSync(dir, { recursive: true, force: true });
+  if (PG_URL) {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    for (let n = 0; n < TREES.length; n++) await client.query(`DROP SCHEMA IF EXISTS "${schemaOf(n)}" CASCADE`);
+    await client.end();
+  }
 }
