@@ -1,6 +1,7 @@
 // Per-request values the middleware hands to routes.
 import type { Partner } from '../db/queries/partners.ts';
 import type { Venue } from '../db/queries/venues.ts';
+import type { BodyLimit } from './request-body.ts';
 
 export interface AppEnv {
   Variables: {
@@ -14,6 +15,8 @@ export interface AppEnv {
     holderPersonId: string;
     /** The session cookie a holder signed in with and when that session ends (absent for ID-token callers). */
     holderSession: { readonly cookie: string; readonly expiresAt: number } | undefined;
+    /** The size limit of this route's request body (request-body.ts). */
+    bodyLimit: BodyLimit;
     /** The problem code of an error response, for the access log line. */
     problemCode: string;
   };

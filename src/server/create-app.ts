@@ -1,7 +1,6 @@
 // The issuer's HTTP application. Everything it touches is passed in (database, keys, clock,
 // config), so tests build it in-process with app.request() and on a real port alike.
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Rules } from '../core/rules.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
 import { createHolderSignIn } from '../idp/holder-sign-in.ts';
@@ -25,6 +24,7 @@ import { singleHost } from './middleware/single-host.ts';
 import { createIssuedPassCheck } from './issuance/issued-pass-check.ts';
 import { securityHeaderSet, securityHeaders } from './middleware/security-headers.ts';
 import { ApiError } from './problem.ts';
+import { limitRequestBody } from './request-body.ts';
 import { createBundlePublisher, type BundlePublisher } from './publication/bundle-publisher.ts';
 import { AdmissionController } from './admission.ts';
 import { watchEventLoopLag } from './event-loop-lag.ts';
@@ -113,8 +113,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') refreshCache.forgetAll();
   });
   app.use('*', requestId(), observeRequests(logger, metrics), securityHeaders({ publicUrl: config.publicUrl }), singleHost(), noCredentialsInUrl());
-  const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`); } });
-  // GET and HEAD carry no body here; running bodyLimit on them built a full Fetch Request per call.
+  const limitBody = limitRequestBody({ maxBytes: config.maxBodyBytes, tooLarge: () => new ApiError('PAYLOAD_TOO_LARGE', `the request body is larger than ${config.maxBodyBytes} bytes`) });
+  // GET and HEAD carry no body here.
   // Entry-log batches have their own, larger limit (src/server/routes/venue-routes.ts).
   const limit: MiddlewareHandler<AppEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || ENTRY_BATCH_PATH.test(c.req.path) ? next() : limitBody(c, next));
   app.use('/api/*', limit);

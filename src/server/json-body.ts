@@ -5,7 +5,11 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from './app-env.ts';
 import { ApiError } from './problem.ts';
+import { requestBody } from './request-body.ts';
 import { parseStrictJson } from './strict-json.ts';
+
+// Stateless with fatal: true and no stream option, so one decoder serves every request.
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
@@ -16,7 +20,7 @@ export async function readJsonBody<S extends z.ZodType>(c: Context<AppEnv>, sche
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+    text = UTF8.decode(await requestBody(c));
   } catch (error) {
     if (error instanceof TypeError) throw new ApiError('INVALID_JSON', 'the body is not valid UTF-8');
     throw error;

@@ -7,13 +7,14 @@ import type { AppEnv } from '../app-env.ts';
 import { clientGone } from '../client-gone.ts';
 import type { Metrics } from '../metrics.ts';
 import { ApiError } from '../problem.ts';
+import { requestBody } from '../request-body.ts';
 
 export function admit(controller: AdmissionController, lane: Lane, metrics: Metrics, tenantOf?: (c: Context<AppEnv>) => string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // The partner id comes from partnerAuth (a verified API key), never from the request itself.
     const tenant = tenantOf ? tenantOf(c) : lane === 'partner' ? c.get('partner').id : '';
     // The body is read (and cached for the route) before taking a slot: a slow upload must not hold one.
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') await c.req.arrayBuffer();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') await requestBody(c);
     const pending = controller.admit(lane, tenant);
     const admission = 'then' in pending ? await pending : pending;
     if (!admission.ok) {

@@ -3,7 +3,6 @@
 // and a day and can read nothing; uploads share admission control and group commit with issuance.
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { EntryLogPolicy } from '../../core/entry-log.ts';
 import { MAX_SEALED_RECORD_CHARS } from '../../core/entry-log.ts';
@@ -21,6 +20,7 @@ import { requestRef } from '../middleware/request-id.ts';
 import { venueAuth } from '../middleware/venue-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import { limitRequestBody } from '../request-body.ts';
 
 /** Records per batch: a few minutes of a busy entrance. */
 export const MAX_BATCH_RECORDS = 500;
@@ -65,7 +65,7 @@ export function venueRoutes(deps: { db: VaxpassDatabase; clock: Clock; entryLog:
     return c.json({ venueId: enrolled.venue.id, name: enrolled.venue.name, credential: enrolled.credential }, 201, { 'Cache-Control': 'no-store' });
   });
 
-  const limitBatch = bodyLimit({ maxSize: MAX_BATCH_BYTES, onError: () => { throw new ApiError('PAYLOAD_TOO_LARGE', `an entry batch is at most ${MAX_BATCH_BYTES} bytes; send fewer records per batch`); } });
+  const limitBatch = limitRequestBody({ maxBytes: MAX_BATCH_BYTES, tooLarge: () => new ApiError('PAYLOAD_TOO_LARGE', `an entry batch is at most ${MAX_BATCH_BYTES} bytes; send fewer records per batch`) });
   // Bulk uploads use the partner lane (holders keep their reserved slots), each venue its own round-robin queue.
   const uploadLane = admit(deps.admission, 'partner', deps.metrics, (c) => `venue:${c.get('venue').id}`);
 
