@@ -8,7 +8,8 @@
 //      session was last given, with no database work, within its short lifetime;
 //   2. else the person's stored ETag (holder-answers.ts): one indexed read joining the session and
 //      the stored answer, valid until a write touches the person or the answer would change by
-//      itself. If-None-Match is compared weakly (RFC 9110 §13.1.2).
+//      itself, and made by this release's answer format (holder-answer-etag.ts). If-None-Match is
+//      compared weakly (RFC 9110 §13.1.2).
 // A 304 confirms to the holder of a session cookie an ETag that session's person was given; it
 // never carries data. Within the per-holder quota only: over it, the route refuses properly.
 import type { VaxpassDatabase } from '../../db/store.ts';
@@ -16,6 +17,7 @@ import { storedHolderAnswerForSession } from '../../db/queries/holder-answers.ts
 import { unixNow, type Clock } from '../clock.ts';
 import { ifNoneMatchHits } from '../http-cache.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import { isCurrentHolderAnswerEtag } from './holder-answer-etag.ts';
 import type { HolderRefreshCache } from './holder-refresh-cache.ts';
 
 /** The ETag to answer 304 with, or null: take the full path (which also refuses what must be refused). */
@@ -30,7 +32,7 @@ export function createHolderNotModified(deps: { db: VaxpassDatabase; cache: Hold
       // The full path meets the same failure and answers it with the proper problem.
       return null;
     }
-    if (answer === null || !ifNoneMatchHits(ifNoneMatch, answer.etag)) return null;
+    if (answer === null || !isCurrentHolderAnswerEtag(answer.etag) || !ifNoneMatchHits(ifNoneMatch, answer.etag)) return null;
     deps.cache.remember(cookieValue, answer.personId, answer.etag, now, answer.sessionExpiresAt);
     return answer;
   }
