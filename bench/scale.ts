@@ -12,11 +12,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { runWrk, type WrkTarget } from './support/wrk.ts';
+import { processCpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
 import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
 
@@ -29,8 +29,12 @@ const MANY = Number(process.env.BENCH_MANY ?? 12_000);
 const STORES = process.env.BENCH_STORES?.split(',') ?? null;
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 2);
 const PATHS = process.env.BENCH_PATHS?.split(',') ?? null;
+/** Sessions the uncached holder row rotates through: concurrent refreshes come from different holders. */
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 16);
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-scale-'));
 const children: ChildProcess[] = [];
+/** The process serving each origin, for its CPU per request. */
+const pidOf = new Map<string, number>();
 
 function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((ok, fail) => {
@@ -48,7 +52,9 @@ function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: 
 async function baseline(mode: 'post' | 'get'): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/scale-baseline.ts', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  return JSON.parse((await waitForLine(child, 'stdout', /^\{.*\}$/)).input).url as string;
+  const url = JSON.parse((await waitForLine(child, 'stdout', /^\{.*\}$/)).input).url as string;
+  pidOf.set(new URL(url).origin, child.pid!);
+  return url;
 }
 
 async function issuer(env: Record<string, string>): Promise<string> {
@@ -58,25 +64,35 @@ async function issuer(env: Record<string, string>): Promise<string> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
-  return (await waitForLine(child, 'stderr', /listening on (http:\/\/\S+)/))[1]!;
+  const url = (await waitForLine(child, 'stderr', /listening on (http:\/\/\S+)/))[1]!;
+  pidOf.set(new URL(url).origin, child.pid!);
+  return url;
 }
 
 type Target = WrkTarget;
 
 let runCounter = 0;
-/** Requests/s summed over the targets, each driven by its own wrk with an equal share of the connections. */
-async function measure(targets: readonly Target[]): Promise<number> {
+/**
+ * Requests/s summed over the targets, each driven by its own wrk with an equal share of the
+ * connections, and the serving processes' CPU (user + system) per request in µs.
+ */
+async function measure(targets: readonly Target[]): Promise<{ rate: number; cpuPerRequestUs: number }> {
   const round = ++runCounter;
+  const pids = [...new Set(targets.map((t) => pidOf.get(new URL(t.url).origin)!))];
+  const cpuBefore = pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  let requests = 0;
   const results = await Promise.all(
     targets.map(async (t, i) => {
       // The same wrk invocation as bench/publication.ts (bench/support/wrk.ts).
-      const { rate, non2xx: bad } = await runWrk(dir, { ...t, ...(t.keyPrefix ? { keyPrefix: `${t.keyPrefix}-${round}-${i}-` } : {}) }, CONNECTIONS / targets.length, SECONDS);
+      const { rate, requests: served, non2xx: bad } = await runWrk(dir, { ...t, ...(t.keyPrefix ? { keyPrefix: `${t.keyPrefix}-${round}-${i}-` } : {}) }, CONNECTIONS / targets.length, SECONDS);
       // wrk counts a 304 as non-2xx; every other path must answer 2xx.
       if (bad > 0 && !t.headers['If-None-Match']) process.stderr.write(`  warning: ${bad} non-2xx answers from ${t.url}\n`);
+      requests += served;
       return rate;
     }),
   );
-  return results.reduce((a, b) => a + b, 0);
+  const cpu = pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) - cpuBefore;
+  return { rate: results.reduce((a, b) => a + b, 0), cpuPerRequestUs: (cpu / Math.max(1, requests)) * 1e6 };
 }
 
 async function jsonPost(url: string, body: unknown, headers: Record<string, string> = {}) {
@@ -117,6 +133,13 @@ async function holderTarget(url: string, personId: string): Promise<Target> {
   const first = await fetch(`${url}/api/v1/holder/passes`, { headers: { Cookie: cookie } });
   await first.arrayBuffer();
   return { url: `${url}/api/v1/holder/passes`, method: 'GET', headers: { Cookie: cookie, 'If-None-Match': first.headers.get('etag')! } };
+}
+
+/** The uncached holder refresh for `count` sessions of demo-0001, one after another per request. */
+async function manySessions(url: string, count: number): Promise<Target> {
+  const sessions: Target[] = [];
+  for (let i = 0; i < count; i++) sessions.push(weak(await holderTarget(url, 'demo-0001')));
+  return { ...sessions[0]!, rotate: sessions.map((s) => s.headers) };
 }
 
 function weak(target: Target): Target {
@@ -170,7 +193,9 @@ try {
       // The same refresh with the weak form of its ETag: If-None-Match still matches (weak comparison),
       // but the refresh cache only ever confirms the exact ETag it gave, so every request takes the
       // full path: what a refresh costs when it is the session's first in the cache lifetime.
-      contenders.set(`${label}: holder 304, uncached`, await Promise.all(d.urls.map(async (url) => weak(await holderTarget(url, 'demo-0001')))));
+      // Each wrk request takes the next of SESSIONS signed-in sessions, as concurrent refreshes come
+      // from different holders (a lookup shared by identical sessions would flatter the store).
+      contenders.set(`${label}: holder 304, uncached`, await Promise.all(d.urls.map((url) => manySessions(url, SESSIONS))));
       if (MANY > 0) contenders.set(`${label}: holder 304, ${MANY / 1000} k-pass person`, await Promise.all(d.urls.map((url) => holderTarget(url, 'demo-0003'))));
       contenders.set(`${label}: bundle 304`, await Promise.all(d.urls.map((url) => bundleTarget(url))));
     }
@@ -178,22 +203,33 @@ try {
 
   for (const name of [...contenders.keys()]) if (PATHS && !name.startsWith('baseline') && !PATHS.some((p) => name.includes(p))) contenders.delete(name);
   const rates = new Map<string, number[]>([...contenders.keys()].map((k) => [k, []]));
+  const cpus = new Map<string, number[]>([...contenders.keys()].map((k) => [k, []]));
   console.log(`bench/scale: wrk ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds (the machine is shared: compare ratios)`);
   for (let r = 0; r < ROUNDS; r++) {
     const order = [...contenders.entries()];
     if (r % 2) order.reverse();
-    for (const [name, targets] of order) rates.get(name)!.push(await measure(targets));
+    for (const [name, targets] of order) {
+      const { rate, cpuPerRequestUs } = await measure(targets);
+      rates.get(name)!.push(rate);
+      cpus.get(name)!.push(cpuPerRequestUs);
+    }
   }
   const post = stats(rates.get('baseline: Hono POST, parse + sign')!).median;
   const get = stats(rates.get('baseline: Hono small-JSON GET')!).median;
-  console.log('\n| path | req/s median (min–max) | ratio to baseline | goal |');
-  console.log('|---|---|---|---|');
+  const postCpu = stats(cpus.get('baseline: Hono POST, parse + sign')!).median;
+  const getCpu = stats(cpus.get('baseline: Hono small-JSON GET')!).median;
+  console.log('\n| path | req/s median (min–max) | ratio to baseline | goal | server CPU per request, µs median (min–max) | baseline CPU / this CPU |');
+  console.log('|---|---|---|---|---|---|');
   for (const [name, xs] of rates) {
     const s = stats(xs);
-    const base = name.includes('issuance') ? post : name.includes('holder') || name.includes('bundle') ? get : null;
-    const goal = name.includes('issuance') ? '≥ 0.6' : name.includes('k-pass') ? 'same as any person' : name.includes('holder') ? '≥ 0.5' : name.includes('bundle') ? '≥ 0.8' : '';
-    console.log(`| ${name} | ${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}) | ${base ? (s.median / base).toFixed(2) : '—'} | ${goal} |`);
+    const c = stats(cpus.get(name)!);
+    const issuance = name.includes('issuance');
+    const base = issuance ? post : name.includes('holder') || name.includes('bundle') ? get : null;
+    const baseCpu = issuance ? postCpu : base ? getCpu : null;
+    const goal = issuance ? '≥ 0.6' : name.includes('k-pass') ? 'same as any person' : name.includes('holder') ? '≥ 0.5' : name.includes('bundle') ? '≥ 0.8' : '';
+    console.log(`| ${name} | ${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}) | ${base ? (s.median / base).toFixed(2) : '—'} | ${goal} | ${c.median.toFixed(0)} (${c.min.toFixed(0)}–${c.max.toFixed(0)}) | ${baseCpu ? (baseCpu / c.median).toFixed(2) : '—'} |`);
   }
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((ok) => c.once('exit', ok)) : null)));

@@ -17,6 +17,8 @@ export interface WrkTarget {
   readonly body?: string;
   /** POSTs get a fresh Idempotency-Key per request, prefixed with this. */
   readonly keyPrefix?: string;
+  /** Header sets laid over `headers` in turn, one per request (many holders' sessions instead of one). */
+  readonly rotate?: readonly Record<string, string>[];
 }
 
 /** Writes the Lua script for a target into `dir`; returns its path. */
@@ -24,7 +26,10 @@ export function wrkScript(dir: string, target: WrkTarget): string {
   const path = join(dir, `wrk-${Math.random().toString(36).slice(2)}.lua`);
   const headers = Object.entries(target.headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
   const lua = [`wrk.method = ${JSON.stringify(target.method)}`, ...headers, target.body ? `wrk.body = ${JSON.stringify(target.body)}` : ''];
-  if (target.keyPrefix) {
+  if (target.rotate?.length) {
+    const sets = target.rotate.map((set) => `{ ${Object.entries(set).map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join(', ')} }`);
+    lua.push(`local sets = { ${sets.join(', ')} }`, `local i = 0`, `request = function() i = i % #sets + 1; for k, v in pairs(sets[i]) do wrk.headers[k] = v end; return wrk.format() end`);
+  } else if (target.keyPrefix) {
     lua.push(`local n = 0`, `request = function() n = n + 1; wrk.headers["Idempotency-Key"] = ${JSON.stringify(target.keyPrefix)} .. n; return wrk.format() end`);
   }
   lua.push(`done = function(summary, latency, requests) io.stderr:write(string.format("non2xx=%d\\n", summary.errors.status)) end`);

@@ -6,9 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { holderAnswerStamp, invalidateHolderAnswer, raiseHolderAnswerGeneration, storedHolderAnswerForSession, storeHolderAnswer } from '../../src/db/queries/holder-answers.ts';
+import { holderAnswerStamp, invalidateHolderAnswer, raiseHolderAnswerGeneration, storedHolderAnswerForSession, storedHolderAnswersForSessions, storeHolderAnswer } from '../../src/db/queries/holder-answers.ts';
 import { deleteHolderSession, insertHolderSession, sessionIdHash } from '../../src/db/queries/holder-sessions.ts';
 import { registryWriter } from '../../src/db/queries/registry-import.ts';
+import { strongEtag } from '../../src/server/http-cache.ts';
+import { isCurrentHolderAnswerEtag } from '../../src/server/session/holder-answer-etag.ts';
 import { ADMIN_TOKEN, createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
 
 type Passes = { passes: { passId: string; type: string; kid: string; issuedAt: string; expiresAt: string }[] };
@@ -178,6 +180,42 @@ describe('holder 304 from the stored ETag', () => {
     await f.db.transaction((tx) => invalidateHolderAnswer(tx, 'demo-0002'));
     await storeHolderAnswer(f.db, 'demo-0002', fresh, etag, now() + 3600);
     expect((await holderAnswerStamp(f.db, 'demo-0002')).etag).toBeNull();
+  });
+
+  it('never confirms a stored ETag of another answer format (a release that changed the answer)', async () => {
+    const { cookie, etag, body } = await firstRefresh('demo-0001');
+    expect(isCurrentHolderAnswerEtag(etag)).toBe(true);
+    // What the previous release stored and gave out for the same person: an ETag of its own format.
+    const previous = strongEtag(JSON.stringify(body));
+    await storeHolderAnswer(f.db, 'demo-0001', await holderAnswerStamp(f.db, 'demo-0001'), previous, now() + 3600);
+    expect((await storedFor(cookie))?.etag).toBe(previous);
+    const res = await refresh(cookie, previous);
+    expect(res.status).toBe(200);
+    // The full path stored the current format's ETag over it, which is confirmed again.
+    expect(res.headers.get('etag')).toBe(etag);
+    expect((await storedFor(cookie))?.etag).toBe(etag);
+    expect((await refresh(cookie, `W/${etag}`)).status).toBe(304);
+  });
+
+  it('refreshes that arrive together share one read, and each is judged on its own session and ETag', async () => {
+    const one = await firstRefresh('demo-0001');
+    const two = await firstRefresh('demo-0002');
+    const shortLived = await firstRefresh('demo-0004', 60);
+    f.clock.advance(61);
+    const statuses = await Promise.all(
+      [
+        [one.cookie, one.etag],
+        [two.cookie, `W/${two.etag}`],
+        [two.cookie, one.etag],
+        [shortLived.cookie, shortLived.etag],
+        [one.cookie, `W/${one.etag}`],
+      ].map(async ([cookie, etag]) => (await refresh(cookie!, etag)).status),
+    );
+    // The other person's ETag takes the full path (200); the expired session is refused (401).
+    expect(statuses).toEqual([304, 304, 200, 401, 304]);
+    const found = await storedHolderAnswersForSessions(f.db, [one.cookie, two.cookie, shortLived.cookie, 'no such session'], now());
+    expect([...found.keys()].sort()).toEqual([one.cookie, two.cookie].sort());
+    expect(found.get(two.cookie)).toEqual({ personId: 'demo-0002', etag: two.etag, sessionExpiresAt: expect.any(Number) });
   });
 
   it('keeps the per-holder quota: over it, the refresh gets 429, not a 304', async () => {

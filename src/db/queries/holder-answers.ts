@@ -11,7 +11,7 @@
 import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Queryable, VaxpassDatabase } from '../store.ts';
 import { sessionIdHash } from './holder-sessions.ts';
-import { prepared } from './prepared.ts';
+import { prepared, prepareNamed } from './prepared.ts';
 
 const GENERATION_ROW = 1;
 const ph = (name: string) => sql.placeholder(name);
@@ -27,19 +27,39 @@ export interface StoredHolderAnswer {
  * unexpired and the ETag is still valid at `now` under the current generation; else null.
  */
 export async function storedHolderAnswerForSession(db: Queryable, sessionId: string, now: number): Promise<StoredHolderAnswer | null> {
-  // The 304 of nearly every holder refresh is this statement: prepared once per connection.
-  const query = prepared(db, 'storedHolderAnswerForSession', ({ orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }) =>
-    orm
-      .select({ personId: a.personId, etag: a.etag, sessionExpiresAt: s.expiresAt })
-      .from(s)
-      .innerJoin(a, eq(a.personId, s.personId))
-      .leftJoin(g, eq(g.id, GENERATION_ROW))
-      .where(and(eq(s.idHash, ph('idHash')), gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`)))
-      .limit(1)
-      .prepare(),
+  return (await storedHolderAnswersForSessions(db, [sessionId], now)).get(sessionId) ?? null;
+}
+
+/**
+ * The same for several session cookie ids in one statement (the refreshes that arrive together,
+ * holder-not-modified.ts): only the sessions that have a valid stored ETag are in the map.
+ */
+export async function storedHolderAnswersForSessions(db: Queryable, sessionIds: readonly string[], now: number): Promise<Map<string, StoredHolderAnswer>> {
+  // The 304 of nearly every holder refresh is this statement: prepared once per connection (on
+  // PostgreSQL named, so the server plans it once per connection too), the ids passed as one
+  // array (PostgreSQL: text[]; SQLite: a JSON array), so one statement serves any number of them.
+  // No LIMIT: drizzle binds it as a parameter, which made each read on SQLite 3.4× dearer in CPU
+  // (bench/holder-etag-read.ts, docs/benchmarks.md).
+  const query = prepared(db, 'storedHolderAnswersForSessions', ({ dialect, orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }) =>
+    prepareNamed(
+      orm
+        .select({ idHash: s.idHash, personId: a.personId, etag: a.etag, sessionExpiresAt: s.expiresAt })
+        .from(s)
+        .innerJoin(a, eq(a.personId, s.personId))
+        .leftJoin(g, eq(g.id, GENERATION_ROW))
+        .where(and(dialect === 'postgres' ? sql`${s.idHash} = any(${ph('idHashes')})` : sql`${s.idHash} in (select value from json_each(${ph('idHashes')}))`, gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`))),
+      'stored_holder_answers_for_sessions',
+    ),
   );
-  const row = await query.get({ idHash: sessionIdHash(sessionId), now });
-  return row && row.etag !== null ? { personId: row.personId, etag: row.etag, sessionExpiresAt: row.sessionExpiresAt } : null;
+  const byHash = new Map(sessionIds.map((id) => [sessionIdHash(id), id]));
+  const hashes = [...byHash.keys()];
+  const rows = await query.all({ idHashes: db.dialect === 'postgres' ? hashes : JSON.stringify(hashes), now });
+  const found = new Map<string, StoredHolderAnswer>();
+  for (const row of rows) {
+    const sessionId = byHash.get(row.idHash);
+    if (sessionId !== undefined && row.etag !== null) found.set(sessionId, { personId: row.personId, etag: row.etag, sessionExpiresAt: row.sessionExpiresAt });
+  }
+  return found;
 }
 
 /** What the full path reads before building an answer: the person's change count (null: no row yet) and the generation. */

@@ -17,9 +17,11 @@ export async function insertHolderSession(db: Queryable, row: HolderSessionRow):
 
 /** The unexpired session or pending sign-in with this cookie id, or null. */
 export async function findHolderSession(db: Queryable, sessionId: string, now: number): Promise<HolderSessionRow | null> {
-  // Every holder refresh starts here: built and prepared once per connection (prepared.ts).
+  // Every holder refresh starts here: built and prepared once per connection (prepared.ts). The
+  // primary key makes it one row at most; no LIMIT, which drizzle would bind as a parameter (on
+  // SQLite a bound limit made a prepared read 3× dearer, see holder-answers.ts).
   const query = prepared(db, 'findHolderSession', ({ orm, t: { holderSessions: s } }) =>
-    orm.select().from(s).where(and(eq(s.idHash, sql.placeholder('idHash')), gt(s.expiresAt, sql.placeholder('now')))).limit(1).prepare(),
+    orm.select().from(s).where(and(eq(s.idHash, sql.placeholder('idHash')), gt(s.expiresAt, sql.placeholder('now')))).prepare(),
   );
   return (await query.get({ idHash: sessionIdHash(sessionId), now })) ?? null;
 }

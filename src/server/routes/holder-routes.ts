@@ -6,7 +6,7 @@ import { findHolderSession } from '../../db/queries/holder-sessions.ts';
 import type { AdmissionController } from '../admission.ts';
 import type { AppEnv } from '../app-env.ts';
 import { unixNow } from '../clock.ts';
-import { ifNoneMatchHits, strongEtag } from '../http-cache.ts';
+import { ifNoneMatchHits } from '../http-cache.ts';
 import { currentHolderPasses } from '../issuance/holder-passes.ts';
 import type { IssuanceContext } from '../issuance/issuance-context.ts';
 import type { Metrics } from '../metrics.ts';
@@ -15,6 +15,7 @@ import { bearerToken } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import type { HolderRefreshCache } from '../session/holder-refresh-cache.ts';
+import { holderAnswerEtag } from '../session/holder-answer-etag.ts';
 import type { HolderNotModified } from '../session/holder-not-modified.ts';
 import { readSessionCookie } from '../session/holder-session-cookie.ts';
 import { storeHolderAnswer } from '../../db/queries/holder-answers.ts';
@@ -32,7 +33,7 @@ export function holderRoutes(ctx: IssuanceContext, verifier: HolderTokenVerifier
     const personId = c.get('holderPersonId');
     const { passes, validUntil, stamp } = await currentHolderPasses(ctx, personId, requestRef(c));
     const body = JSON.stringify({ passes });
-    const etag = strongEtag(body);
+    const etag = holderAnswerEtag(body);
     const headers = { ETag: etag, ...PRIVATE_CACHE };
     // Later refreshes get their 304 from this (holder-not-modified.ts). Not storing it only costs
     // them the full path, so a storage failure (disk full, database busy) is counted, not answered;
