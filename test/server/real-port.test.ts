@@ -22,7 +22,10 @@ const banner: string[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vaxpass-server-'));
   server = await startServer({
-    env: { PORT: '0', VAXPASS_DB: join(dir, 'vaxpass.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_DEV_IDP: 'on', VAXPASS_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'info', VAXPASS_APPS_DIR: join(dir, 'no-apps') },
+    // A long queue wait: these tests are about answers over a real socket (idempotency, problem
+    // bodies), not admission control, whose 50 ms default sheds some of 16 simultaneous issuances
+    // on a busy CI machine (admission has its own tests).
+    env: { VAXPASS_MAX_QUEUE_WAIT_MS: '10000', PORT: '0', VAXPASS_DB: join(dir, 'vaxpass.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_DEV_IDP: 'on', VAXPASS_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'info', VAXPASS_APPS_DIR: join(dir, 'no-apps') },
     print: (line) => void banner.push(line),
     writeLog: (line) => void logs.push(line),
   });
