@@ -11,7 +11,7 @@
 //
 // A queue that absorbs a burst is useful; one that never empties only adds delay to every request
 // in it (CoDel's "standing queue"). So when the partner queues have not been empty for
-// `standingQueueAfterMs`, a partner request that finds no free slot may wait only
+// `standingQueueAfterMs` (0: never), a partner request that finds no free slot may wait only
 // `standingQueueWaitMs` (0: refused at once) instead of `maxWaitMs`: in a sustained overload the
 // excess is refused in microseconds instead of after a wait, and the slots and CPU go to admitted
 // work. Holders are exempt: they are dispatched first and keep `maxWaitMs`.
@@ -32,7 +32,7 @@ export interface AdmissionLimits {
    * 0 turns the check off. Catches the backlog in front of the loop that slot counts cannot see.
    */
   readonly maxEventLoopLagMs: number;
-  /** Partner queues not empty for this long (ms) form a standing queue: overload, not a burst. */
+  /** Partner queues not empty for this long (ms) form a standing queue: overload, not a burst. 0: the rule is off. */
   readonly standingQueueAfterMs: number;
   /** Longest wait for a partner request while the queue is standing (0: refused at once). */
   readonly standingQueueWaitMs: number;
@@ -78,7 +78,8 @@ export class AdmissionController {
 
   /** True while partner requests have been waiting without a break for `standingQueueAfterMs`. */
   standingQueue(): boolean {
-    return this.partnerQueued() > 0 && this.now() - this.partnerBusySince >= this.limits.standingQueueAfterMs;
+    const after = this.limits.standingQueueAfterMs;
+    return after > 0 && this.partnerQueued() > 0 && this.now() - this.partnerBusySince >= after;
   }
 
   stats(): AdmissionStats {
