@@ -33,6 +33,8 @@ const pinned = (cpu: number, args: string[]): [string, string[]] => (PIN ? ['tas
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-overload-'));
 // OVERLOAD_PROFILE=<dir>: the server runs with --cpu-prof into that directory.
 const profile = process.env.OVERLOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_PROFILE}`] : [];
+// OVERLOAD_GENERATOR_PROFILE=<dir>: each generator process runs with --cpu-prof into that directory.
+const generatorProfile = process.env.OVERLOAD_GENERATOR_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_GENERATOR_PROFILE}`] : [];
 const server = spawn(...pinned(0, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev']), {
   env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30', VAXPASS_LIVENESS_PORT: '0' },
   stdio: ['ignore', 'ignore', 'pipe'],
@@ -99,7 +101,7 @@ if (personIds.length === 0) throw new Error('no demo person could be issued a pa
 let generatorSeconds: GeneratorSecond[] = [];
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
   const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
-  const child: ChildProcess = spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/generator.ts']), { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(...pinned(1, [...generatorProfile, '--import', 'tsx', 'bench/overload/generator.ts']), { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
   generatorPid = child.pid;
   // The liveness probes, in their own process beside the generator (probe.ts), for the spike run.
   const seconds = phases.reduce((sum, p) => sum + p.seconds, 0);
@@ -218,6 +220,7 @@ const rows: [string, string, string][] = [
   ['issuer CPU in spike: process / main thread, share of wall time', `${f1(spikeCpu.process)} / ${f1(spikeCpu.main)} s of ${f1(spikeCpu.wall)} s (${f1((100 * spikeCpu.main) / spikeCpu.wall)} % main)`, 'process includes the thread pool and the liveness worker'],
   ['main threads in spike (schedstat): issuer / generator', `${schedShares('issuer')} / ${schedShares('generator')}`, 'the rest idle; waiting: other tenants had the CPU'],
   ['issuer main-thread CPU per answered request in spike', `${((1000 * spikeCpu.main) / Math.max(1, answered)).toFixed(3)} ms (${answered} answered)`, 'answered: any HTTP status, as the generator saw it'],
+  ['generator main-thread CPU per offered request in spike', `${((1000 * (cpuTo.generator.run - cpuFrom.generator.run)) / Math.max(1, work.length)).toFixed(3)} ms (${work.length} offered)`, `10 × C needs ${f1((capacity * 10 * (cpuTo.generator.run - cpuFrom.generator.run)) / Math.max(1, work.length))} s of CPU a second`],
   ['server crashed', crashed ? 'yes' : 'no', ''],
   ['generator loop lag in spike: median / max of per-second worst', `${f1(pct(generatorInSpike.map((g) => g.lagMaxMs), 50))} / ${f1(Math.max(...generatorInSpike.map((g) => g.lagMaxMs)))} ms`, 'arrivals late by at most this'],
   ['generator: holder wait for a socket p99 / requests in flight max', `${f1(pct(socketWaits, 99))} ms / ${Math.max(...generatorInSpike.map((g) => g.inFlight))}`, ''],
