@@ -13,7 +13,7 @@
 //
 // Before any of that, connections wait in the kernel's accept queue, where nothing in the process
 // can see or refuse them and their clients' patience runs out; `backlog` bounds that queue (past
-// it the kernel drops the SYN and the client retries the connect: a delay the client sees, not
+// it the kernel drops the handshake (the SYN, or its final ACK) and the client retries: a delay the client sees, not
 // a stale request the server later works on).
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
