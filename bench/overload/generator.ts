@@ -10,6 +10,7 @@
 // up timeoutMs after the request was due, wherever it waited — not timeoutMs after it got a socket.
 import { Agent, request } from 'node:http';
 import { PartnerClient } from '../../src/partner-client/partner-client.ts';
+import { nodeHttpFetch } from './node-http-fetch.ts';
 
 interface Plan {
   readonly url: string;
@@ -74,7 +75,9 @@ function get(path: string, headers: Record<string, string>, useAgent: Agent): Pr
 }
 
 // Partner retries are the client's own (with budget); a timeout gives up on the request.
-const client = new PartnerClient({ baseUrl: plan.url, apiKey: plan.apiKey, timeoutMs: plan.timeoutMs });
+// OVERLOAD_GENERATOR_FETCH=undici: the platform fetch, as before (to compare the generator's own cost).
+const partnerFetch = process.env.OVERLOAD_GENERATOR_FETCH === 'undici' ? undefined : nodeHttpFetch(agent);
+const client = new PartnerClient({ baseUrl: plan.url, apiKey: plan.apiKey, timeoutMs: plan.timeoutMs, fetch: partnerFetch });
 let n = 0;
 const etags = new Map<string, string>();
 

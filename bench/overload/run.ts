@@ -8,6 +8,9 @@
 // OVERLOAD_PIN=off: no pinning (both share the machine). Run: npx tsx bench/overload/run.ts
 // (OVERLOAD_SPIKE_SECONDS, OVERLOAD_SLO_MS, OVERLOAD_HOLDER_SHARE to change the defaults;
 // OVERLOAD_HOLDER_ETAGS=off: holders never send If-None-Match, so every fetch takes the full path).
+// Besides the goals it reports, for the spike, the issuer's CPU per answered request and how its
+// main thread and the generator's spent the time (running, waiting for a CPU, idle): on a shared
+// machine this tells a slow issuer from a starved one or from a generator that could not offer the load.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,8 @@ const pinned = (cpu: number, args: string[]): [string, string[]] => (PIN ? ['tas
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-overload-'));
 // OVERLOAD_PROFILE=<dir>: the server runs with --cpu-prof into that directory.
 const profile = process.env.OVERLOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_PROFILE}`] : [];
+// OVERLOAD_GENERATOR_PROFILE=<dir>: each generator process runs with --cpu-prof into that directory.
+const generatorProfile = process.env.OVERLOAD_GENERATOR_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_GENERATOR_PROFILE}`] : [];
 const server = spawn(...pinned(0, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev']), {
   env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30', VAXPASS_LIVENESS_PORT: '0' },
   stdio: ['ignore', 'ignore', 'pipe'],
@@ -51,6 +56,25 @@ const [url, livenessUrl] = await new Promise<[string, string | null]>((ok, fail)
   });
   server.once('exit', () => fail(new Error(err)));
 });
+// CPU seconds (user + system) of the issuer process and of its main thread, from /proc: under a load
+// the other tenants make noisy, CPU per answered request is the figure that moves with the code.
+const cpuSeconds = (stat: string) => {
+  const text = readFileSync(stat, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+// A thread's time on a CPU and waiting for one (ns, /proc/<pid>/schedstat): a main thread neither
+// running nor waiting was idle in epoll — no work had reached it.
+const schedstat = (pid: number | undefined) => {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { run: run! / 1e9, wait: wait! / 1e9 };
+  } catch {
+    return { run: NaN, wait: NaN };
+  }
+};
+let generatorPid: number | undefined;
+const issuerCpu = () => ({ process: cpuSeconds(`/proc/${server.pid}/stat`), main: cpuSeconds(`/proc/${server.pid}/task/${server.pid}/stat`), issuer: schedstat(server.pid), generator: schedstat(generatorPid), at: performance.now() });
 const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
 
 const admin = await (await fetch(`${url}/api/v1/admin/partners`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'bench-partner', name: 'Bench partner', quotaPerMinute: 1_000_000, registryTrusted: true }) })).json() as { apiKey: string };
@@ -77,7 +101,8 @@ if (personIds.length === 0) throw new Error('no demo person could be issued a pa
 let generatorSeconds: GeneratorSecond[] = [];
 function generate(phases: { name: string; rate: number; seconds: number }[], onSecond?: () => void): Promise<Sample[]> {
   const plan = { url, apiKey: admin.apiKey, holderCookies, personIds, holderShare: HOLDER_SHARE, holderEtags: HOLDER_ETAGS, phases, timeoutMs: TIMEOUT_MS };
-  const child: ChildProcess = spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/generator.ts']), { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(...pinned(1, [...generatorProfile, '--import', 'tsx', 'bench/overload/generator.ts']), { env: { ...process.env, OVERLOAD_PLAN: JSON.stringify(plan) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  generatorPid = child.pid;
   // The liveness probes, in their own process beside the generator (probe.ts), for the spike run.
   const seconds = phases.reduce((sum, p) => sum + p.seconds, 0);
   const prober: ChildProcess | null = onSecond ? spawn(...pinned(1, ['--import', 'tsx', 'bench/overload/probe.ts']), { env: { ...process.env, OVERLOAD_PROBE_PLAN: JSON.stringify({ url, livenessUrl, seconds }) }, stdio: ['ignore', 'pipe', 'inherit'] }) : null;
@@ -135,13 +160,16 @@ if (capacity === 0) {
 
 // 2. Spike.
 const rss: number[] = [];
+// The issuer's CPU at each generator second (the ticker), to take the spike's share out of it.
+const cpuTicks: ReturnType<typeof issuerCpu>[] = [];
 const phases = [
   { name: 'before', rate: capacity / 2, seconds: 5 },
   { name: 'spike', rate: capacity * 10, seconds: SPIKE_SECONDS },
   { name: 'after', rate: capacity / 2, seconds: 20 },
 ];
 const rssBefore = rssMiB();
-const samples = await generate(phases, () => rss.push(rssMiB()));
+const cpuAtStart = issuerCpu();
+const samples = await generate(phases, () => (rss.push(rssMiB()), cpuTicks.push(issuerCpu())));
 const spikeStart = 5;
 const spikeEnd = 5 + SPIKE_SECONDS;
 const inSpike = samples.filter((s) => s.second >= spikeStart && s.second < spikeEnd);
@@ -163,6 +191,13 @@ for (let sec = spikeEnd; sec < spikeEnd + 20; sec++) {
 const livezAll = samples.filter((s) => s.kind === 'livez');
 const livenessAll = samples.filter((s) => s.kind === 'liveness');
 const rssEnd = rssMiB();
+// Ticks are taken about a second apart from the generator's start: the spike is ticks 5..5+SPIKE_SECONDS.
+const cpuFrom = cpuTicks[spikeStart - 1] ?? cpuAtStart;
+const cpuTo = cpuTicks[spikeEnd - 1] ?? cpuTicks.at(-1)!;
+const answered = work.filter((s) => s.status !== 0).length;
+const spikeCpu = { process: cpuTo.process - cpuFrom.process, main: cpuTo.main - cpuFrom.main, wall: (cpuTo.at - cpuFrom.at) / 1000 };
+const share = (x: number) => `${f1((100 * x) / spikeCpu.wall)} %`;
+const schedShares = (k: 'issuer' | 'generator') => `${share(cpuTo[k].run - cpuFrom[k].run)} running, ${share(cpuTo[k].wait - cpuFrom[k].wait)} waiting for a CPU`;
 // Where the latency accumulates on the client side: the generator's own loop (late arrivals) and
 // the wait for a socket (a pool limit would queue requests inside the generator).
 const generatorInSpike = generatorSeconds.filter((g) => g.second >= spikeStart && g.second < spikeEnd);
@@ -182,6 +217,10 @@ const rows: [string, string, string][] = [
   ['liveness listener /livez p99 (whole run) / max', livenessUrl ? `${f1(pct(livenessAll.map((s) => s.ms), 99))} / ${f1(Math.max(...livenessAll.map((s) => s.ms)))} ms, ${livenessAll.filter((s) => s.status !== 200).length} failed` : 'none', 'goal p99 < 50 ms'],
   ['back to baseline after spike', `${Number.isNaN(backAfter) ? '> 20' : backAfter} s`, 'goal ≤ 10 s'],
   ['RSS before / peak / end', `${f1(rssBefore)} / ${f1(Math.max(...rss))} / ${f1(rssEnd)} MiB`, 'goal end within 10 % of before'],
+  ['issuer CPU in spike: process / main thread, share of wall time', `${f1(spikeCpu.process)} / ${f1(spikeCpu.main)} s of ${f1(spikeCpu.wall)} s (${f1((100 * spikeCpu.main) / spikeCpu.wall)} % main)`, 'process includes the thread pool and the liveness worker'],
+  ['main threads in spike (schedstat): issuer / generator', `${schedShares('issuer')} / ${schedShares('generator')}`, 'the rest idle; waiting: other tenants had the CPU'],
+  ['issuer main-thread CPU per answered request in spike', `${((1000 * spikeCpu.main) / Math.max(1, answered)).toFixed(3)} ms (${answered} answered)`, 'answered: any HTTP status, as the generator saw it'],
+  ['generator main-thread CPU per offered request in spike', `${((1000 * (cpuTo.generator.run - cpuFrom.generator.run)) / Math.max(1, work.length)).toFixed(3)} ms (${work.length} offered)`, `10 × C needs ${f1((capacity * 10 * (cpuTo.generator.run - cpuFrom.generator.run)) / Math.max(1, work.length))} s of CPU a second`],
   ['server crashed', crashed ? 'yes' : 'no', ''],
   ['generator loop lag in spike: median / max of per-second worst', `${f1(pct(generatorInSpike.map((g) => g.lagMaxMs), 50))} / ${f1(Math.max(...generatorInSpike.map((g) => g.lagMaxMs)))} ms`, 'arrivals late by at most this'],
   ['generator: holder wait for a socket p99 / requests in flight max', `${f1(pct(socketWaits, 99))} ms / ${Math.max(...generatorInSpike.map((g) => g.inFlight))}`, ''],

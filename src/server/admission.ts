@@ -8,6 +8,13 @@
 // all but `holderReserve` slots and is served round-robin per partner, each partner with its own
 // bounded queue, so one partner cannot take the capacity others need. Who is admitted depends only
 // on the lane, the authenticated partner id and the queue state: nothing the client sends.
+//
+// A queue that absorbs a burst is useful; one that never empties only adds delay to every request
+// in it (CoDel's "standing queue"). So when the partner queues have not been empty for
+// `standingQueueAfterMs` (0: never), a partner request that finds no free slot may wait only
+// `standingQueueWaitMs` (0: refused at once) instead of `maxWaitMs`: in a sustained overload the
+// excess is refused in microseconds instead of after a wait, and the slots and CPU go to admitted
+// work. Holders are exempt: they are dispatched first and keep `maxWaitMs`.
 
 export type Lane = 'holder' | 'partner';
 
@@ -25,9 +32,13 @@ export interface AdmissionLimits {
    * 0 turns the check off. Catches the backlog in front of the loop that slot counts cannot see.
    */
   readonly maxEventLoopLagMs: number;
+  /** Partner queues not empty for this long (ms) form a standing queue: overload, not a burst. 0: the rule is off. */
+  readonly standingQueueAfterMs: number;
+  /** Longest wait for a partner request while the queue is standing (0: refused at once). */
+  readonly standingQueueWaitMs: number;
 }
 
-export type Refusal = 'queue-full' | 'waited-too-long' | 'event-loop-lag';
+export type Refusal = 'queue-full' | 'waited-too-long' | 'event-loop-lag' | 'standing-queue';
 export type Admitted = { readonly ok: true; release(): void };
 export type Admission = Admitted | { readonly ok: false; readonly reason: Refusal };
 
@@ -50,12 +61,26 @@ export class AdmissionController {
   private readonly partnerOrder: string[] = [];
   private readonly partnerQueues = new Map<string, Waiter[]>();
   private queuedCount = 0;
+  /** When the partner queues last went from empty to holding a waiter (meaningful while they hold one). */
+  private partnerBusySince = 0;
 
   constructor(
     readonly limits: AdmissionLimits,
     /** The event loop's current lag in ms (watchEventLoopLag); none: never shed on lag. */
     private readonly loopLagMs: () => number = () => 0,
+    /** A monotonic clock in ms, for the standing-queue rule. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
+
+  private partnerQueued(): number {
+    return this.queuedCount - this.holderQueue.length;
+  }
+
+  /** True while partner requests have been waiting without a break for `standingQueueAfterMs`. */
+  standingQueue(): boolean {
+    const after = this.limits.standingQueueAfterMs;
+    return after > 0 && this.partnerQueued() > 0 && this.now() - this.partnerBusySince >= after;
+  }
 
   stats(): AdmissionStats {
     return { inFlight: this.inFlight, queued: this.queuedCount };
@@ -77,8 +102,12 @@ export class AdmissionController {
     if (this.hasSlot(lane)) return this.start(lane);
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
     if ((queue?.length ?? 0) >= this.limits.maxQueue || this.limits.maxWaitMs === 0) return { ok: false, reason: 'queue-full' };
+    const standing = lane === 'partner' && this.standingQueue();
+    if (standing && this.limits.standingQueueWaitMs === 0) return { ok: false, reason: 'standing-queue' };
+    if (lane === 'partner' && this.partnerQueued() === 0) this.partnerBusySince = this.now();
+    const waitMs = standing ? Math.min(this.limits.standingQueueWaitMs, this.limits.maxWaitMs) : this.limits.maxWaitMs;
     return new Promise<Admission>((resolve) => {
-      const waiter: Waiter = { tenant, resolve, timer: setTimeout(() => this.expire(lane, waiter), this.limits.maxWaitMs) };
+      const waiter: Waiter = { tenant, resolve, timer: setTimeout(() => this.expire(lane, waiter, standing), waitMs) };
       if (lane === 'holder') this.holderQueue.push(waiter);
       else if (queue) queue.push(waiter);
       else {
@@ -131,7 +160,7 @@ export class AdmissionController {
     waiter.resolve(this.start(lane));
   }
 
-  private expire(lane: Lane, waiter: Waiter): void {
+  private expire(lane: Lane, waiter: Waiter, standing: boolean): void {
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(waiter.tenant);
     const at = queue ? queue.indexOf(waiter) : -1;
     if (!queue || at < 0) return;
@@ -141,6 +170,6 @@ export class AdmissionController {
       this.partnerOrder.splice(this.partnerOrder.indexOf(waiter.tenant), 1);
     }
     this.queuedCount--;
-    waiter.resolve({ ok: false, reason: 'waited-too-long' });
+    waiter.resolve({ ok: false, reason: standing ? 'standing-queue' : 'waited-too-long' });
   }
 }

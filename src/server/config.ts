@@ -309,6 +309,10 @@ function admissionLimits(env: Env, devIdp: boolean): AdmissionLimits {
     maxWaitMs: integer(env, 'VAXPASS_MAX_QUEUE_WAIT_MS', 50, 0, 60_000),
     // Off in development: a laptop's (or a shared test machine's) stalls are not overload.
     maxEventLoopLagMs: integer(env, 'VAXPASS_MAX_EVENT_LOOP_LAG_MS', devIdp ? 0 : 30, 0, 60_000),
+    // Off until a quiet-machine bench/overload run shows it helps (docs/benchmarks.md "Overload,
+    // evening"); CoDel's interval and target (Nichols & Jacobson) are 100 and 5 ms.
+    standingQueueAfterMs: integer(env, 'VAXPASS_STANDING_QUEUE_AFTER_MS', 0, 0, 60_000),
+    standingQueueWaitMs: integer(env, 'VAXPASS_STANDING_QUEUE_WAIT_MS', 5, 0, 60_000),
   };
 }
 

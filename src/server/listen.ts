@@ -10,7 +10,12 @@
 // requests past the limit, holder requests past twice it, as admission control treats event-loop
 // lag. Past four times the limit node drops new connections unanswered (server.maxConnections),
 // the last bound on memory. The count is the server's own: nothing a client sends changes it.
-import { serve, type ServerType } from '@hono/node-server';
+//
+// Before any of that, connections wait in the kernel's accept queue, where nothing in the process
+// can see or refuse them and their clients' patience runs out; `backlog` bounds that queue (past
+// it the kernel drops the handshake (the SYN, or its final ACK) and the client retries: a delay the client sees, not
+// a stale request the server later works on).
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import { ConfigError, integer, type Env } from './config.ts';
 import type { Lane } from './admission.ts';
@@ -24,6 +29,8 @@ export interface ConnectionLimits {
   readonly headersTimeoutMs: number;
   /** ... and its whole request within this (node's requestTimeout). */
   readonly requestTimeoutMs: number;
+  /** Connections the kernel holds for the process before it accepts them (listen(2)'s backlog; node's default is 511). */
+  readonly backlog: number;
 }
 
 export interface ListenOptions {
@@ -33,12 +40,13 @@ export interface ListenOptions {
 }
 
 
-/** VAXPASS_MAX_CONNECTIONS, VAXPASS_HEADERS_TIMEOUT_MS, VAXPASS_REQUEST_TIMEOUT_MS (docs/operations.md "Overload"). */
+/** VAXPASS_MAX_CONNECTIONS, VAXPASS_HEADERS_TIMEOUT_MS, VAXPASS_REQUEST_TIMEOUT_MS, VAXPASS_LISTEN_BACKLOG (docs/operations.md "Overload"). */
 export function connectionLimits(env: Env): ConnectionLimits {
   const headersTimeoutMs = integer(env, 'VAXPASS_HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000);
   const requestTimeoutMs = integer(env, 'VAXPASS_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000);
   if (requestTimeoutMs < headersTimeoutMs) throw new ConfigError('VAXPASS_REQUEST_TIMEOUT_MS', `must not be below VAXPASS_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
-  return { maxConnections: integer(env, 'VAXPASS_MAX_CONNECTIONS', 1024, 1, 1_000_000), headersTimeoutMs, requestTimeoutMs };
+  // The kernel caps the backlog at net.core.somaxconn (4096 on current Linux) without saying so.
+  return { maxConnections: integer(env, 'VAXPASS_MAX_CONNECTIONS', 1024, 1, 1_000_000), headersTimeoutMs, requestTimeoutMs, backlog: integer(env, 'VAXPASS_LISTEN_BACKLOG', 511, 1, 65_535) };
 }
 
 const OVERLOADED = JSON.stringify({ type: problemType('OVERLOADED'), title: PROBLEMS.OVERLOADED.title, status: 503, detail: 'the issuer has too many open connections; retry after the delay in Retry-After (with jitter)', code: 'OVERLOADED' });
@@ -80,9 +88,11 @@ export function listen(fetch: (request: Request, env: never) => Response | Promi
     }
     return server;
   };
+  // Hono's serve() would call listen without a backlog: build its server and listen here.
+  const server = createAdaptorServer({ fetch: fetch as (request: Request) => Response | Promise<Response>, hostname, createServer: createServer as never });
   return new Promise<ServerType>((ok, fail) => {
-    const s = serve({ fetch: fetch as (request: Request) => Response | Promise<Response>, port, hostname, createServer: createServer as never }, () => ok(s));
-    s.once('error', fail);
+    server.once('error', fail);
+    server.listen({ port, host: hostname, backlog: limits?.backlog }, () => (server.off('error', fail), ok(server)));
   });
 }
 

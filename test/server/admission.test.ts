@@ -8,7 +8,7 @@ import { AdmissionController, type Admission, type Admitted } from '../../src/se
 import { testConfig } from '../../src/server/config.ts';
 import { createServerFixture, listen, newIdempotencyKey, problemOf, type ServerFixture } from './support/server-fixture.ts';
 
-const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0 };
+const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 };
 const held = (a: Admission | Promise<Admission>) => a as Admitted;
 
 describe('AdmissionController', () => {
@@ -33,7 +33,7 @@ describe('AdmissionController', () => {
   });
 
   it('serves partners round-robin from their own bounded queues, so one partner cannot crowd out another', async () => {
-    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0 });
+    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 });
     const first = held(c.admit('partner', 'bulk'));
     const served: string[] = [];
     const queue = (tenant: string) => {
@@ -76,12 +76,76 @@ describe('AdmissionController', () => {
   });
 });
 
+describe('standing queue (CoDel-style)', () => {
+  const standing = { maxConcurrent: 1, holderReserve: 0, maxQueue: 8, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 100, standingQueueWaitMs: 0 };
+
+  it('queues a partner burst, but once the partner queue has not emptied for standingQueueAfterMs refuses new partners at once while holders still queue and go first', async () => {
+    let now = 0;
+    const c = new AdmissionController(standing, undefined, () => now);
+    const first = held(c.admit('partner', 'bulk'));
+    const waiting = c.admit('partner', 'bulk');
+    // A burst: queued, not refused.
+    expect(waiting).toBeInstanceOf(Promise);
+    now = 99;
+    expect(c.admit('partner', 'other')).toBeInstanceOf(Promise);
+    now = 100;
+    // The queue has stood for 100 ms: another partner request is refused without waiting.
+    expect(c.standingQueue()).toBe(true);
+    expect(c.admit('partner', 'small')).toEqual({ ok: false, reason: 'standing-queue' });
+    // Holders are not shed by it, and the next free slot is theirs.
+    const holder = c.admit('holder');
+    expect(holder).toBeInstanceOf(Promise);
+    first.release();
+    expect((await holder).ok).toBe(true);
+  });
+
+  it('a queue that empties starts over: the next burst is queued again', async () => {
+    let now = 0;
+    const c = new AdmissionController(standing, undefined, () => now);
+    const first = held(c.admit('partner', 'a'));
+    const queued = c.admit('partner', 'a') as Promise<Admission>;
+    now = 500;
+    expect(c.standingQueue()).toBe(true);
+    first.release();
+    const second = (await queued) as Admitted;
+    // Empty now; a new waiter at 500 ms starts a new interval.
+    expect(c.standingQueue()).toBe(false);
+    expect(c.admit('partner', 'a')).toBeInstanceOf(Promise);
+    now = 550;
+    expect(c.standingQueue()).toBe(false);
+    second.release();
+  });
+
+  it('with standingQueueWaitMs > 0 a partner in a standing queue waits that long at most, not maxWaitMs', async () => {
+    let now = 0;
+    const c = new AdmissionController({ ...standing, standingQueueWaitMs: 5 }, undefined, () => now);
+    held(c.admit('partner', 'a'));
+    void c.admit('partner', 'a');
+    now = 200;
+    const started = performance.now();
+    expect(await c.admit('partner', 'b')).toEqual({ ok: false, reason: 'standing-queue' });
+    // maxWaitMs is 1000; the refusal came after about 5 ms (generous bound for a loaded machine).
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('is off by default (VAXPASS_STANDING_QUEUE_AFTER_MS=0): a long-standing queue still queues', () => {
+    expect(testConfig().admission).toMatchObject({ standingQueueAfterMs: 0, standingQueueWaitMs: 5 });
+    let now = 0;
+    const c = new AdmissionController({ ...standing, standingQueueAfterMs: 0 }, undefined, () => now);
+    held(c.admit('partner', 'a'));
+    void c.admit('partner', 'a');
+    now = 10_000;
+    expect(c.standingQueue()).toBe(false);
+    expect(c.admit('partner', 'b')).toBeInstanceOf(Promise);
+  });
+});
+
 describe('admission over HTTP', () => {
   let f: ServerFixture;
   afterEach(() => f.cleanup());
 
   it('sheds partner issuance with 503 OVERLOADED and Retry-After before signing, while a holder is still served', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 } });
     const busy = held(f.app.admission.admit('partner', 'elsewhere'));
     const before = await countIssuedPasses(f.db);
     const shed = await f.partnerIssue({ personId: 'demo-0001' });
@@ -103,7 +167,7 @@ describe('admission over HTTP', () => {
   });
 
   it('nothing the client sends changes its lane: a partner key on the holder path is still a holder request needing an ID token', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 } });
     const busy = held(f.app.admission.admit('holder'));
     const res = await f.partnerIssue({ personId: 'demo-0001' }, {});
     expect(res.status).toBe(503);
@@ -113,7 +177,7 @@ describe('admission over HTTP', () => {
   });
 
   it('does not sign or store for a client that went away while waiting for a slot', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000, maxEventLoopLagMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 } });
     const server = await listen(f.app);
     try {
       const busy = held(f.app.admission.admit('partner', 'elsewhere'));

@@ -2,6 +2,7 @@
 // connections a partner request gets a polite 503 OVERLOADED with Retry-After and Connection:
 // close, before any work; holders only past twice the limit; /livez is still answered. The count
 // is the server's own: no header, cookie or date the client sends changes the answer.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -142,8 +143,28 @@ describe('connection limit', () => {
     }
   });
 
-  it('is configured by VAXPASS_MAX_CONNECTIONS and the header/request timeouts, refusing bad values by name', () => {
-    expect(connectionLimits({})).toEqual({ maxConnections: 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
+  it('listens with the backlog VAXPASS_LISTEN_BACKLOG sets, as the kernel reports it', async () => {
+    // For a listening socket, ss's Send-Q column is the accept queue's limit (listen(2)'s backlog).
+    const backlogOf = (p: number) => Number(execFileSync('ss', ['-ltnH', `sport = :${p}`], { encoding: 'utf8' }).trim().split(/\s+/)[2]);
+    expect(backlogOf(port)).toBe(511);
+    const dir2 = mkdtempSync(join(tmpdir(), 'vaxpass-backlog-'));
+    const small = await startServer({
+      env: { PORT: '0', VAXPASS_LISTEN_BACKLOG: '7', VAXPASS_DB: join(dir2, 'db.sqlite'), VAXPASS_KEYS: join(dir2, 'keys'), VAXPASS_DEV_IDP: 'on', VAXPASS_APPS_DIR: join(dir2, 'none'), LOG_LEVEL: 'error' },
+      print: () => {},
+      writeLog: () => {},
+    });
+    try {
+      expect(backlogOf(Number(new URL(small.url).port))).toBe(7);
+    } finally {
+      await small.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+
+  it('is configured by VAXPASS_MAX_CONNECTIONS, the header/request timeouts and VAXPASS_LISTEN_BACKLOG, refusing bad values by name', () => {
+    expect(connectionLimits({})).toEqual({ maxConnections: 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, backlog: 511 });
+    expect(connectionLimits({ VAXPASS_LISTEN_BACKLOG: '64' }).backlog).toBe(64);
+    expect(() => connectionLimits({ VAXPASS_LISTEN_BACKLOG: '0' })).toThrow(/VAXPASS_LISTEN_BACKLOG/);
     expect(connectionLimits({ VAXPASS_MAX_CONNECTIONS: '64' }).maxConnections).toBe(64);
     expect(() => connectionLimits({ VAXPASS_MAX_CONNECTIONS: '0' })).toThrow(/VAXPASS_MAX_CONNECTIONS/);
     expect(() => connectionLimits({ VAXPASS_HEADERS_TIMEOUT_MS: '20000', VAXPASS_REQUEST_TIMEOUT_MS: '10000' })).toThrow(ConfigError);
