@@ -11,6 +11,7 @@ import { countIssuedPasses, findIssuedPass } from '../../src/db/queries/issued-p
 import { recordIssuance, type IssuanceRecord } from '../../src/db/queries/record-issuance.ts';
 import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import type { VaxpassDatabase } from '../../src/db/store.ts';
+import { unixNow } from '../../src/server/clock.ts';
 import { passIdTaken } from '../../src/server/issuance/pass-id.ts';
 import { TEST_POSTGRES_URL, testDialect } from '../support/create-test-database.ts';
 import { countStatements } from '../support/statement-counter.ts';
@@ -30,7 +31,7 @@ beforeEach(async () => {
 afterEach(() => f.cleanup());
 
 function issuance(key: string, passId: string, partnerId = 'partner-a'): IssuanceRecord {
-  const now = Math.floor(f.clock.now() / 1000);
+  const now = unixNow(f.clock);
   return {
     idempotency: { partnerId, key, requestHash: 'h'.repeat(64), responseStatus: 201, responseBody: JSON.stringify({ passId }), createdAt: now },
     pass: { passId, personId: 'demo-0001', kid: 'kid', type: 'vaccination', iat: now, exp: now + 3600, issuedBy: partnerId, factsHash: 'f'.repeat(64), text: `HC1:${passId}`, createdAt: now },
