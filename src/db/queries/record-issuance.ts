@@ -9,7 +9,8 @@
 // makes ON CONFLICT wait for that transaction: if it commits this statement inserts nothing, if it
 // rolls back this one goes ahead. So one key still yields one pass across instances, and a
 // failure of any part (the pass-id prefix taken, say) fails the whole statement.
-import { sql, type SQL } from 'drizzle-orm';
+import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Queryable, VaxpassDatabase } from '../store.ts';
 import { appendAudit, auditRow, type AuditEntry } from './audit-log.ts';
 import { insertIdempotencyRecord, type IdempotencyRecord } from './idempotency-keys.ts';
@@ -32,31 +33,47 @@ export async function recordIssuance(db: VaxpassDatabase, record: IssuanceRecord
 }
 
 type Column = { readonly name: string };
+/** A column, the placeholder of its value, and the SQL type the value is cast to. */
+type Value = readonly [Column, string, 'TEXT' | 'BIGINT'];
 
-/**
- * `(columns) SELECT values FROM source`: the values cast to their column's type, since PostgreSQL
- * cannot infer a parameter's type from an INSERT's target through a SELECT.
- */
-function insertSelect(table: unknown, values: readonly [Column, string | number | null][], source: string): SQL {
-  const columns = sql.join(values.map(([c]) => sql.identifier(c.name)), sql`, `);
-  const cast = sql.join(values.map(([, v]) => (typeof v === 'number' ? sql`CAST(${v} AS BIGINT)` : sql`CAST(${v} AS TEXT)`)), sql`, `);
-  return sql`INSERT INTO ${table} (${columns}) SELECT ${cast} FROM ${sql.identifier(source)}`;
+const columnList = (values: readonly Value[]) => sql.join(values.map(([c]) => sql.identifier(c.name)), sql`, `);
+// PostgreSQL cannot infer a parameter's type from an INSERT's target through a SELECT: each is cast.
+const castValues = (values: readonly Value[]) => sql.join(values.map(([, p, type]) => sql`CAST(${sql.placeholder(p)} AS ${sql.raw(type)})`), sql`, `);
+
+/** The statement's text and its placeholders, built once per table set: building SQL costs more than sending it. */
+const built = new WeakMap<object, { text: string; params: unknown[] }>();
+
+function statement({ t }: Queryable): { text: string; params: unknown[] } {
+  const done = built.get(t);
+  if (done) return done;
+  const { idempotencyKeys: k, issuedPasses: ip, auditLog: a } = t;
+  const key: Value[] = [[k.partnerId, 'kPartnerId', 'TEXT'], [k.key, 'kKey', 'TEXT'], [k.requestHash, 'kRequestHash', 'TEXT'], [k.responseStatus, 'kResponseStatus', 'BIGINT'], [k.responseBody, 'kResponseBody', 'TEXT'], [k.createdAt, 'kCreatedAt', 'BIGINT']];
+  const pass: Value[] = [[ip.passId, 'passId', 'TEXT'], [ip.personId, 'personId', 'TEXT'], [ip.kid, 'kid', 'TEXT'], [ip.type, 'type', 'TEXT'], [ip.iat, 'iat', 'BIGINT'], [ip.exp, 'exp', 'BIGINT'], [ip.issuedBy, 'issuedBy', 'TEXT'], [ip.factsHash, 'factsHash', 'TEXT'], [ip.text, 'text', 'TEXT'], [ip.createdAt, 'createdAt', 'BIGINT']];
+  const audit: Value[] = [[a.at, 'aAt', 'BIGINT'], [a.actor, 'aActor', 'TEXT'], [a.action, 'aAction', 'TEXT'], [a.passId, 'aPassId', 'TEXT'], [a.personId, 'aPersonId', 'TEXT'], [a.requestId, 'aRequestId', 'TEXT'], [a.detail, 'aDetail', 'TEXT']];
+  const query: SQL = sql`WITH stored AS (
+    INSERT INTO ${k} (${columnList(key)}) SELECT ${castValues(key)} ON CONFLICT DO NOTHING RETURNING 1
+  ), pass AS (
+    INSERT INTO ${ip} (${columnList(pass)}) SELECT ${castValues(pass)} FROM stored RETURNING 1
+  ), audit AS (
+    INSERT INTO ${a} (${columnList(audit)}) SELECT ${castValues(audit)} FROM pass RETURNING 1
+  )
+  SELECT count(*) AS stored FROM audit`;
+  const { sql: text, params } = new PgDialect().sqlToQuery(query);
+  built.set(t, { text, params });
+  return { text, params };
 }
 
 async function recordInOneStatement(db: Queryable, { idempotency: i, pass: p, audit }: IssuanceRecord): Promise<boolean> {
-  const { idempotencyKeys: k, issuedPasses: ip, auditLog: a } = db.t;
-  const row = auditRow(audit);
-  const statement = sql`WITH stored AS (
-    INSERT INTO ${k} (${sql.join([k.partnerId, k.key, k.requestHash, k.responseStatus, k.responseBody, k.createdAt].map((c) => sql.identifier(c.name)), sql`, `)})
-    VALUES (${i.partnerId}, ${i.key}, ${i.requestHash}, ${i.responseStatus}, ${i.responseBody}, ${i.createdAt})
-    ON CONFLICT DO NOTHING RETURNING 1
-  ), pass AS (
-    ${insertSelect(ip, [[ip.passId, p.passId], [ip.personId, p.personId], [ip.kid, p.kid], [ip.type, p.type], [ip.iat, p.iat], [ip.exp, p.exp], [ip.issuedBy, p.issuedBy], [ip.factsHash, p.factsHash], [ip.text, p.text], [ip.createdAt, p.createdAt]], 'stored')} RETURNING 1
-  ), audit AS (
-    ${insertSelect(a, [[a.at, row.at], [a.actor, row.actor], [a.action, row.action], [a.passId, row.passId], [a.personId, row.personId], [a.requestId, row.requestId], [a.detail, row.detail]], 'pass')} RETURNING 1
-  )
-  SELECT count(*) AS stored FROM audit`;
-  const result = (await (db.orm as unknown as { execute(query: SQL): Promise<{ rows: { stored: string | number }[] }> }).execute(statement)) as { rows?: { stored: string | number }[] } | { stored: string | number }[];
-  const rows = Array.isArray(result) ? result : (result.rows ?? []);
+  const { text, params } = statement(db);
+  const a = auditRow(audit);
+  const values = fillPlaceholders(params, {
+    kPartnerId: i.partnerId, kKey: i.key, kRequestHash: i.requestHash, kResponseStatus: i.responseStatus, kResponseBody: i.responseBody, kCreatedAt: i.createdAt,
+    passId: p.passId, personId: p.personId, kid: p.kid, type: p.type, iat: p.iat, exp: p.exp, issuedBy: p.issuedBy, factsHash: p.factsHash, text: p.text, createdAt: p.createdAt,
+    aAt: a.at, aActor: a.actor, aAction: a.action, aPassId: a.passId, aPersonId: a.personId, aRequestId: a.requestId, aDetail: a.detail,
+  });
+  // The pool (or a transaction's client) drizzle runs on. Named, so each connection parses and
+  // plans the statement once rather than on every issuance.
+  const client = (db.orm as unknown as { session: { client: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: { stored: string }[] }> } } }).session.client;
+  const { rows } = await client.query({ name: 'vaxpass_record_issuance', text, values });
   return Number(rows[0]?.stored ?? 0) > 0;
 }
