@@ -66,7 +66,13 @@ async function bench(store: string): Promise<void> {
       if (res.status !== 201) throw new Error(`issuance answered ${res.status}: ${body.slice(0, 300)}`);
     };
     for (let i = 0; i < 50; i++) await issue();
-    const counted = await countStatements(issue);
+    // The fewest of ten: the app's timers (bundle publication, the per-second revoked-key read) add
+    // statements of their own to some of them.
+    let counted = await countStatements(issue);
+    for (let i = 0; i < 9; i++) {
+      const next = await countStatements(issue);
+      if (next.statements < counted.statements) counted = next;
+    }
     const latency: number[] = [];
     const cpu: number[] = [];
     const backend: number[] = [];
