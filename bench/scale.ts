@@ -7,6 +7,9 @@
 // interleaved rounds, and the ratio the issue sets as the goal.
 //   npx tsx bench/scale.ts [seconds per run, default 3] [rounds, default 3]
 // BENCH_PROFILE=<dir> runs the issuer processes with --cpu-prof into that directory.
+// Beside each rate: the CPU per request of the server processes (all threads; the baselines' too)
+// and, on PostgreSQL, of the issuers' PostgreSQL backends (found by their application_name in
+// pg_stat_activity, read from /proc): figures that a loaded, shared machine disturbs far less.
 // For a focused run: BENCH_STORES=SQLite (or PostgreSQL), BENCH_PROCESSES=1, BENCH_MANY=0 (skips
 // the 12 k-pass person), BENCH_PATHS=holder,issuance,bundle (substrings of the row names).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,8 +36,9 @@ const PATHS = process.env.BENCH_PATHS?.split(',') ?? null;
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 16);
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-scale-'));
 const children: ChildProcess[] = [];
-/** The process serving each origin, for its CPU per request. */
-const pidOf = new Map<string, number>();
+/** The process serving each origin (issuers and baselines), for CPU per request. */
+const serverPids = new Map<string, number>();
+const APPLICATION_NAME = `vaxpass-scale-${process.pid}`;
 
 function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((ok, fail) => {
@@ -53,7 +57,7 @@ async function baseline(mode: 'post' | 'get'): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/scale-baseline.ts', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const url = JSON.parse((await waitForLine(child, 'stdout', /^\{.*\}$/)).input).url as string;
-  pidOf.set(new URL(url).origin, child.pid!);
+  serverPids.set(new URL(url).origin, child.pid!);
   return url;
 }
 
@@ -65,34 +69,75 @@ async function issuer(env: Record<string, string>): Promise<string> {
   });
   children.push(child);
   const url = (await waitForLine(child, 'stderr', /listening on (http:\/\/\S+)/))[1]!;
-  pidOf.set(new URL(url).origin, child.pid!);
+  serverPids.set(new URL(url).origin, child.pid!);
   return url;
 }
 
-type Target = WrkTarget;
+/** A wrk target; `postgres`: its issuers run on PostgreSQL (their backends' CPU is measured too). */
+type Target = WrkTarget & { readonly postgres?: boolean };
 
 let runCounter = 0;
-/**
- * Requests/s summed over the targets, each driven by its own wrk with an equal share of the
- * connections, and the serving processes' CPU (user + system) per request in µs.
- */
-async function measure(targets: readonly Target[]): Promise<{ rate: number; cpuPerRequestUs: number }> {
+
+/** The PostgreSQL backends serving the issuers of this run (none when PostgreSQL is not used). */
+async function backendPids(): Promise<number[]> {
+  if (!(await reachable(PG_URL))) return [];
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return (await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APPLICATION_NAME])).rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU seconds so far of each pid still alive. */
+function cpuOf(pids: readonly number[]): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      cpu.set(pid, processCpuSeconds(pid));
+    } catch {
+      // The backend ended (an idle pooled connection closed): its CPU is no longer counted.
+    }
+  }
+  return cpu;
+}
+
+/** CPU used between two readings; a pid first seen in the second counts whole. */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+interface Measured {
+  readonly rate: number;
+  /** Server process CPU per request, µs. */
+  readonly serverCpu: number;
+  /** PostgreSQL backend CPU per request, µs (0 off PostgreSQL). */
+  readonly backendCpu: number;
+}
+
+/** Requests/s summed over the targets, each driven by its own wrk with an equal share of the connections; CPU per request beside it. */
+async function measure(targets: readonly Target[]): Promise<Measured> {
   const round = ++runCounter;
-  const pids = [...new Set(targets.map((t) => pidOf.get(new URL(t.url).origin)!))];
-  const cpuBefore = pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
-  let requests = 0;
+  const servers = [...new Set(targets.map((t) => serverPids.get(new URL(t.url).origin)!))];
+  const onPostgres = targets.some((t) => t.postgres);
+  const serverBefore = cpuOf(servers);
+  const backendsBefore = onPostgres ? cpuOf(await backendPids()) : new Map<number, number>();
   const results = await Promise.all(
     targets.map(async (t, i) => {
       // The same wrk invocation as bench/publication.ts (bench/support/wrk.ts).
-      const { rate, requests: served, non2xx: bad } = await runWrk(dir, { ...t, ...(t.keyPrefix ? { keyPrefix: `${t.keyPrefix}-${round}-${i}-` } : {}) }, CONNECTIONS / targets.length, SECONDS);
+      const { rate, requests, non2xx: bad } = await runWrk(dir, { ...t, ...(t.keyPrefix ? { keyPrefix: `${t.keyPrefix}-${round}-${i}-` } : {}) }, CONNECTIONS / targets.length, SECONDS);
       // wrk counts a 304 as non-2xx; every other path must answer 2xx.
       if (bad > 0 && !t.headers['If-None-Match']) process.stderr.write(`  warning: ${bad} non-2xx answers from ${t.url}\n`);
-      requests += served;
-      return rate;
+      return { rate, requests };
     }),
   );
-  const cpu = pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) - cpuBefore;
-  return { rate: results.reduce((a, b) => a + b, 0), cpuPerRequestUs: (cpu / Math.max(1, requests)) * 1e6 };
+  const serverCpu = cpuBetween(serverBefore, cpuOf(servers));
+  const backendCpu = onPostgres ? cpuBetween(backendsBefore, cpuOf([...new Set([...backendsBefore.keys(), ...(await backendPids())])])) : 0;
+  const requests = Math.max(1, results.reduce((a, r) => a + r.requests, 0));
+  return { rate: results.reduce((a, r) => a + r.rate, 0), serverCpu: (serverCpu / requests) * 1e6, backendCpu: (backendCpu / requests) * 1e6 };
 }
 
 async function jsonPost(url: string, body: unknown, headers: Record<string, string> = {}) {
@@ -163,6 +208,13 @@ function reachable(url: string): Promise<boolean> {
   });
 }
 
+/** The URL with this run's application_name, by which its backends are found in pg_stat_activity. */
+function withApplicationName(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set('application_name', APPLICATION_NAME);
+  return u.toString();
+}
+
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
@@ -179,7 +231,7 @@ try {
   contenders.set('baseline: Hono small-JSON GET', [{ url: getUrl, method: 'GET', headers: {} }]);
 
   const stores: { name: string; env: Record<string, string>; maxProcesses: number }[] = [{ name: 'SQLite', env: { VAXPASS_DB: join(dir, 'scale.sqlite') }, maxProcesses: 1 }];
-  if (await reachable(PG_URL)) stores.push({ name: 'PostgreSQL', env: { DATABASE_URL: PG_URL, VAXPASS_PG_SCHEMA: schema, VAXPASS_PG_POOL_SIZE: '8' }, maxProcesses: 2 });
+  if (await reachable(PG_URL)) stores.push({ name: 'PostgreSQL', env: { DATABASE_URL: withApplicationName(PG_URL), VAXPASS_PG_SCHEMA: schema, VAXPASS_PG_POOL_SIZE: '8' }, maxProcesses: 2 });
   else console.log(`PostgreSQL not reachable at ${new URL(PG_URL).host}: PostgreSQL rows skipped.`);
 
   for (const store of stores.filter((s) => !STORES || STORES.includes(s.name))) {
@@ -188,7 +240,7 @@ try {
     const two = processes >= 2 ? { ...one, urls: [...one.urls, ...(await deploy(store.name, 1, store.env, one)).urls] } : one;
     for (const d of processes >= 2 ? [one, two] : [one]) {
       const label = `${store.name}, ${d.urls.length} process${d.urls.length > 1 ? 'es' : ''}`;
-      contenders.set(`${label}: partner issuance`, d.urls.map((url) => ({ url: `${url}/api/v1/partner/passes`, method: 'POST', headers: { Authorization: `Bearer ${d.apiKey}`, 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}', keyPrefix: `k-${label.replace(/[^A-Za-z0-9]+/g, "-")}` })));
+      contenders.set(`${label}: partner issuance`, d.urls.map((url) => ({ url: `${url}/api/v1/partner/passes`, method: 'POST', headers: { Authorization: `Bearer ${d.apiKey}`, 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}', keyPrefix: `k-${label.replace(/[^A-Za-z0-9]+/g, "-")}`, postgres: store.name === 'PostgreSQL' })));
       contenders.set(`${label}: holder 304`, await Promise.all(d.urls.map((url) => holderTarget(url, 'demo-0001'))));
       // The same refresh with the weak form of its ETag: If-None-Match still matches (weak comparison),
       // but the refresh cache only ever confirms the exact ETag it gave, so every request takes the
@@ -203,31 +255,36 @@ try {
 
   for (const name of [...contenders.keys()]) if (PATHS && !name.startsWith('baseline') && !PATHS.some((p) => name.includes(p))) contenders.delete(name);
   const rates = new Map<string, number[]>([...contenders.keys()].map((k) => [k, []]));
-  const cpus = new Map<string, number[]>([...contenders.keys()].map((k) => [k, []]));
+  const serverCpu = new Map<string, number[]>([...contenders.keys()].map((k) => [k, []]));
+  const backendCpu = new Map<string, number[]>([...contenders.keys()].map((k) => [k, []]));
   console.log(`bench/scale: wrk ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds (the machine is shared: compare ratios)`);
   for (let r = 0; r < ROUNDS; r++) {
     const order = [...contenders.entries()];
     if (r % 2) order.reverse();
     for (const [name, targets] of order) {
-      const { rate, cpuPerRequestUs } = await measure(targets);
-      rates.get(name)!.push(rate);
-      cpus.get(name)!.push(cpuPerRequestUs);
+      const m = await measure(targets);
+      rates.get(name)!.push(m.rate);
+      serverCpu.get(name)!.push(m.serverCpu);
+      backendCpu.get(name)!.push(m.backendCpu);
     }
   }
   const post = stats(rates.get('baseline: Hono POST, parse + sign')!).median;
   const get = stats(rates.get('baseline: Hono small-JSON GET')!).median;
-  const postCpu = stats(cpus.get('baseline: Hono POST, parse + sign')!).median;
-  const getCpu = stats(cpus.get('baseline: Hono small-JSON GET')!).median;
-  console.log('\n| path | req/s median (min–max) | ratio to baseline | goal | server CPU per request, µs median (min–max) | baseline CPU / this CPU |');
-  console.log('|---|---|---|---|---|---|');
+  const postCpu = stats(serverCpu.get('baseline: Hono POST, parse + sign')!).median;
+  const getCpu = stats(serverCpu.get('baseline: Hono small-JSON GET')!).median;
+  console.log('\n| path | req/s median (min–max) | ratio to baseline | goal | server CPU µs/req median (min–max) | baseline CPU / this server CPU | PostgreSQL backend CPU µs/req median (min–max) |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const [name, xs] of rates) {
     const s = stats(xs);
-    const c = stats(cpus.get(name)!);
-    const issuance = name.includes('issuance');
-    const base = issuance ? post : name.includes('holder') || name.includes('bundle') ? get : null;
-    const baseCpu = issuance ? postCpu : base ? getCpu : null;
-    const goal = issuance ? '≥ 0.6' : name.includes('k-pass') ? 'same as any person' : name.includes('holder') ? '≥ 0.5' : name.includes('bundle') ? '≥ 0.8' : '';
-    console.log(`| ${name} | ${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}) | ${base ? (s.median / base).toFixed(2) : '—'} | ${goal} | ${c.median.toFixed(0)} (${c.min.toFixed(0)}–${c.max.toFixed(0)}) | ${baseCpu ? (baseCpu / c.median).toFixed(2) : '—'} |`);
+    const base = name.includes('issuance') ? post : name.includes('holder') || name.includes('bundle') ? get : null;
+    const goal = name.includes('issuance') ? '≥ 0.6' : name.includes('k-pass') ? 'same as any person' : name.includes('holder') ? '≥ 0.5' : name.includes('bundle') ? '≥ 0.8' : '';
+    const cpu = (m: number[]) => {
+      const c = stats(m);
+      return c.max === 0 ? '—' : `${c.median.toFixed(0)} (${c.min.toFixed(0)}–${c.max.toFixed(0)})`;
+    };
+    const baseCpu = name.includes('issuance') ? postCpu : base ? getCpu : null;
+    const ownCpu = stats(serverCpu.get(name)!).median;
+    console.log(`| ${name} | ${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}) | ${base ? (s.median / base).toFixed(2) : '—'} | ${goal} | ${cpu(serverCpu.get(name)!)} | ${baseCpu && ownCpu ? (baseCpu / ownCpu).toFixed(2) : '—'} | ${cpu(backendCpu.get(name)!)} |`);
   }
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
 } finally {

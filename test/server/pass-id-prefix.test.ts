@@ -1,5 +1,6 @@
 // Bundles list revoked passes by the first 40 bits of their id, so the issuer must never sign two
-// passes that share them: issuance checks before signing and the database refuses a duplicate.
+// passes that share them: the database refuses a duplicate; holder issuance looks before signing,
+// partner issuance signs again with another id (test/server/issuance-statements.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findIssuedPass, insertIssuedPass, passIdPrefixTaken } from '../../src/db/queries/issued-passes.ts';
 import { createServerFixture, type ServerFixture } from './support/server-fixture.ts';

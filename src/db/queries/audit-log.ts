@@ -16,6 +16,19 @@ export interface AuditEntry {
   readonly detail?: Readonly<Record<string, string | number>> | null;
 }
 
+/** The row an entry is stored as (also written by issuance's own statement, record-issuance.ts). */
+export function auditRow(entry: AuditEntry) {
+  return {
+    at: entry.at,
+    actor: entry.actor,
+    action: entry.action,
+    passId: entry.passId ?? null,
+    personId: entry.personId ?? null,
+    requestId: entry.requestId ?? null,
+    detail: entry.detail || entry.clientRequestId ? JSON.stringify({ ...entry.detail, ...(entry.clientRequestId ? { clientRequestId: entry.clientRequestId } : {}) }) : null,
+  };
+}
+
 export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<void> {
   const ph = (name: string) => sql.placeholder(name);
   const insert = prepared(db, 'appendAudit', (d) =>
@@ -24,15 +37,7 @@ export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<voi
       .values({ at: ph('at'), actor: ph('actor'), action: ph('action'), passId: ph('passId'), personId: ph('personId'), requestId: ph('requestId'), detail: ph('detail') })
       .prepare(),
   );
-  await insert.run({
-    at: entry.at,
-    actor: entry.actor,
-    action: entry.action,
-    passId: entry.passId ?? null,
-    personId: entry.personId ?? null,
-    requestId: entry.requestId ?? null,
-    detail: entry.detail || entry.clientRequestId ? JSON.stringify({ ...entry.detail, ...(entry.clientRequestId ? { clientRequestId: entry.clientRequestId } : {}) }) : null,
-  });
+  await insert.run(auditRow(entry));
 }
 
 export async function readAuditLog(db: Queryable, limit = 1000) {

@@ -34,8 +34,8 @@ export function prepared<T extends Built>(db: Queryable, name: string, build: (d
   let statement = statements.get(name) as Wrapped<T> | undefined;
   if (statement === undefined) {
     const built = build(db);
-    const one = (q: Preparable) => (db.dialect === 'sqlite' ? sqliteStatement(q) : postgresStatement(q));
-    statement = (isPreparable(built) ? one(built) : Object.fromEntries(Object.entries(built).map(([k, q]) => [k, one(q)]))) as Wrapped<T>;
+    const one = (q: Preparable, as: string) => (db.dialect === 'sqlite' ? sqliteStatement(q) : postgresStatement(q, as));
+    statement = (isPreparable(built) ? one(built, name) : Object.fromEntries(Object.entries(built).map(([k, q]) => [k, one(q, `${name}.${k}`)]))) as Wrapped<T>;
     statements.set(name, statement);
   }
   return statement;
@@ -66,7 +66,15 @@ function sqliteStatement<Row>(q: Preparable): Statement<Row> {
   };
 }
 
-function postgresStatement<Row>(q: Preparable): Statement<Row> {
+/**
+ * On PostgreSQL the statement gets a name, so each pooled connection parses and plans it once
+ * instead of on every call (node-postgres prepares a named statement per connection on first use).
+ * drizzle names a query only through `.prepare(name)`, which the SQLite-typed builders the query
+ * functions use do not offer; its node-postgres query keeps the name in these two configs.
+ */
+function postgresStatement<Row>(q: Preparable, name: string): Statement<Row> {
+  const configs = q as unknown as { queryConfig?: { name?: string }; rawQueryConfig?: { name?: string } };
+  for (const config of [configs.queryConfig, configs.rawQueryConfig]) if (config) config.name = `vaxpass_${name}`;
   const s = q as unknown as { execute(v?: Values): Promise<Row[]> };
   return {
     all: (v) => s.execute(v),

@@ -40,28 +40,51 @@ export async function listPeople(db: Queryable, limit = 100): Promise<PersonReco
   return db.orm.select({ id: people.id, name: people.name, birthDate: people.birthDate }).from(people).orderBy(asc(people.id)).limit(limit);
 }
 
+/** One row of the person-with-facts union: which kind of record, two texts and two numbers. */
+export interface FactRow {
+  readonly kind: string;
+  readonly s1: string | null;
+  readonly s2: string | null;
+  readonly n1: number | null;
+  readonly n2: number | null;
+}
+
+export interface PersonWithFacts {
+  readonly person: PersonRecord;
+  readonly facts: PersonFacts;
+  readonly held: boolean;
+}
+
 /**
- * The person and all their facts in one statement (one round trip on PostgreSQL instead of five):
- * every holder refresh needs both, including the ones answered 304.
+ * The branches of the person-with-facts union, for readPersonWithFacts and for statements that
+ * read more beside it (issuance-reads.ts): the person, their facts and their hold, one row each,
+ * every column cast to one shape so the branches can be unioned on both dialects.
  */
-/** The person, their facts, and whether they are held (person_holds), in one statement: a refresh or issuance reads all three. */
-export async function readPersonWithFacts(db: Queryable, personId: string): Promise<{ person: PersonRecord; facts: PersonFacts; held: boolean } | null> {
-  const q = prepared(db, 'readPersonWithFacts', ({ orm, t: { people, vaccinationEvents, testResults, recoveries, exemptions, personHolds } }) => {
-    const text = (value: unknown) => sql<string | null>`CAST(${value} AS TEXT)`;
-    const whole = (value: unknown) => sql<number | null>`CAST(${value} AS BIGINT)`.mapWith((v) => (v === null ? null : Number(v)));
-    const NONE = sql`NULL`;
-    return orm
-      .select({ kind: sql<string>`'person'`, s1: text(people.name), s2: text(people.birthDate), n1: whole(NONE) })
-      .from(people)
-      .where(eq(people.id, byPerson))
-      .unionAll(orm.select({ kind: sql<string>`'dose'`, s1: text(vaccinationEvents.doseDate), s2: text(NONE), n1: whole(vaccinationEvents.productCode) }).from(vaccinationEvents).where(eq(vaccinationEvents.personId, byPerson)))
-      .unionAll(orm.select({ kind: sql<string>`'test'`, s1: text(testResults.kind), s2: text(testResults.result), n1: whole(testResults.sampledAt) }).from(testResults).where(eq(testResults.personId, byPerson)))
-      .unionAll(orm.select({ kind: sql<string>`'recovery'`, s1: text(recoveries.firstPositiveTest), s2: text(NONE), n1: whole(NONE) }).from(recoveries).where(eq(recoveries.personId, byPerson)))
-      .unionAll(orm.select({ kind: sql<string>`'exemption'`, s1: text(exemptions.validFrom), s2: text(exemptions.validUntil), n1: whole(NONE) }).from(exemptions).where(eq(exemptions.personId, byPerson)))
-      .unionAll(orm.select({ kind: sql<string>`'hold'`, s1: text(NONE), s2: text(NONE), n1: whole(NONE) }).from(personHolds).where(eq(personHolds.personId, byPerson)))
-      .prepare();
-  });
-  const rows = await q.all({ personId });
+export function personWithFactsUnion({ orm, t: { people, vaccinationEvents, testResults, recoveries, exemptions, personHolds } }: Queryable) {
+  const NONE = sql`NULL`;
+  return orm
+    .select({ kind: sql<string>`'person'`, s1: factText(people.name), s2: factText(people.birthDate), n1: factNumber(NONE), n2: factNumber(NONE) })
+    .from(people)
+    .where(eq(people.id, byPerson))
+    .unionAll(orm.select({ kind: sql<string>`'dose'`, s1: factText(vaccinationEvents.doseDate), s2: factText(NONE), n1: factNumber(vaccinationEvents.productCode), n2: factNumber(NONE) }).from(vaccinationEvents).where(eq(vaccinationEvents.personId, byPerson)))
+    .unionAll(orm.select({ kind: sql<string>`'test'`, s1: factText(testResults.kind), s2: factText(testResults.result), n1: factNumber(testResults.sampledAt), n2: factNumber(NONE) }).from(testResults).where(eq(testResults.personId, byPerson)))
+    .unionAll(orm.select({ kind: sql<string>`'recovery'`, s1: factText(recoveries.firstPositiveTest), s2: factText(NONE), n1: factNumber(NONE), n2: factNumber(NONE) }).from(recoveries).where(eq(recoveries.personId, byPerson)))
+    .unionAll(orm.select({ kind: sql<string>`'exemption'`, s1: factText(exemptions.validFrom), s2: factText(exemptions.validUntil), n1: factNumber(NONE), n2: factNumber(NONE) }).from(exemptions).where(eq(exemptions.personId, byPerson)))
+    .unionAll(orm.select({ kind: sql<string>`'hold'`, s1: factText(NONE), s2: factText(NONE), n1: factNumber(NONE), n2: factNumber(NONE) }).from(personHolds).where(eq(personHolds.personId, byPerson)));
+}
+
+/** A column as text in a union branch (both dialects need the branches' types to agree). */
+export function factText(value: unknown) {
+  return sql<string | null>`CAST(${value} AS TEXT)`;
+}
+
+/** A column as a whole number in a union branch (PostgreSQL returns BIGINT as a string). */
+export function factNumber(value: unknown) {
+  return sql<number | null>`CAST(${value} AS BIGINT)`.mapWith((v) => (v === null ? null : Number(v)));
+}
+
+/** The person, their facts and hold from the union's rows; null when the person has no record. */
+export function personWithFactsFromRows(personId: string, rows: readonly FactRow[]): PersonWithFacts | null {
   const personRow = rows.find((r) => r.kind === 'person');
   if (!personRow) return null;
   const of = (kind: string) => rows.filter((r) => r.kind === kind);
@@ -76,4 +99,13 @@ export async function readPersonWithFacts(db: Queryable, personId: string): Prom
       exemptions: of('exemption').map((r) => ({ validFrom: r.s1!, validUntil: r.s2! })).sort((a, b) => byText(a.validFrom, b.validFrom)),
     },
   };
+}
+
+/**
+ * The person, their facts, and whether they are held (person_holds), in one statement (one round
+ * trip on PostgreSQL instead of six): every holder refresh and issuance reads all three.
+ */
+export async function readPersonWithFacts(db: Queryable, personId: string): Promise<PersonWithFacts | null> {
+  const q = prepared(db, 'readPersonWithFacts', (d) => personWithFactsUnion(d).prepare());
+  return personWithFactsFromRows(personId, await q.all({ personId }));
 }
