@@ -11,7 +11,7 @@
 import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Queryable, VaxpassDatabase } from '../store.ts';
 import { sessionIdHash } from './holder-sessions.ts';
-import { prepared, prepareNamed } from './prepared.ts';
+import { prepared } from './prepared.ts';
 
 const GENERATION_ROW = 1;
 const ph = (name: string) => sql.placeholder(name);
@@ -36,20 +36,18 @@ export async function storedHolderAnswerForSession(db: Queryable, sessionId: str
  */
 export async function storedHolderAnswersForSessions(db: Queryable, sessionIds: readonly string[], now: number): Promise<Map<string, StoredHolderAnswer>> {
   // The 304 of nearly every holder refresh is this statement: prepared once per connection (on
-  // PostgreSQL named, so the server plans it once per connection too), the ids passed as one
+  // PostgreSQL named by prepared(), so the server plans it once per connection too), the ids passed as one
   // array (PostgreSQL: text[]; SQLite: a JSON array), so one statement serves any number of them.
   // No LIMIT: drizzle binds it as a parameter, which made each read on SQLite 3.4× dearer in CPU
   // (bench/holder-etag-read.ts, docs/benchmarks.md).
   const query = prepared(db, 'storedHolderAnswersForSessions', ({ dialect, orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }) =>
-    prepareNamed(
-      orm
-        .select({ idHash: s.idHash, personId: a.personId, etag: a.etag, sessionExpiresAt: s.expiresAt })
-        .from(s)
-        .innerJoin(a, eq(a.personId, s.personId))
-        .leftJoin(g, eq(g.id, GENERATION_ROW))
-        .where(and(dialect === 'postgres' ? sql`${s.idHash} = any(${ph('idHashes')})` : sql`${s.idHash} in (select value from json_each(${ph('idHashes')}))`, gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`))),
-      'stored_holder_answers_for_sessions',
-    ),
+    orm
+      .select({ idHash: s.idHash, personId: a.personId, etag: a.etag, sessionExpiresAt: s.expiresAt })
+      .from(s)
+      .innerJoin(a, eq(a.personId, s.personId))
+      .leftJoin(g, eq(g.id, GENERATION_ROW))
+      .where(and(dialect === 'postgres' ? sql`${s.idHash} = any(${ph('idHashes')})` : sql`${s.idHash} in (select value from json_each(${ph('idHashes')}))`, gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`)))
+      .prepare(),
   );
   const byHash = new Map(sessionIds.map((id) => [sessionIdHash(id), id]));
   const hashes = [...byHash.keys()];

@@ -41,17 +41,6 @@ export function prepared<T extends Built>(db: Queryable, name: string, build: (d
   return statement;
 }
 
-/**
- * `.prepare()` under a statement name. On PostgreSQL the statement is then parsed and planned once
- * per pooled connection instead of on every execution: about a quarter less server CPU per
- * execution of the stored holder ETag read (docs/benchmarks.md). SQLite's `.prepare()` takes no
- * name (its statements are prepared once anyway) and ignores it. The name must be unique per SQL
- * text: a connection refuses a second text under a name it has prepared.
- */
-export function prepareNamed<P>(query: { prepare(): P }, name: string): P {
-  return (query.prepare as (this: typeof query, name: string) => P).call(query, name);
-}
-
 function isPreparable(value: Built): value is Preparable {
   return typeof (value as Preparable).execute === 'function';
 }
