@@ -2,7 +2,8 @@
 // one error handler: a full SQLite file (PRAGMA max_page_count on the writer connection is a real
 // SQLITE_FULL), a write lock held by another connection (SQLITE_BUSY), a damaged page on disk
 // (SQLITE_CORRUPT); on PostgreSQL a statement timeout behind a lock (57014), a terminated backend
-// (57P01), a deadlock (40P01) and a read-only session (25006, what a hot standby answers). Readiness is false while the condition holds and comes back by itself once a
+// (57P01, also every backend terminated mid-traffic), a deadlock (40P01), a read-only session
+// (25006, what a hot standby answers) and a role out of connections (53300, CONNECTION LIMIT). Readiness is false while the condition holds and comes back by itself once a
 // write succeeds; the trust bundle endpoints keep serving the last good bundle.
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
