@@ -21,10 +21,17 @@ export async function pooledTransaction<T>(pool: pg.Pool, work: (tx: PgTx) => Pr
     const orm = drizzle({ client }) as unknown as PgDatabase<PgQueryResultHKT>;
     return await orm.transaction((tx) => work(tx as unknown as PgTx));
   } catch (error) {
-    // A connection the server dropped is destroyed rather than handed to the next request.
-    if (storageFailureOf(error)?.kind === 'unavailable') lost = error instanceof Error ? error : new Error('connection lost');
+    // A connection the server dropped is destroyed rather than handed to the next request. Only
+    // then: a live one keeps its session (a read-only one answering 25006 stays read-only).
+    if (connectionLost(error)) lost = error instanceof Error ? error : new Error('connection lost');
     throw error;
   } finally {
     client.release(lost);
   }
+}
+
+/** Shutdown (57P01–57P05), a connection exception (08xxx), a socket error, or node-postgres's own "connection terminated". */
+function connectionLost(error: unknown): boolean {
+  const code = storageFailureOf(error)?.driverCode ?? '';
+  return code === 'CONNECTION_LOST' || code.startsWith('57P') || code.startsWith('08') || code.startsWith('E');
 }
