@@ -7,6 +7,7 @@
 // write succeeds; the trust bundle endpoints keep serving the last good bundle.
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
+import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -279,6 +280,64 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     expect((await readiness({ app })).status).toBe(200);
     expect((await createPartner('refused')).status).toBe(201);
     await app.close();
+  }, 60_000);
+
+  it('a full disk under the tables (53100: their tablespace on a full tmpfs) is 503 STORAGE_FULL with Retry-After 30, unready, nothing kept; ready by itself once there is room', async (ctx) => {
+    const { app, logs, createPartner } = await startApp('full');
+    expect((await createPartner('before')).status).toBe(201);
+    // A tablespace on a 1 MiB tmpfs holds the audit log and the readiness probe's table; the WAL
+    // and every other table stay on the server's own disk, so only these writes can fail.
+    const space = mkdtempSync(join(tmpdir(), 'vaxpass-pg-full-'));
+    const tablespace = `vaxpass_full_${schema}`;
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', space], { stdio: 'ignore' });
+      execFileSync('chown', ['postgres:postgres', space], { stdio: 'ignore' });
+      execFileSync('chmod', ['700', space], { stdio: 'ignore' });
+      await admin.query(`create tablespace ${tablespace} location '${space}'`);
+    } catch {
+      console.warn('[storage conditions on PostgreSQL] 53100 skipped: cannot mount a tmpfs for a tablespace of the local PostgreSQL server here');
+      rmSync(space, { recursive: true, force: true });
+      await app.close();
+      ctx.skip();
+      return;
+    }
+    try {
+      await admin.query(`truncate "${schema}".storage_probe`);
+      for (const table of ['audit_log', 'storage_probe']) await admin.query(`alter table "${schema}".${table} set tablespace ${tablespace}`);
+      // Fill the audit log until the file system is full: the next page any of them needs cannot be had.
+      let filled = false;
+      for (let i = 0; i < 1000 && !filled; i++) {
+        await admin.query(`insert into "${schema}".audit_log (at, actor, action, detail) select 0, 'filler', 'filler', md5(random()::text) from generate_series(1, 2000)`).catch((error: { code?: string }) => {
+          if (error.code !== '53100') throw error;
+          filled = true;
+        });
+      }
+      expect(filled).toBe(true);
+
+      const refused = await createPartner('refused');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      expect((await problemOf(refused)).code).toBe('STORAGE_FULL');
+      expect(loggedCode(logs)).toContainEqual({ kind: 'full', driverCode: '53100' });
+      for (const line of logs) expect(line).not.toMatch(/Failed query|insert into|full-refused/i);
+      const unready = await readiness({ app });
+      expect(unready.status).toBe(503);
+      expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: 'full' });
+      expect(unready.body.detail).toContain('53100');
+      expect(await keptPartners('full-')).toEqual({ rows: ['full-before'], audited: ['full-before'] });
+
+      // The operator adds room: the readiness probe's write commits, and so does the request.
+      execFileSync('mount', ['-o', 'remount,size=8m', space], { stdio: 'ignore' });
+      await sleep(1100);
+      expect((await readiness({ app })).status).toBe(200);
+      expect((await createPartner('refused')).status).toBe(201);
+      await app.close();
+    } finally {
+      for (const table of ['audit_log', 'storage_probe']) await admin.query(`alter table "${schema}".${table} set tablespace pg_default`);
+      await admin.query(`drop tablespace ${tablespace}`);
+      execFileSync('umount', [space], { stdio: 'ignore' });
+      rmSync(space, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('too many connections for the role (53300): 503 STORAGE_UNAVAILABLE with Retry-After, unready, nothing kept; back by itself once a connection is free', async () => {
