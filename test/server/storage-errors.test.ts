@@ -172,6 +172,22 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     return { db, app, logs, createPartner, applicationName, waitingBackend: () => waitingBackend(applicationName) };
   }
 
+  /**
+   * What every storage condition leads to: the mapped 503 problem with its Retry-After, the driver's
+   * code logged without the statement or its values, and readiness 503 naming the kind and the code.
+   */
+  async function expectStorageCondition(res: Response, app: { request(path: string): Response | Promise<Response> }, logs: string[], want: { code: string; retryAfter: string; kind: string; driverCode: string; partnerId: string }) {
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe(want.retryAfter);
+    expect((await problemOf(res)).code).toBe(want.code);
+    expect(loggedCode(logs)).toContainEqual({ kind: want.kind, driverCode: want.driverCode });
+    for (const line of logs) expect(line).not.toMatch(new RegExp(`Failed query|insert into|${want.partnerId}`, 'i'));
+    const unready = await readiness({ app });
+    expect(unready.status).toBe(503);
+    expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: want.kind });
+    expect(unready.body.detail).toContain(want.driverCode);
+  }
+
   /** The partner ids whose row, and those whose `partner.created` audit record, the schema holds. */
   async function keptPartners(prefix: string): Promise<{ rows: string[]; audited: string[] }> {
     const rows = await admin.query<{ id: string }>(`select id from "${schema}".partners where id like $1 order by id`, [`${prefix}%`]);
@@ -257,17 +273,7 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     const { db, app, logs, createPartner } = await startApp('readonly');
     expect((await createPartner('before')).status).toBe(201);
     await execute(db, sql`set default_transaction_read_only = on`);
-    const res = await createPartner('refused');
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('5');
-    expect((await problemOf(res)).code).toBe('STORAGE_UNAVAILABLE');
-    expect(loggedCode(logs)).toContainEqual({ kind: 'unavailable', driverCode: '25006' });
-    for (const line of logs) expect(line).not.toMatch(/Failed query|insert into|readonly-refused/i);
-
-    const unready = await readiness({ app });
-    expect(unready.status).toBe(503);
-    expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: 'unavailable' });
-    expect(unready.body.detail).toContain('25006');
+    await expectStorageCondition(await createPartner('refused'), app, logs, { code: 'STORAGE_UNAVAILABLE', retryAfter: '5', kind: 'unavailable', driverCode: '25006', partnerId: 'readonly-refused' });
     const metrics = await (await app.request('/metrics')).text();
     expect(metrics).toMatch(/vaxpass_storage_errors_total\{kind="unavailable",code="25006"\} [1-9]/);
     // Still read-only: the readiness probe's write fails the same way.
@@ -314,16 +320,7 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
       }
       expect(filled).toBe(true);
 
-      const refused = await createPartner('refused');
-      expect(refused.status).toBe(503);
-      expect(refused.headers.get('retry-after')).toBe('30');
-      expect((await problemOf(refused)).code).toBe('STORAGE_FULL');
-      expect(loggedCode(logs)).toContainEqual({ kind: 'full', driverCode: '53100' });
-      for (const line of logs) expect(line).not.toMatch(/Failed query|insert into|full-refused/i);
-      const unready = await readiness({ app });
-      expect(unready.status).toBe(503);
-      expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: 'full' });
-      expect(unready.body.detail).toContain('53100');
+      await expectStorageCondition(await createPartner('refused'), app, logs, { code: 'STORAGE_FULL', retryAfter: '30', kind: 'full', driverCode: '53100', partnerId: 'full-refused' });
       expect(await keptPartners('full-')).toEqual({ rows: ['full-before'], audited: ['full-before'] });
 
       // The operator adds room: the readiness probe's write commits, and so does the request.
@@ -356,17 +353,7 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
       const other = new pg.Client({ connectionString: roleUrl.toString() });
       await other.connect();
       try {
-        const refused = await createPartner('refused');
-        expect(refused.status).toBe(503);
-        expect(refused.headers.get('retry-after')).toBe('5');
-        expect((await problemOf(refused)).code).toBe('STORAGE_UNAVAILABLE');
-        expect(loggedCode(logs)).toContainEqual({ kind: 'unavailable', driverCode: '53300' });
-        for (const line of logs) expect(line).not.toMatch(/Failed query|insert into|limit-refused/i);
-
-        const unready = await readiness({ app });
-        expect(unready.status).toBe(503);
-        expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: 'unavailable' });
-        expect(unready.body.detail).toContain('53300');
+        await expectStorageCondition(await createPartner('refused'), app, logs, { code: 'STORAGE_UNAVAILABLE', retryAfter: '5', kind: 'unavailable', driverCode: '53300', partnerId: 'limit-refused' });
         // Still no connection to be had: the readiness probe's own write is refused the same way.
         await sleep(1100);
         expect((await readiness({ app })).status).toBe(503);
