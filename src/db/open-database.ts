@@ -8,7 +8,7 @@
 // the event loop on a lock.
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,14 +63,31 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
   }
 }
 
-/** Brings the schema up to date; refuses a database that a newer release has migrated further. */
+/**
+ * Brings the schema up to date; refuses a database that a newer release has migrated further.
+ *
+ * The same journal and order as drizzle's migrator (`__drizzle_migrations`, applied by folder
+ * time), but in one transaction with the journal itself, and through better-sqlite3's own
+ * transaction: on a full disk SQLite rolls the transaction back by itself, and drizzle's migrator
+ * then fails on its own ROLLBACK, whose "no transaction is active" hid the SQLITE_FULL behind it,
+ * after it had committed an empty journal that made the file look initialised.
+ */
 export function migrateSqlite(writer: Database.Database, path: string): void {
   const journal = writer.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
   if (journal) {
     const applied = writer.prepare('select hash from __drizzle_migrations').pluck().all() as string[];
     refuseNewerSchema(path === ':memory:' ? path : resolve(path), applied, MIGRATIONS_DIR);
   }
-  migrate(drizzle({ client: writer, schema }), { migrationsFolder: MIGRATIONS_DIR });
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  writer.transaction(() => {
+    writer.prepare('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)').run();
+    const last = writer.prepare('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').pluck().get() as number | string | undefined;
+    for (const migration of migrations) {
+      if (last !== undefined && Number(last) >= migration.folderMillis) continue;
+      for (const statement of migration.sql) writer.prepare(statement).run();
+      writer.prepare('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)').run(migration.hash, migration.folderMillis);
+    }
+  })();
 }
 
 /**

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../db/open-store.ts';
 import type { VaxpassDatabase } from '../db/store.ts';
+import { storageFailureOf } from '../db/storage-failure.ts';
 import { StoreRefusal } from '../db/store-refusal.ts';
 import { LOCKS, lockForTransaction } from '../db/queries/locks.ts';
 import { createPartner, findPartnerByClientId, findPartnerById, setPartnerClientId } from '../db/queries/partners.ts';
@@ -238,6 +239,10 @@ async function naming<T>(variable: string, what: string, step: () => T | Promise
     return await step();
   } catch (error) {
     if (error instanceof StoreRefusal) throw new ConfigError(variable, error.message);
+    // A full disk at start shows as an I/O error of the WAL index (SQLITE_IOERR_SHMSIZE) or as
+    // SQLITE_FULL: say what the operator has to do, not only the code.
+    const failure = storageFailureOf(error);
+    if (failure?.kind === 'full') throw new ConfigError(variable, `${what}: its storage is full (${failure.driverCode}); free space on the file system that holds it, then start again`);
     // A JSON parser's message can quote the file, and the file may be a private key: never echo it.
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof SyntaxError ? 'a file is not valid JSON' : error instanceof Error ? error.message : String(error));
     throw new ConfigError(variable, `${what} (${reason})`);

@@ -1,33 +1,29 @@
 // The /docs page in real Chromium on a 360 px phone, served by the real issuer: nothing sideways,
 // markdown rendered, nothing fetched beyond the page itself, nothing blocked by its policy.
-import type { Browser, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Request } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/main.ts';
 import { startDevIssuer } from '../support/start-dev-issuer.ts';
-import { artifactPath, cspViolations, CHROMIUM_MISSING, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, cspViolations, tempDir } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 
-warnIfMissing('docs page browser test');
-
-describe.skipIf(CHROMIUM_MISSING)('/docs in Chromium at 360×640 (real issuer)', () => {
+describeInChromium('/docs in Chromium at 360×640 (real issuer)', { suite: 'docs page browser test' }, (chromium) => {
   let dir: ReturnType<typeof tempDir>;
   let server: RunningServer;
-  let browser: Browser;
 
   beforeAll(async () => {
     dir = tempDir('vaxpass-docs-page-');
     server = await startDevIssuer(dir.path, { port: '0', devIdpPort: '0' });
-    browser = await launchChromium();
+    await chromium.launch();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     dir?.remove();
   });
 
   it('fits 360 px, renders the markdown and fetches nothing but itself', async () => {
-    const context = await newAppContext(browser, { viewport: { width: 360, height: 640 } });
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage({ viewport: { width: 360, height: 640 } });
     const requests: Request[] = [];
     page.on('request', (r) => requests.push(r));
     await page.goto(`${server.url}/docs`, { waitUntil: 'networkidle' });

@@ -2,8 +2,7 @@
 // provider, real HTTP on an ephemeral port) and real Chromium: a holder signs in and gets a pass,
 // the scanner's fake camera shows that pass and the scanner says VALID; the admin revokes it, the
 // scanner syncs the next bundle and says revoked.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend.ts';
 import { openBundle, verify, fromBase64Url } from '../../src/core/index.ts';
 import { readQrPng } from '../../src/qr/read-qr-image.ts';
@@ -11,11 +10,11 @@ import type { RunningServer } from '../../src/server/main.ts';
 import { portsOf, startDevIssuer } from '../support/start-dev-issuer.ts';
 import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
 import { signInThroughProvider } from '../support/sign-in-through-provider.ts';
-import { artifactPath, cspViolations, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { artifactPath, cspViolations, fakeCameraFlags, tempDir } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 
-warnIfMissing('end-to-end browser tests', true);
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef0123456789';
 
 interface HolderPass {
@@ -24,10 +23,9 @@ interface HolderPass {
   holder: { name: string; birthDate: string };
 }
 
-describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scanner end to end (real server, real Chromium)', () => {
+describeInChromium('holder → issuer → scanner end to end (real server, real Chromium)', { suite: 'end-to-end browser tests', ffmpeg: true }, (chromium) => {
   let dir: ReturnType<typeof tempDir>;
   let server: RunningServer;
-  let browser: Browser;
   let person: { personId: string; name: string };
   let pass: HolderPass;
 
@@ -56,18 +54,16 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
     }
     if (!pass) throw new Error('no demo person has a pass that is valid today');
     const video = writeCameraVideo(dir.path, 'e2e', [qrFrame(pass.text), blankFrame()], [1.5, 0.5], 10);
-    browser = await launchChromium(fakeCameraFlags(video));
+    await chromium.launch(fakeCameraFlags(video));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     dir?.remove();
   });
 
   it('a holder signs in through the real provider (code + PKCE), gets a scannable pass, signs out and keeps it offline', async () => {
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server.url}/holder/`);
     await page.click('#sign-in');
     // The dev provider's own page (its issuer, its port): loudly DEV ONLY, one click per person.
@@ -105,8 +101,7 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
   }, 60_000);
 
   it('the scanner verifies that pass from the camera, then shows it revoked after the admin revokes it and the bundle syncs', async () => {
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server.url}/scanner/?hold=500`);
     await page.waitForSelector('body[data-ready="true"]');
     await page.waitForSelector('#result[data-verdict="valid"]', { timeout: 20_000 });
@@ -137,8 +132,7 @@ describe.skipIf(CHROMIUM_MISSING || FFMPEG_MISSING)('holder → issuer → scann
   }, 60_000);
   // Runs last: it restarts the issuer (same data directory, keys and ports) under the other tests' feet.
   it('an issuer restart keeps the holder signed in (sessions live in the database), and the pass stays on screen either way', async () => {
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server.url}/holder/`);
     await page.click('#sign-in');
     await page.waitForSelector('.banner');

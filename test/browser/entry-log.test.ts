@@ -5,19 +5,19 @@
 // those three people.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fromBase64Url, generateAuthorityKey, importAuthorityPrivateKey, openBundle, verify } from '../../src/core/index.ts';
 import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
 import { queryEntryLog } from '../../src/entry-log/query-entry-log.ts';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend.ts';
 import type { RunningServer } from '../../src/server/main.ts';
-import { CHROMIUM_MISSING, cspViolations, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { cspViolations, tempDir } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { signInThroughProvider } from '../support/sign-in-through-provider.ts';
 import { startDevIssuer } from '../support/start-dev-issuer.ts';
 
-warnIfMissing('entry-log browser tests');
 const ADMIN_TOKEN = 'entry-log-admin-token-0123456789abcdef0123';
 
 interface HolderPass {
@@ -66,10 +66,9 @@ async function browserStorage(page: Page): Promise<string> {
   });
 }
 
-describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromium)', () => {
+describeInChromium('scanner venue mode (real issuer, real Chromium)', { suite: 'entry-log browser tests' }, (chromium) => {
   let dir: ReturnType<typeof tempDir>;
   let server: RunningServer;
-  let browser: Browser;
   let authority: Awaited<ReturnType<typeof generateAuthorityKey>>;
   const passes: { personId: string; pass: HolderPass }[] = [];
 
@@ -93,11 +92,10 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
       if (passes.length === 3) break;
     }
     if (passes.length < 3) throw new Error('fewer than three demo people have a pass that is valid today');
-    browser = await launchChromium();
+    await chromium.launch();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     dir?.remove();
   });
@@ -107,8 +105,7 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
     expect(created.status).toBe(201);
     const { enrolmentCode } = (await created.json()) as { enrolmentCode: string };
 
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server.url}/scanner/?camera=off&hold=60000`);
     await page.waitForSelector('body[data-ready="true"]');
     // Off by default: nothing records before enrolment.
@@ -172,8 +169,7 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
   it('deletes records on the device once the policy retention has passed, even when the bundle has expired meanwhile', async () => {
     const created = await fetch(`${server.url}/api/v1/admin/venues`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'hall-2', name: 'Hall Two' }) });
     const { enrolmentCode } = (await created.json()) as { enrolmentCode: string };
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server.url}/scanner/?camera=off&hold=60000`);
     await page.waitForSelector('body[data-ready="true"]');
     await page.click('#venue summary');
@@ -204,8 +200,7 @@ describe.skipIf(CHROMIUM_MISSING)('scanner venue mode (real issuer, real Chromiu
   it('warns visibly when the device store nears its bound of 100,000 records', async () => {
     const created = await fetch(`${server.url}/api/v1/admin/venues`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'hall-3', name: 'Hall Three' }) });
     const { enrolmentCode } = (await created.json()) as { enrolmentCode: string };
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server.url}/scanner/?camera=off&hold=60000`);
     await page.waitForSelector('body[data-ready="true"]');
     await page.click('#venue summary');

@@ -3,15 +3,15 @@
 // background refresh that honours Retry-After and never hides the pass, offline start, Korean,
 // and the venue check on each card (the scanner's verify against the cached trust bundle).
 import { copyFileSync, mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, cspViolations, CHROMIUM_MISSING, launchChromium, newAppContext, reloadOfflineWithServerStopped, warnIfMissing } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { artifactPath, cspViolations, reloadOfflineWithServerStopped } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { holderPassJson, startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
 import { readQrPng } from '../../src/qr/read-qr-image.ts';
 import { boosterContent, createTrustFixture, singleDoseContent, type FixturePass } from '../support/trust-fixture.ts';
 
-warnIfMissing('holder browser tests');
 const UPDATE_SCREENSHOTS = process.env.VAXPASS_UPDATE_SCREENSHOTS === '1';
 
 function decodeQr(png: Buffer): string | null {
@@ -24,9 +24,8 @@ const refreshLog = (page: Page) => page.evaluate(() => (window as unknown as { v
 const refreshNow = (page: Page) => page.evaluate(() => (window as unknown as { vaxpassHolder: { refresh(): Promise<void> } }).vaxpassHolder.refresh());
 const syncTrust = (page: Page) => page.evaluate(() => (window as unknown as { vaxpassHolder: { syncTrust(): Promise<void> } }).vaxpassHolder.syncTrust());
 
-describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
+describeInChromium('holder app in Chromium', { suite: 'holder browser tests' }, (chromium) => {
   let server: AppTestServer;
-  let browser: Browser;
   let pass: FixturePass;
   let pastRules: FixturePass;
 
@@ -44,17 +43,15 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
         { personId: 'person-kim', name: 'Kim Min-jun', passes: [holderPassJson(pastRules)] },
       ],
     });
-    browser = await launchChromium();
+    await chromium.launch();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
   });
 
   it('signs in, keeps the pass, shows a scannable full-screen QR and print layouts; survives failed refreshes and works offline', async () => {
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server.url}/holder/`);
     await page.click('#sign-in');
     await page.click('button[data-person="person-maria"]');
@@ -152,8 +149,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
   it('starts in Korean for a Korean browser and switches language', async () => {
     const restarted = await startAppTestServer({ ...server.state, people: server.state.people });
     try {
-      const context = await newAppContext(browser, { locale: 'ko-KR' });
-      const page = await context.newPage();
+      const { context, page } = await chromium.newPage({ locale: 'ko-KR' });
       await page.goto(`${restarted.url}/holder/`);
       await page.waitForSelector('#sign-in');
       await expect(page.textContent('#view h2')).resolves.toBe('로그인');
@@ -163,7 +159,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
       await context.close();
 
       // A server with no identity provider configured says so, instead of "check the connection".
-      const noIdp = await newAppContext(browser);
+      const noIdp = await chromium.newContext();
       await noIdp.route('**/api/v1/holder/session', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"signedIn":false,"signInAvailable":false}' }));
       const plain = await noIdp.newPage();
       await plain.goto(`${restarted.url}/holder/`);
@@ -172,7 +168,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app in Chromium', () => {
       await noIdp.close();
 
       // No trust list yet: the pass still shows, and the app says it cannot tell (not "refused").
-      const noBundle = await newAppContext(browser);
+      const noBundle = await chromium.newContext();
       await noBundle.route('**/api/v1/trust-bundle', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"status":503}' }));
       const kim = await noBundle.newPage();
       await kim.goto(`${restarted.url}/holder/`);

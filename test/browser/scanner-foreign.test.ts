@@ -7,21 +7,20 @@
 // against the same served bundle: the screen must show that verdict, code and format line.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fromBase64Url, openBundle, verdictOf, verify } from '../../src/core/index.ts';
 import type { VerificationResult } from '../../src/core/index.ts';
 import { formatLine } from '../../src/apps/shared/pass-format-label.ts';
 import { createNodeCryptoBackend } from '../../src/node/node-crypto-backend.ts';
 import type { RunningServer } from '../../src/server/main.ts';
-import { CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { fakeCameraFlags, tempDir } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 import { INTEROP_SKIP_MESSAGE, interopAvailable, loadInterop, trustFilesOf, type InteropRecord } from '../support/interop-vectors.ts';
 import { startDevIssuer } from '../support/start-dev-issuer.ts';
+import { openRecordingScanner, waitForVerdicts, type SeenVerdict } from '../support/verdict-recorder.ts';
 
-const SKIP = CHROMIUM_MISSING || FFMPEG_MISSING || !interopAvailable;
-warnIfMissing('scanner foreign passes browser tests', true);
 if (!interopAvailable) console.warn(`[scanner foreign passes browser tests] ${INTEROP_SKIP_MESSAGE}`);
 
 /** One vector per format, and the card printed as three QR codes. */
@@ -35,30 +34,9 @@ const PICKS = [
 /** Large enough for a version 25 code (a part of the 3-code card) at about 5 px per module. */
 const FRAME = { width: 960, height: 720, size: 680 };
 
-interface Seen {
-  verdict: string;
-  code: string | null;
-  format: string;
-  texts: number;
-}
-
-const RECORD_VERDICTS = () => {
-  const seen: Seen[] = [];
-  (window as unknown as { __seen: Seen[] }).__seen = seen;
-  document.addEventListener('DOMContentLoaded', () => {
-    const overlay = document.getElementById('result')!;
-    new MutationObserver(() => {
-      if (overlay.hidden || !overlay.dataset.verdict) return;
-      const texts = (window as unknown as { vaxpassScanner: { lastVerifiedTexts: number } }).vaxpassScanner.lastVerifiedTexts;
-      seen.push({ verdict: overlay.dataset.verdict, code: overlay.dataset.code ?? null, format: overlay.querySelector('.format')!.textContent ?? '', texts });
-    }).observe(overlay, { attributes: true, attributeFilter: ['hidden'] });
-  });
-};
-
-describe.skipIf(SKIP)('foreign passes from the scanner camera in Chromium', () => {
+describeInChromium('foreign passes from the scanner camera in Chromium', { suite: 'scanner foreign passes browser tests', ffmpeg: true, skip: !interopAvailable }, (chromium) => {
   let dir: ReturnType<typeof tempDir>;
   let server: RunningServer;
-  let browser: Browser;
   let records: InteropRecord[];
 
   beforeAll(async () => {
@@ -82,21 +60,17 @@ describe.skipIf(SKIP)('foreign passes from the scanner camera in Chromium', () =
     const texts = records.flatMap((r) => (typeof r.qrText === 'string' ? [r.qrText] : r.qrText));
     const frames = texts.flatMap((text) => [qrFrame(text, FRAME), blank]);
     const video = writeCameraVideo(dir.path, 'foreign', frames, frames.map((_, i) => (i % 2 === 0 ? 1.2 : 0.4)), 5);
-    browser = await launchChromium(fakeCameraFlags(video));
+    await chromium.launch(fakeCameraFlags(video));
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     dir?.remove();
   });
 
   it('shows each format and the verdict the core gives today, from the camera', async () => {
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
-    await page.addInitScript(RECORD_VERDICTS);
-    await page.goto(`${server.url}/scanner/?hold=400`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    const context = await chromium.newContext();
+    const page = await openRecordingScanner(context, `${server.url}/scanner/?hold=400`, { readyTimeoutMs: 30_000 });
 
     // What the core says now against the bundle the scanner holds (the same served bundle).
     const root = fromBase64Url(((await (await fetch(`${server.url}/api/v1/trust-root`)).json()) as { publicKey: string }).publicKey)!;
@@ -115,16 +89,12 @@ describe.skipIf(SKIP)('foreign passes from the scanner camera in Chromium', () =
       code: expected[i]!.ok ? null : (expected[i] as { code: string }).code,
       format: formatLine(expected[i]!, 'en'),
     }));
-    const found = (seen: Seen[], w: (typeof want)[number]) => seen.find((s) => s.format === w.format && s.texts === w.texts);
-    const deadline = Date.now() + 90_000;
-    let seen: Seen[] = [];
-    while (want.some((w) => !found(seen, w)) && Date.now() < deadline) {
-      await page.waitForTimeout(500);
-      seen = await page.evaluate(() => (window as unknown as { __seen: Seen[] }).__seen);
-    }
+    const found = (seen: SeenVerdict[], w: (typeof want)[number]) => seen.find((s) => s.format === w.format && s.texts === w.texts);
+    const seen = await waitForVerdicts(page, (s) => want.every((w) => found(s, w)), 90_000);
     for (const w of want) {
-      expect(found(seen, w), `${w.label}: never shown (seen ${JSON.stringify(seen)})`).toBeDefined();
-      expect({ label: w.label, ...found(seen, w) }).toEqual({ label: w.label, verdict: w.verdict, code: w.code, format: w.format, texts: w.texts });
+      const shown = found(seen, w);
+      expect(shown, `${w.label}: never shown (seen ${JSON.stringify(seen)})`).toBeDefined();
+      expect({ label: w.label, verdict: shown!.verdict, code: shown!.code, format: shown!.format, texts: shown!.texts }).toEqual({ label: w.label, verdict: w.verdict, code: w.code, format: w.format, texts: w.texts });
     }
     // The parts of the 3-code card were never verified one by one.
     expect(seen.filter((s) => s.format.startsWith('SMART Health Card') && s.texts !== 1 && s.texts !== 3)).toEqual([]);

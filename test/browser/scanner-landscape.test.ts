@@ -3,16 +3,15 @@
 // how it went, and "Retry camera" starts the camera again after it failed. Frames are decoded in
 // the decoder worker. One browser launch for the file (2-core CI).
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { artifactPath, CHROMIUM_MISSING, cspViolations, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { artifactPath, cspViolations, fakeCameraFlags, tempDir } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 import { startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
 import { boosterContent, createTrustFixture, type TrustFixture } from '../support/trust-fixture.ts';
 
-const SKIP = CHROMIUM_MISSING || FFMPEG_MISSING;
-warnIfMissing('scanner landscape browser tests', true);
 const UPDATE_SCREENSHOTS = process.env.VAXPASS_UPDATE_SCREENSHOTS === '1';
 const LANDSCAPE = { width: 740, height: 360 };
 
@@ -32,10 +31,9 @@ async function boxOf(page: Page, selector: string): Promise<Box> {
   return box;
 }
 
-describe.skipIf(SKIP)('scanner held sideways in Chromium', () => {
+describeInChromium('scanner held sideways in Chromium', { suite: 'scanner landscape browser tests', ffmpeg: true }, (chromium) => {
   let fixture: TrustFixture;
   let server: AppTestServer;
-  let browser: Browser;
   let dir: ReturnType<typeof tempDir>;
 
   beforeAll(async () => {
@@ -45,19 +43,17 @@ describe.skipIf(SKIP)('scanner held sideways in Chromium', () => {
     server = await startAppTestServer({ bundle: await fixture.bundle({ version: 2 }), rootPublicKey: Buffer.from(fixture.rootPublicKey).toString('base64url'), people: [] });
     dir = tempDir('vaxpass-landscape-');
     const video = writeCameraVideo(dir.path, 'landscape', [blankFrame(), qrFrame(valid)], [1, 1.5], 10);
-    browser = await launchChromium(fakeCameraFlags(video));
+    await chromium.launch(fakeCameraFlags(video));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     dir?.remove();
   });
 
   it('keeps the instruction off the guide frame and "check photo ID" on screen, decoding in the worker', async () => {
     for (const locale of ['en-US', 'ko-KR']) {
-      const context = await newAppContext(browser, { viewport: LANDSCAPE, locale });
-      const page = await context.newPage();
+      const { context, page } = await chromium.newPage({ viewport: LANDSCAPE, locale });
       await page.goto(`${server.url}/scanner/?hold=60000`);
       await page.waitForSelector('#camera[data-state="ready"]', { timeout: 30_000 });
       await expect(page.evaluate(() => (window as unknown as { vaxpassScanner: { decoderThread: string } }).vaxpassScanner.decoderThread)).resolves.toBe('worker');
@@ -82,8 +78,7 @@ describe.skipIf(SKIP)('scanner held sideways in Chromium', () => {
   }, 120_000);
 
   it('"Sync now" syncs at once and says how it went, in English and Korean', async () => {
-    const context = await newAppContext(browser, { viewport: LANDSCAPE });
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage({ viewport: LANDSCAPE });
     await page.goto(`${server.url}/scanner/?camera=off`);
     await page.waitForSelector('body[data-ready="true"]');
     await expect(page.textContent('#bundle-info')).resolves.toMatch(/^Trust list v2,/);
@@ -114,8 +109,7 @@ describe.skipIf(SKIP)('scanner held sideways in Chromium', () => {
   }, 60_000);
 
   it('"Retry camera" starts the camera again after it failed, and the next pass scans', async () => {
-    const context = await newAppContext(browser, { viewport: LANDSCAPE });
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage({ viewport: LANDSCAPE });
     // The first request for the camera is refused (staff had tapped "Block"), later ones go through.
     await page.addInitScript(() => {
       const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);

@@ -4,49 +4,23 @@
 // parts of a multi-part SMART Health Card are collected ("part 1 of 3") and reach verify together.
 // From the fake camera and typed; one browser launch for the file (2-core CI).
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { artifactPath, fakeCameraFlags, tempDir } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 import { startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
+import { openRecordingScanner, waitForVerdicts } from '../support/verdict-recorder.ts';
 import { boosterContent, createTrustFixture, type TrustFixture } from '../support/trust-fixture.ts';
 
-const SKIP = CHROMIUM_MISSING || FFMPEG_MISSING;
-warnIfMissing('scanner screen browser tests', true);
 const UPDATE_SCREENSHOTS = process.env.VAXPASS_UPDATE_SCREENSHOTS === '1';
 
 const MENU = 'https://menu.example/cafe?table=7';
 /** Synthetic chunks of a 3-part card: only the collecting is the scanner's; verify judges the set. */
 const shcPart = (i: number, n = 3) => `shc:/${i}/${n}/${String(i).repeat(6)}56762909524320603460292437404460312229595326`;
 
-interface Seen {
-  verdict: string;
-  code: string | null;
-  texts: number;
-}
-
-/** Records every verdict the overlay shows and how many texts were verified for it. */
-const RECORD_VERDICTS = () => {
-  const seen: Seen[] = [];
-  (window as unknown as { __seen: Seen[] }).__seen = seen;
-  document.addEventListener('DOMContentLoaded', () => {
-    const overlay = document.getElementById('result')!;
-    new MutationObserver(() => {
-      if (overlay.hidden || !overlay.dataset.verdict) return;
-      const texts = (window as unknown as { vaxpassScanner: { lastVerifiedTexts: number } }).vaxpassScanner.lastVerifiedTexts;
-      seen.push({ verdict: overlay.dataset.verdict, code: overlay.dataset.code ?? null, texts });
-    }).observe(overlay, { attributes: true, attributeFilter: ['hidden'] });
-  });
-};
-
-async function openScanner(context: BrowserContext, server: AppTestServer, query: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.addInitScript(RECORD_VERDICTS);
-  await page.goto(`${server.url}/scanner/${query}`);
-  await page.waitForSelector('body[data-ready="true"]');
-  return page;
-}
+const openScanner = (context: BrowserContext, server: AppTestServer, query: string) => openRecordingScanner(context, `${server.url}/scanner/${query}`);
 
 async function typeCode(page: Page, text: string): Promise<void> {
   await page.fill('#manual-code', text);
@@ -63,10 +37,9 @@ async function shownLines(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('#result p')].filter((p) => p.textContent !== '').map((p) => [p.className, p.textContent!])));
 }
 
-describe.skipIf(SKIP)('scanner screens in Chromium', () => {
+describeInChromium('scanner screens in Chromium', { suite: 'scanner screen browser tests', ffmpeg: true }, (chromium) => {
   let fixture: TrustFixture;
   let server: AppTestServer;
-  let browser: Browser;
   let dir: ReturnType<typeof tempDir>;
   let valid: string;
 
@@ -79,25 +52,18 @@ describe.skipIf(SKIP)('scanner screens in Chromium', () => {
     const blank = blankFrame();
     const frames = [qrFrame(MENU), blank, qrFrame(valid.replace(/^VP1:/, 'VP2:')), blank, qrFrame(shcPart(1)), blank, qrFrame(shcPart(2)), blank, qrFrame(shcPart(3)), blank];
     const video = writeCameraVideo(dir.path, 'screens', frames, frames.map((_, i) => (i % 2 === 0 ? 1.2 : 0.6)), 10);
-    browser = await launchChromium(fakeCameraFlags(video));
+    await chromium.launch(fakeCameraFlags(video));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     dir?.remove();
   });
 
   it('from the camera: a menu code is not a pass, a newer version cannot be verified, and three SHC parts are verified together', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?hold=500');
-    const deadline = Date.now() + 45_000;
-    let seen: Seen[] = [];
-    const done = (s: Seen[]) => s.some((v) => v.code === 'NOT_A_PASS') && s.some((v) => v.code === 'UNSUPPORTED_VERSION') && s.some((v) => v.texts === 3);
-    while (!done(seen) && Date.now() < deadline) {
-      await page.waitForTimeout(250);
-      seen = await page.evaluate(() => (window as unknown as { __seen: Seen[] }).__seen);
-    }
+    const seen = await waitForVerdicts(page, (s) => s.some((v) => v.code === 'NOT_A_PASS') && s.some((v) => v.code === 'UNSUPPORTED_VERSION') && s.some((v) => v.texts === 3), 45_000);
     expect(seen.find((v) => v.code === 'NOT_A_PASS')).toMatchObject({ verdict: 'not-a-pass', texts: 1 });
     expect(seen.find((v) => v.code === 'UNSUPPORTED_VERSION')).toMatchObject({ verdict: 'cannot-verify', texts: 1 });
     // The card's parts were never verified one by one: every SHC verdict came from the whole set.
@@ -108,7 +74,7 @@ describe.skipIf(SKIP)('scanner screens in Chromium', () => {
   }, 90_000);
 
   it('shows a neutral "not a health pass" screen that asks for the pass, never red', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?camera=off&hold=60000');
     await typeAndWaitForVerdict(page, MENU);
     await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('not-a-pass');
@@ -132,7 +98,7 @@ describe.skipIf(SKIP)('scanner screens in Chromium', () => {
   }, 60_000);
 
   it('shows amber "update the scanner" for a newer pass version', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?camera=off&hold=60000');
     await typeAndWaitForVerdict(page, valid.replace(/^VP1:/, 'VP2:'));
     await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('cannot-verify');
@@ -145,7 +111,7 @@ describe.skipIf(SKIP)('scanner screens in Chromium', () => {
   }, 60_000);
 
   it('shows the format (and country) with the verdict, and nothing but name and birth date of the holder', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?camera=off&hold=60000');
     await typeAndWaitForVerdict(page, valid);
     expect(await shownLines(page)).toEqual({
@@ -171,7 +137,7 @@ describe.skipIf(SKIP)('scanner screens in Chromium', () => {
   }, 60_000);
 
   it('collects the parts of a SMART Health Card typed one by one: part i of n, reset on another card or after a pause', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?camera=off&hold=60000');
     await typeCode(page, shcPart(1));
     await expect(page.waitForSelector('#parts:not([hidden])').then((e) => e.textContent())).resolves.toMatch(/part 1 of 3 scanned; 1 of 3 parts so far/);

@@ -3,60 +3,20 @@
 // typed codes, bundle problems (amber), rollback and stale warnings; and offline operation with
 // the server stopped. One browser launch for the whole file (2-core CI).
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, cspViolations, CHROMIUM_MISSING, FFMPEG_MISSING, fakeCameraFlags, launchChromium, newAppContext, reloadOfflineWithServerStopped, tempDir, warnIfMissing } from '../support/browser.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { artifactPath, cspViolations, fakeCameraFlags, launchChromium, newAppContext, reloadOfflineWithServerStopped, tempDir } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { blankFrame, qrFrame, writeCameraVideo } from '../support/fake-camera.ts';
 import { startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
+import { openRecordingScanner, waitForVerdicts } from '../support/verdict-recorder.ts';
 import { boosterContent, createTrustFixture, recentBoosterContent, tamperSignature, type FixturePass, type TrustFixture } from '../support/trust-fixture.ts';
 
-const SKIP = CHROMIUM_MISSING || FFMPEG_MISSING;
-warnIfMissing('scanner browser tests', true);
 const DAY = 86_400;
 const UPDATE_SCREENSHOTS = process.env.VAXPASS_UPDATE_SCREENSHOTS === '1';
 
-interface Seen {
-  verdict: string;
-  code: string | null;
-  name: string;
-  reason: string;
-}
-
-/** Records every verdict the overlay shows, from the test side (the app itself keeps nothing). */
-const RECORD_VERDICTS = () => {
-  const seen: Seen[] = [];
-  (window as unknown as { __seen: Seen[] }).__seen = seen;
-  document.addEventListener('DOMContentLoaded', () => {
-    const overlay = document.getElementById('result')!;
-    new MutationObserver(() => {
-      if (overlay.hidden || !overlay.dataset.verdict) return;
-      const text = (s: string) => overlay.querySelector(s)?.textContent ?? '';
-      seen.push({ verdict: overlay.dataset.verdict, code: overlay.dataset.code ?? null, name: text('.name'), reason: text('.reason') });
-    }).observe(overlay, { attributes: true, attributeFilter: ['hidden'] });
-  });
-};
-
-async function seenVerdicts(page: Page): Promise<Seen[]> {
-  return page.evaluate(() => (window as unknown as { __seen: Seen[] }).__seen);
-}
-
-async function waitForVerdicts(page: Page, predicate: (seen: Seen[]) => boolean, timeoutMs: number): Promise<Seen[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const seen = await seenVerdicts(page);
-    if (predicate(seen) || Date.now() > deadline) return seen;
-    await page.waitForTimeout(250);
-  }
-}
-
-async function openScanner(context: BrowserContext, server: AppTestServer, query: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.addInitScript(RECORD_VERDICTS);
-  await page.goto(`${server.url}/scanner/${query}`);
-  await page.waitForSelector('body[data-ready="true"]');
-  return page;
-}
+const openScanner = (context: BrowserContext, server: { url: string }, query: string) => openRecordingScanner(context, `${server.url}/scanner/${query}`);
 
 async function typeCode(page: Page, text: string): Promise<void> {
   await page.fill('#manual-code', text);
@@ -64,10 +24,9 @@ async function typeCode(page: Page, text: string): Promise<void> {
   await page.waitForSelector('#result:not([hidden])');
 }
 
-describe.skipIf(SKIP)('scanner app in Chromium', () => {
+describeInChromium('scanner app in Chromium', { suite: 'scanner browser tests', ffmpeg: true }, (chromium) => {
   let fixture: TrustFixture;
   let server: AppTestServer;
-  let browser: Browser;
   let dir: ReturnType<typeof tempDir>;
   const passes = {} as Record<'valid' | 'small' | 'revoked' | 'expired' | 'korean', FixturePass>;
   let tampered: string;
@@ -104,17 +63,16 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
       blank,
     ];
     const video = writeCameraVideo(dir.path, 'cases', frames, frames.map((_, i) => (i % 2 === 0 ? 1.2 : 0.8)), 10);
-    browser = await launchChromium(fakeCameraFlags(video));
+    await chromium.launch(fakeCameraFlags(video));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     dir?.remove();
   });
 
   it('verifies codes from the camera: valid, tampered, revoked, expired, and a rotated noisy small code', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     context.on('request', (request) => {
       if (!request.url().startsWith(server.url)) offSiteRequests.push(request.url());
     });
@@ -165,7 +123,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
   }, 90_000);
 
   it('falls back to the pure-JS decoder (jsQR) and still reads the camera', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?decoder=jsqr&hold=500');
     const seen = await waitForVerdicts(page, (s) => s.some((v) => v.name === 'Maria Gonzalez Lopez'), 30_000);
     expect(seen.find((v) => v.name === 'Maria Gonzalez Lopez')?.verdict).toBe('valid');
@@ -174,7 +132,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
   }, 60_000);
 
   it('checks a typed code, translates reasons into Korean, and clears the verdict', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?camera=off&hold=60000');
     await typeCode(page, passes.valid.text);
     await expect(page.textContent('#result .verdict')).resolves.toBe('VALID');
@@ -214,7 +172,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     await context.close();
 
     // The verdict clears itself, leaving nothing of the holder on screen.
-    const quick = await newAppContext(browser);
+    const quick = await chromium.newContext();
     const short = await openScanner(quick, server, '?camera=off&hold=800');
     await typeCode(short, passes.valid.text);
     await short.waitForSelector('#result', { state: 'hidden', timeout: 3000 });
@@ -233,7 +191,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     try {
       // No bundle at all: cannot verify.
       server.state.bundle = null;
-      let context = await newAppContext(browser);
+      let context = await chromium.newContext();
       let page = await openScanner(context, server, '?camera=off&hold=60000');
       await expect(page.getAttribute('#bundle-info', 'data-problem')).resolves.toBe('true');
       await typeCode(page, passes.valid.text);
@@ -243,7 +201,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
 
       // An expired bundle is refused by openBundle: cannot verify, with the reason.
       server.state.bundle = await fixture.bundle({ version: 3, issuedAt: fixture.now - 9 * DAY, expiresAt: fixture.now - DAY });
-      context = await newAppContext(browser);
+      context = await chromium.newContext();
       page = await openScanner(context, server, '?camera=off&hold=60000');
       await typeCode(page, passes.valid.text);
       await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('BUNDLE_EXPIRED');
@@ -251,7 +209,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
 
       // Held v5 (30 h old: stale); the server then offers v4: rollback refused, v5 kept and still used.
       server.state.bundle = await fixture.bundle({ version: 5, issuedAt: fixture.now - 30 * 3600 });
-      context = await newAppContext(browser);
+      context = await chromium.newContext();
       page = await openScanner(context, server, '?camera=off&hold=60000');
       await expect(page.textContent('#bundle-info')).resolves.toMatch(/^Trust list v5, 30 h old$/);
       await expect(page.textContent('#warnings')).resolves.toMatch(/more than 24 h old/);
@@ -267,7 +225,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
 
       // A bundle issued an hour "in the future" of this device: the clock is behind.
       server.state.bundle = await fixture.bundle({ version: 6, issuedAt: fixture.now + 3600 });
-      context = await newAppContext(browser);
+      context = await chromium.newContext();
       page = await openScanner(context, server, '?camera=off&hold=60000');
       await expect(page.textContent('#warnings')).resolves.toMatch(/Device clock is behind the latest time/);
       await context.close();
@@ -281,7 +239,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     const longName = 'Maria Guadalupe Fernandez de la Cruz Gonzalez Lopez Martinez Rodriguez Sanchez Y';
     expect([...longName]).toHaveLength(80);
     const long = await fixture.sign(recentBoosterContent(longName, '1985-03-14', fixture.now));
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?camera=off&hold=60000');
     await typeCode(page, long.text);
     await expect(page.getAttribute('#result', 'data-verdict')).resolves.toBe('valid');
@@ -314,7 +272,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     const setBack = new Date((now - 90 * 60) * 1000);
     try {
       server.state.bundle = await fixture.bundle({ version: 9, issuedAt: now - 2 * 3600 });
-      let context = await newAppContext(browser);
+      let context = await chromium.newContext();
       let page = await openScanner(context, server, '?camera=off&hold=60000');
       await typeCode(page, lapsed.text);
       await expect(page.getAttribute('#result', 'data-code')).resolves.toBe('EXPIRED');
@@ -332,7 +290,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
 
       // A fresh scanner whose clock was set back before it ever ran: the server's Date on the first sync is the mark.
       server.state.bundle = await fixture.bundle({ version: 9, issuedAt: now - 2 * 3600 });
-      context = await newAppContext(browser);
+      context = await chromium.newContext();
       await context.clock.setFixedTime(setBack);
       page = await openScanner(context, server, '?camera=off&hold=60000');
       await typeCode(page, lapsed.text);
@@ -348,7 +306,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
     const savedBundle = server.state.bundle;
     try {
       server.state.bundle = await fixture.bundle({ version: 7 });
-      const context = await newAppContext(browser);
+      const context = await chromium.newContext();
       const page = await openScanner(context, server, '?camera=off&hold=60000');
       await expect(page.textContent('#bundle-info')).resolves.toMatch(/^Trust list v7,/);
       await typeCode(page, passes.korean.text);
@@ -397,7 +355,7 @@ describe.skipIf(SKIP)('scanner app in Chromium', () => {
   }, 30_000);
 
   it('keeps scanning and verifying offline with the server stopped (service worker)', async () => {
-    const context = await newAppContext(browser);
+    const context = await chromium.newContext();
     const page = await openScanner(context, server, '?hold=500');
     await reloadOfflineWithServerStopped(page, context, server);
     await page.waitForSelector('body[data-ready="true"]');

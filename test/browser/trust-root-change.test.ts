@@ -3,19 +3,16 @@
 // old root, rather than show "Sync failed" and call new passes invalid. Real issuer, real Chromium.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/main.ts';
 import { portsOf, startDevIssuer } from '../support/start-dev-issuer.ts';
-import { CHROMIUM_MISSING, launchChromium, newAppContext, tempDir, warnIfMissing } from '../support/browser.ts';
+import { tempDir } from '../support/browser.ts';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 
-warnIfMissing('trust root change browser test');
-
-describe.skipIf(CHROMIUM_MISSING)('holder app after the demo keys were recreated (real server, real Chromium)', () => {
+describeInChromium('holder app after the demo keys were recreated (real server, real Chromium)', { suite: 'trust root change browser test' }, (chromium) => {
   let dir: ReturnType<typeof tempDir>;
   let server: RunningServer | null = null;
-  let browser: Browser;
 
   const startIssuer = (ports: { port: string; devIdpPort: string }) => startDevIssuer(dir.path, ports);
 
@@ -23,11 +20,10 @@ describe.skipIf(CHROMIUM_MISSING)('holder app after the demo keys were recreated
     await ensureAppsBuilt();
     dir = tempDir('vaxpass-root-change-');
     server = await startIssuer({ port: '0', devIdpPort: '0' });
-    browser = await launchChromium();
+    await chromium.launch();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
     dir?.remove();
   });
@@ -36,8 +32,7 @@ describe.skipIf(CHROMIUM_MISSING)('holder app after the demo keys were recreated
   const rootOf = async (s: RunningServer) => ((await (await fetch(`${s.url}/api/v1/trust-root`)).json()) as { publicKey: string }).publicKey;
 
   it('says the trust root changed, and forgetting the old root pins the new one', async () => {
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server!.url}/holder/`);
     const oldRoot = await rootOf(server!);
     await page.waitForFunction(() => JSON.parse(localStorage.getItem('vaxpass.holder.trust') ?? '{}').bundle);

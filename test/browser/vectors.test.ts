@@ -2,40 +2,35 @@
 // scanner app (its test hook exposes the core module), with the WebCrypto and the noble
 // Ed25519 backends, and checks each expected outcome with the same rules as the Node replays.
 import { existsSync, readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, launchChromium, newAppContext, warnIfMissing } from '../support/browser.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInChromium } from '../support/chromium-suite.ts';
 import { ensureAppsBuilt } from '../support/build-apps.ts';
 import { startAppTestServer, type AppTestServer } from '../support/app-test-server.ts';
 import { mismatch, type ReplayResult, type VectorFile } from '../support/replay-vector.ts';
 
 const VECTORS = new URL('../vectors/vaxpass-v1.json', import.meta.url);
 const VECTORS_MISSING = !existsSync(VECTORS);
-warnIfMissing('browser vector replay');
 if (VECTORS_MISSING) console.warn('[browser vector replay] skipped: test/vectors/vaxpass-v1.json is missing (npm run vectors)');
 
 type Core = typeof import('../../src/core/index.ts');
 
-describe.skipIf(CHROMIUM_MISSING || VECTORS_MISSING)('test vectors replayed in Chromium', () => {
+describeInChromium('test vectors replayed in Chromium', { suite: 'browser vector replay', skip: VECTORS_MISSING }, (chromium) => {
   let server: AppTestServer;
-  let browser: Browser;
   let file: VectorFile;
 
   beforeAll(async () => {
     await ensureAppsBuilt();
     file = JSON.parse(readFileSync(VECTORS, 'utf8')) as VectorFile;
     server = await startAppTestServer({ bundle: null, rootPublicKey: file.root.publicKey, people: [] });
-    browser = await launchChromium();
+    await chromium.launch();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await server?.close();
   });
 
   it.each(['webcrypto', 'noble'] as const)('every vector gives its expected outcome with the %s backend', async (backendName) => {
-    const context = await newAppContext(browser);
-    const page = await context.newPage();
+    const { context, page } = await chromium.newPage();
     await page.goto(`${server.url}/scanner/?camera=off`);
     await page.waitForSelector('body[data-ready="true"]');
     const results = await page.evaluate(

@@ -2,10 +2,12 @@
 // one error handler: a full SQLite file (PRAGMA max_page_count on the writer connection is a real
 // SQLITE_FULL), a write lock held by another connection (SQLITE_BUSY), a damaged page on disk
 // (SQLITE_CORRUPT); on PostgreSQL a statement timeout behind a lock (57014), a terminated backend
-// (57P01), a deadlock (40P01) and a read-only session (25006, what a hot standby answers). Readiness is false while the condition holds and comes back by itself once a
+// (57P01, also every backend terminated mid-traffic), a deadlock (40P01), a read-only session
+// (25006, what a hot standby answers) and a role out of connections (53300, CONNECTION LIMIT). Readiness is false while the condition holds and comes back by itself once a
 // write succeeds; the trust bundle endpoints keep serving the last good bundle.
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
+import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,10 +148,17 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     await dropSchema(schema);
   });
 
-  /** An app on one pooled connection (so a session setting made on it is the app's), named so its backend can be found. */
-  async function startApp(name: string) {
+  /**
+   * An app on one pooled connection (so a session setting made on it is the app's), named so its
+   * backends can be found; `pool` gives it more connections, or has them log in as another role.
+   */
+  async function startApp(name: string, pool: { size?: number; user?: string } = {}) {
     const applicationName = `vaxpass-storage-${name}-${schema}`;
-    const db = await openPostgres(`${TEST_POSTGRES_URL}?application_name=${applicationName}`, { schema, poolSize: 1 });
+    const url = new URL(TEST_POSTGRES_URL);
+    if (pool.user) url.username = pool.user;
+    url.searchParams.set('application_name', applicationName);
+    // Another role's pool opens no connection at start: the schema was migrated by the owner.
+    const db = await openPostgres(url.toString(), { schema, poolSize: pool.size ?? 1, ...(pool.user ? { migrate: false } : {}) });
     dbs.push(db);
     const keysDir = mkdtempSync(join(tmpdir(), 'vaxpass-storage-keys-'));
     cleanups.push(() => rmSync(keysDir, { recursive: true, force: true }));
@@ -160,7 +169,31 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     const createPartner = (id: string) =>
       app.request('/api/v1/admin/partners', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: `${name}-${id}`, name: 'Clinic' }) });
     await (adminConnected ??= admin.connect());
-    return { db, app, logs, createPartner, waitingBackend: () => waitingBackend(applicationName) };
+    return { db, app, logs, createPartner, applicationName, waitingBackend: () => waitingBackend(applicationName) };
+  }
+
+  /**
+   * What every storage condition leads to: the mapped 503 problem with its Retry-After, the driver's
+   * code logged without the statement or its values, and readiness 503 naming the kind and the code.
+   */
+  async function expectStorageCondition(res: Response, app: { request(path: string): Response | Promise<Response> }, logs: string[], want: { code: string; retryAfter: string; kind: string; driverCode: string; partnerId: string }) {
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe(want.retryAfter);
+    expect((await problemOf(res)).code).toBe(want.code);
+    expect(loggedCode(logs)).toContainEqual({ kind: want.kind, driverCode: want.driverCode });
+    for (const line of logs) expect(line).not.toMatch(new RegExp(`Failed query|insert into|${want.partnerId}`, 'i'));
+    const unready = await readiness({ app });
+    expect(unready.status).toBe(503);
+    expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: want.kind });
+    expect(unready.body.detail).toContain(want.driverCode);
+  }
+
+  /** The partner ids whose row, and those whose `partner.created` audit record, the schema holds. */
+  async function keptPartners(prefix: string): Promise<{ rows: string[]; audited: string[] }> {
+    const rows = await admin.query<{ id: string }>(`select id from "${schema}".partners where id like $1 order by id`, [`${prefix}%`]);
+    const audit = await admin.query<{ detail: string }>(`select detail from "${schema}".audit_log where action = 'partner.created'`);
+    const audited = audit.rows.map((r) => (JSON.parse(r.detail) as { partner: string }).partner).filter((id) => id.startsWith(prefix));
+    return { rows: rows.rows.map((r) => r.id), audited: audited.sort() };
   }
 
   async function waitingBackend(applicationName: string): Promise<number> {
@@ -240,17 +273,7 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     const { db, app, logs, createPartner } = await startApp('readonly');
     expect((await createPartner('before')).status).toBe(201);
     await execute(db, sql`set default_transaction_read_only = on`);
-    const res = await createPartner('refused');
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('5');
-    expect((await problemOf(res)).code).toBe('STORAGE_UNAVAILABLE');
-    expect(loggedCode(logs)).toContainEqual({ kind: 'unavailable', driverCode: '25006' });
-    for (const line of logs) expect(line).not.toMatch(/Failed query|insert into|readonly-refused/i);
-
-    const unready = await readiness({ app });
-    expect(unready.status).toBe(503);
-    expect(unready.body).toMatchObject({ code: 'NOT_READY', storage: 'unavailable' });
-    expect(unready.body.detail).toContain('25006');
+    await expectStorageCondition(await createPartner('refused'), app, logs, { code: 'STORAGE_UNAVAILABLE', retryAfter: '5', kind: 'unavailable', driverCode: '25006', partnerId: 'readonly-refused' });
     const metrics = await (await app.request('/metrics')).text();
     expect(metrics).toMatch(/vaxpass_storage_errors_total\{kind="unavailable",code="25006"\} [1-9]/);
     // Still read-only: the readiness probe's write fails the same way.
@@ -263,6 +286,147 @@ describe.runIf(testDialect === 'postgres')('storage conditions on PostgreSQL', (
     expect((await readiness({ app })).status).toBe(200);
     expect((await createPartner('refused')).status).toBe(201);
     await app.close();
+  }, 60_000);
+
+  it('a full disk under the tables (53100: their tablespace on a full tmpfs) is 503 STORAGE_FULL with Retry-After 30, unready, nothing kept; ready by itself once there is room', async (ctx) => {
+    const { app, logs, createPartner } = await startApp('full');
+    expect((await createPartner('before')).status).toBe(201);
+    // A tablespace on a 1 MiB tmpfs holds the audit log and the readiness probe's table; the WAL
+    // and every other table stay on the server's own disk, so only these writes can fail.
+    const space = mkdtempSync(join(tmpdir(), 'vaxpass-pg-full-'));
+    const tablespace = `vaxpass_full_${schema}`;
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', space], { stdio: 'ignore' });
+      execFileSync('chown', ['postgres:postgres', space], { stdio: 'ignore' });
+      execFileSync('chmod', ['700', space], { stdio: 'ignore' });
+      await admin.query(`create tablespace ${tablespace} location '${space}'`);
+    } catch {
+      console.warn('[storage conditions on PostgreSQL] 53100 skipped: cannot mount a tmpfs for a tablespace of the local PostgreSQL server here');
+      rmSync(space, { recursive: true, force: true });
+      await app.close();
+      ctx.skip();
+      return;
+    }
+    try {
+      await admin.query(`truncate "${schema}".storage_probe`);
+      for (const table of ['audit_log', 'storage_probe']) await admin.query(`alter table "${schema}".${table} set tablespace ${tablespace}`);
+      // Fill the audit log until the file system is full: the next page any of them needs cannot be had.
+      let filled = false;
+      for (let i = 0; i < 1000 && !filled; i++) {
+        await admin.query(`insert into "${schema}".audit_log (at, actor, action, detail) select 0, 'filler', 'filler', md5(random()::text) from generate_series(1, 2000)`).catch((error: { code?: string }) => {
+          if (error.code !== '53100') throw error;
+          filled = true;
+        });
+      }
+      expect(filled).toBe(true);
+
+      await expectStorageCondition(await createPartner('refused'), app, logs, { code: 'STORAGE_FULL', retryAfter: '30', kind: 'full', driverCode: '53100', partnerId: 'full-refused' });
+      expect(await keptPartners('full-')).toEqual({ rows: ['full-before'], audited: ['full-before'] });
+
+      // The operator adds room: the readiness probe's write commits, and so does the request.
+      execFileSync('mount', ['-o', 'remount,size=8m', space], { stdio: 'ignore' });
+      await sleep(1100);
+      expect((await readiness({ app })).status).toBe(200);
+      expect((await createPartner('refused')).status).toBe(201);
+      await app.close();
+    } finally {
+      for (const table of ['audit_log', 'storage_probe']) await admin.query(`alter table "${schema}".${table} set tablespace pg_default`);
+      await admin.query(`drop tablespace ${tablespace}`);
+      execFileSync('umount', [space], { stdio: 'ignore' });
+      rmSync(space, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('too many connections for the role (53300): 503 STORAGE_UNAVAILABLE with Retry-After, unready, nothing kept; back by itself once a connection is free', async () => {
+    // The schema and its tables, made by their owner (this test may run alone).
+    await (await startApp('limit-owner')).app.close();
+    const role = `vaxpass_limited_${schema}`;
+    await admin.query(`create role ${role} login connection limit 1`);
+    try {
+      await admin.query(`grant usage on schema "${schema}" to ${role}`);
+      await admin.query(`grant all on all tables in schema "${schema}" to ${role}`);
+      await admin.query(`grant all on all sequences in schema "${schema}" to ${role}`);
+      const { db, app, logs, createPartner } = await startApp('limit', { size: 3, user: role });
+      // Another session of the same role (a second issuer instance, an operator's psql) holds the one connection allowed.
+      const roleUrl = new URL(TEST_POSTGRES_URL);
+      roleUrl.username = role;
+      const other = new pg.Client({ connectionString: roleUrl.toString() });
+      await other.connect();
+      try {
+        await expectStorageCondition(await createPartner('refused'), app, logs, { code: 'STORAGE_UNAVAILABLE', retryAfter: '5', kind: 'unavailable', driverCode: '53300', partnerId: 'limit-refused' });
+        // Still no connection to be had: the readiness probe's own write is refused the same way.
+        await sleep(1100);
+        expect((await readiness({ app })).status).toBe(503);
+        expect(await keptPartners('limit-')).toEqual({ rows: [], audited: [] });
+      } finally {
+        await other.end();
+      }
+
+      await sleep(1100);
+      expect((await readiness({ app })).status).toBe(200);
+      expect((await createPartner('refused')).status).toBe(201);
+      expect(await keptPartners('limit-')).toEqual({ rows: ['limit-refused'], audited: ['limit-refused'] });
+
+      // The pool (3) is larger than the role allows (1): in a burst, each connection it cannot open
+      // is the same 503, never a 500, and a request is kept whole or not at all.
+      const burst = await Promise.all(Array.from({ length: 6 }, async (_, i) => ({ id: `limit-burst-${i}`, res: await createPartner(`burst-${i}`) })));
+      for (const { res } of burst) {
+        expect([201, 503]).toContain(res.status);
+        if (res.status === 503) expect((await problemOf(res)).code).toBe('STORAGE_UNAVAILABLE');
+      }
+      const kept = await keptPartners('limit-');
+      expect(kept.rows).toEqual(kept.audited);
+      expect(kept.rows).toEqual(expect.arrayContaining(burst.filter((b) => b.res.status === 201).map((b) => b.id)));
+      await app.close();
+      await db.close();
+    } finally {
+      await admin.query(`drop owned by ${role}`);
+      await admin.query(`drop role ${role}`);
+    }
+  }, 60_000);
+
+  it("the issuer's backends terminated mid-traffic (57P01): every request is 201 or 503 STORAGE_UNAVAILABLE, never a 500; nothing half-kept; the next requests succeed", async () => {
+    const { db, app, logs, createPartner, applicationName } = await startApp('terminate', { size: 4 });
+    const answers: { id: string; status: number; code: string | null; retryAfter: string | null }[] = [];
+    let stop = false;
+    let next = 0;
+    const client = async () => {
+      while (!stop) {
+        const id = `${next++}`;
+        const res = await createPartner(id);
+        answers.push({ id: `terminate-${id}`, status: res.status, code: res.status === 201 ? null : ((await res.json()) as { code: string }).code, retryAfter: res.headers.get('retry-after') });
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    let terminated = 0;
+    // Often, so that some terminations land on a connection the pool is about to hand out.
+    for (let round = 0; round < 16; round++) {
+      await sleep(100);
+      const { rows } = await admin.query<{ done: boolean }>('select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = $1', [applicationName]);
+      terminated += rows.filter((r) => r.done).length;
+    }
+    stop = true;
+    const answered = await Promise.race([Promise.all(clients).then(() => true), sleep(15_000).then(() => false)]);
+    expect(answered, 'a request never got an answer (the pool lost its connections)').toBe(true);
+
+    expect(terminated).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.status === 201).length).toBeGreaterThan(0);
+    expect(answers.filter((a) => !(a.status === 201 || (a.status === 503 && a.code === 'STORAGE_UNAVAILABLE' && a.retryAfter === '5')))).toEqual([]);
+    for (const logged of loggedCode(logs)) expect(logged).toMatchObject({ kind: 'unavailable', driverCode: expect.stringMatching(/^(57P01|CONNECTION_LOST|ECONNRESET|EPIPE)$/) });
+    for (const line of logs) expect(line).not.toMatch(/Failed query|insert into/i);
+    // Each partner is kept with its audit record or not at all. A 503 may still have been kept: the
+    // commit can reach the server before the connection goes, and then only its answer is lost.
+    const kept = await keptPartners('terminate-');
+    expect(kept.rows).toEqual(kept.audited);
+    expect(kept.rows).toEqual(expect.arrayContaining(answers.filter((a) => a.status === 201).map((a) => a.id)));
+
+    // The pool replaced the lost connections: the next requests succeed, and readiness is back.
+    for (let i = 0; i < 5; i++) expect((await createPartner(`after-${i}`)).status).toBe(201);
+    await sleep(1100);
+    expect((await readiness({ app })).status).toBe(200);
+    await app.close();
+    // Every connection went back to the pool: closing the store (as at SIGTERM) does not wait for one forever.
+    expect(await Promise.race([db.close().then(() => 'closed'), sleep(5_000).then(() => 'still waiting')])).toBe('closed');
   }, 60_000);
 });
 

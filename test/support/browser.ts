@@ -38,8 +38,13 @@ export async function launchChromium(extraFlags: string[] = [], options: LaunchO
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...BASE_FLAGS, ...extraFlags], ...options });
 }
 
+export interface AppContextOptions {
+  locale?: string;
+  viewport?: { width: number; height: number };
+}
+
 /** A fresh context (its own profile, storage and service workers) with English UI and a phone-ish viewport. */
-export async function newAppContext(browser: Browser, options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+export async function newAppContext(browser: Browser, options: AppContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext({ locale: options.locale ?? 'en-US', viewport: options.viewport ?? { width: 412, height: 860 }, serviceWorkers: 'allow' });
   // Every page records what its Content-Security-Policy blocked (cspViolations reads it).
   await context.addInitScript(() => {

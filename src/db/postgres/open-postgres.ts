@@ -13,6 +13,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Orm, Queryable, Tables, VaxpassDatabase } from '../store.ts';
 import { migratePostgres } from './migrate.ts';
+import { pooledTransaction } from './pooled-transaction.ts';
 import * as pgSchema from './schema.ts';
 
 export type PostgresDriver = 'postgres.js' | 'pg';
@@ -61,6 +62,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
   const driver = options.driver ?? 'pg';
   let orm: PgDatabase<PgQueryResultHKT>;
   let end: () => Promise<void>;
+  let transact: <T>(work: (tx: unknown) => Promise<T>) => Promise<T>;
   if (driver === 'pg') {
     // node-postgres lets an `options` parameter in the URL replace the pool's `options` wholesale, so
     // a DATABASE_URL carrying one (a statement timeout, say) would silently drop the schema: the
@@ -74,11 +76,14 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     // a listener would end the process; its query fails on its own and becomes a 503.
     pool.on('connect', (client) => void client.on('error', () => undefined));
     orm = drizzlePg({ client: pool, schema: pgSchema }) as unknown as PgDatabase<PgQueryResultHKT>;
+    transact = (work) => pooledTransaction(pool, work);
     end = () => pool.end();
   } else {
     const { default: postgres } = await import('postgres');
     const client = postgres(url, { max: poolSize, connection: { search_path: schema }, onnotice: () => undefined });
     orm = drizzlePostgresJs({ client, schema: pgSchema }) as unknown as PgDatabase<PgQueryResultHKT>;
+    const postgresJsOrm = orm;
+    transact = (work) => postgresJsOrm.transaction(work);
     end = () => client.end({ timeout: 5 });
   }
   try {
@@ -95,7 +100,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     schema,
     location: `${redact(url)} (schema ${schema})`,
     transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-      return orm.transaction((tx) => work({ dialect: 'postgres', orm: tx as unknown as Orm, t: tables }));
+      return transact((tx) => work({ dialect: 'postgres', orm: tx as unknown as Orm, t: tables }));
     },
     // PostgreSQL shows a transaction to others only once its commit record is flushed
     // (synchronous_commit on, the default), so whatever a read sees is already durable.
