@@ -15,9 +15,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { runWrk, type WrkTarget } from './support/wrk.ts';
+import { waitForLine } from './support/wait-for-line.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -28,17 +28,6 @@ const PG_URL = process.env.BENCH_STORE === 'PostgreSQL' ? process.env.DATABASE_U
 const schemaOf = (n: number) => `bench_issuance_cpu_${process.pid}_${n}`;
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-issuance-cpu-'));
 const children: ChildProcess[] = [];
-
-function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((ok, fail) => {
-    const rl = createInterface({ input: child[stream]! });
-    rl.on('line', (line) => {
-      const m = pattern.exec(line);
-      if (m) ok(m);
-    });
-    child.once('exit', (code) => fail(new Error(`process exited with ${code}`)));
-  });
-}
 
 /** The main thread's CPU seconds (its task's utime + stime) and the whole process's. */
 function cpuSeconds(pid: number): { main: number; all: number } {

@@ -17,11 +17,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { processCpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
 import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
+import { waitForLine } from './support/wait-for-line.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -39,19 +39,6 @@ const children: ChildProcess[] = [];
 /** The process serving each origin (issuers and baselines), for CPU per request. */
 const serverPids = new Map<string, number>();
 const APPLICATION_NAME = `vaxpass-scale-${process.pid}`;
-
-function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((ok, fail) => {
-    const rl = createInterface({ input: child[stream]! });
-    rl.on('line', (line) => {
-      const m = pattern.exec(line);
-      if (m) ok(m);
-    });
-    let tail = '';
-    if (stream === 'stderr') child.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-2000)));
-    child.once('exit', (code) => fail(new Error(`process exited with ${code}: ${tail}`)));
-  });
-}
 
 async function baseline(mode: 'post' | 'get'): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/scale-baseline.ts', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
