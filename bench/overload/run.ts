@@ -226,7 +226,7 @@ const rows: [string, string, string][] = [
   ['generator main-thread CPU per offered request in spike', `${((1000 * (cpuTo.generator.run - cpuFrom.generator.run)) / Math.max(1, work.length)).toFixed(3)} ms (${work.length} offered)`, `10 × C needs ${f1((capacity * 10 * (cpuTo.generator.run - cpuFrom.generator.run)) / Math.max(1, work.length))} s of CPU a second`],
   ['server crashed', crashed ? 'yes' : 'no', ''],
   ['generator loop lag in spike: median / max of per-second worst', `${f1(pct(generatorInSpike.map((g) => g.lagMaxMs), 50))} / ${f1(Math.max(...generatorInSpike.map((g) => g.lagMaxMs)))} ms`, 'arrivals late by at most this'],
-  ['generator: holder wait for a socket p99 / requests in flight max', `${f1(pct(socketWaits, 99))} ms / ${Math.max(...generatorInSpike.map((g) => g.inFlight))}`, ''],
+  ['generator: holder wait for a socket p99 / requests in flight max', `${f1(pct(socketWaits, 99))} ms / ${Math.max(...generatorInSpike.map((g) => g.inFlight))}`, GENERATOR === 'client' ? '' : 'pipelined: written at once on a pooled connection, so 0'],
   ['generator mode', GENERATOR === 'client' ? 'client (PartnerClient, a socket per request in flight)' : `pipelined (${process.env.OVERLOAD_CONNECTIONS ?? 128} persistent connections)`, 'OVERLOAD_GENERATOR'],
   ['pinning', PIN ? 'server CPU 0, generator CPU 1 (taskset)' : 'none (OVERLOAD_PIN=off)', ''],
 ];
