@@ -1,16 +1,17 @@
 // Open-model load generator, run as its own process by bench/overload/run.ts: requests start at
 // a constant arrival rate whatever the server's answers (a closed loop would slow down with the
-// server and hide the overload). Partner issuance goes through the shipped PartnerClient (so its
-// backoff and retry budget are part of what is measured); holders fetch their passes as the holder
-// app does. Liveness probes run in a process of their own (probe.ts). Prints one JSON line on stdout:
-// the samples, and per second the generator's own health (its event-loop lag and requests it had
-// in flight), so a slow answer can be told apart from a generator that could not keep up.
-// An open-model generator must neither hide nor cause queueing: every request gets a socket at once
-// (no pool limit, so nothing waits inside the generator for a free connection), and a client gives
-// up timeoutMs after the request was due, wherever it waited — not timeoutMs after it got a socket.
-import { Agent, request } from 'node:http';
-import { PartnerClient } from '../../src/partner-client/partner-client.ts';
-import { nodeHttpFetch } from './node-http-fetch.ts';
+// server and hide the overload). How they are sent is the mode's (OVERLOAD_GENERATOR):
+// pipelined (default, pipelined-mode.ts): as a load balancer forwards them, over a fixed pool of
+// persistent pipelined connections, cheap enough for one core to offer 10 × C;
+// client (client-mode.ts): as partners' own clients send them, through the shipped PartnerClient
+// with its retries, and holders as the holder app does; limited by the generator's CPU.
+// Either way an arrival never waits inside the generator for a connection, and a client gives up
+// timeoutMs after the request was due. Liveness probes run in a process of their own (probe.ts).
+// Prints one JSON line on stdout: the samples, and per second the generator's own health (its
+// event-loop lag and requests it had in flight), so a slow answer can be told apart from a
+// generator that could not keep up.
+import { clientMode } from './client-mode.ts';
+import { pipelinedMode } from './pipelined-mode.ts';
 
 interface Plan {
   readonly url: string;
@@ -54,30 +55,12 @@ const plan = JSON.parse(process.env.OVERLOAD_PLAN!) as Plan;
 const samples: Sample[] = [];
 const generatorSeconds: GeneratorSecond[] = [];
 let inFlight = 0;
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 const started = performance.now();
 const second = () => Math.floor((performance.now() - started) / 1000);
-
-function get(path: string, headers: Record<string, string>, useAgent: Agent): Promise<{ status: number; etag?: string; socketMs: number }> {
-  const t0 = performance.now();
-  let socketMs = NaN;
-  return new Promise((ok) => {
-    const req = request(`${plan.url}${path}`, { headers, agent: useAgent }, (res) => {
-      res.resume();
-      res.on('end', () => (clearTimeout(deadline), ok({ status: res.statusCode!, etag: res.headers.etag, socketMs })));
-    });
-    // The client's patience runs from when the request was due, not from when a socket was free.
-    const deadline = setTimeout(() => req.destroy(), plan.timeoutMs);
-    req.once('socket', () => (socketMs = performance.now() - t0));
-    req.on('error', () => (clearTimeout(deadline), ok({ status: 0, socketMs })));
-    req.end();
-  });
-}
-
-// Partner retries are the client's own (with budget); a timeout gives up on the request.
-// OVERLOAD_GENERATOR_FETCH=undici: the platform fetch, as before (to compare the generator's own cost).
-const partnerFetch = process.env.OVERLOAD_GENERATOR_FETCH === 'undici' ? undefined : nodeHttpFetch(agent);
-const client = new PartnerClient({ baseUrl: plan.url, apiKey: plan.apiKey, timeoutMs: plan.timeoutMs, fetch: partnerFetch });
+const settings = { url: plan.url, apiKey: plan.apiKey, timeoutMs: plan.timeoutMs };
+const modeName = process.env.OVERLOAD_GENERATOR ?? 'pipelined';
+if (modeName !== 'pipelined' && modeName !== 'client') throw new Error(`OVERLOAD_GENERATOR must be pipelined or client, not ${modeName}`);
+const mode = modeName === 'client' ? clientMode(settings) : pipelinedMode(settings);
 let n = 0;
 const etags = new Map<string, string>();
 
@@ -85,25 +68,22 @@ function fire(): void {
   const i = n++;
   const at = second();
   const t0 = performance.now();
+  inFlight++;
   if ((i % 100) / 100 < plan.holderShare) {
     // As the holder app does (src/apps/holder/pass-store.ts): If-None-Match with the ETag it last got, unless told not to.
     const cookie = plan.holderCookies[i % plan.holderCookies.length]!;
-    const etag = plan.holderEtags ? etags.get(cookie) : undefined;
-    inFlight++;
-    void get('/api/v1/holder/passes', { Cookie: cookie, ...(etag ? { 'If-None-Match': etag } : {}) }, agent).then((r) => {
+    mode.holder(cookie, plan.holderEtags ? etags.get(cookie) : undefined, (r) => {
       inFlight--;
       if (r.status === 200 && r.etag) etags.set(cookie, r.etag);
       samples.push({ second: at, kind: 'holder', status: r.status, ms: performance.now() - t0, socketMs: r.socketMs });
     });
   } else {
-    inFlight++;
-    void client.issuePass({ personId: plan.personIds[i % plan.personIds.length]! }).then((r) => {
+    mode.partner(plan.personIds[i % plan.personIds.length]!, (r) => {
       inFlight--;
-      samples.push({ second: at, kind: 'partner', status: r.status, ms: performance.now() - t0, code: r.ok ? undefined : r.code });
+      samples.push({ second: at, kind: 'partner', status: r.status, ms: performance.now() - t0, code: r.code });
     });
   }
 }
-
 
 // The generator's own loop: a 5 ms timer's lateness, worst per second.
 let lagMax = 0;
@@ -139,7 +119,7 @@ for (const phase of plan.phases) {
 await new Promise((ok) => setTimeout(ok, plan.timeoutMs + 500));
 clearInterval(lagTimer);
 clearInterval(perSecond);
-agent.destroy();
+mode.close();
 // A pipe write is asynchronous: exit only once it is out.
 const output: GeneratorOutput = { samples, generator: generatorSeconds };
 process.stdout.write(`${JSON.stringify(output)}\n`, () => process.exit(0));

@@ -1,13 +1,15 @@
 // bench/overload: the issuer under an open-model load on loopback (docs/operations.md "Overload").
 //   1. Capacity C: the highest arrival rate (steps of 4 s) with p99 under the SLO and no errors.
 //   2. 0.5 × C for 5 s, 10 × C for 30 s, 0.5 × C for 20 s, with a mix of holder fetches and partner
-//      issuance (through the shipped PartnerClient), RSS every second, and /livez probed every 100 ms
+//      issuance (forwarded as a proxy would, or through the shipped PartnerClient), RSS every second, and /livez probed every 100 ms
 //      (main port and liveness listener) from a probe process of its own (probe.ts).
 // The server and the generator are separate processes, pinned to different cores (server on CPU 0,
 // generator on CPU 1, with taskset) so the load does not take its CPU from the server it measures;
 // OVERLOAD_PIN=off: no pinning (both share the machine). Run: npx tsx bench/overload/run.ts
 // (OVERLOAD_SPIKE_SECONDS, OVERLOAD_SLO_MS, OVERLOAD_HOLDER_SHARE to change the defaults;
-// OVERLOAD_HOLDER_ETAGS=off: holders never send If-None-Match, so every fetch takes the full path).
+// OVERLOAD_HOLDER_ETAGS=off: holders never send If-None-Match, so every fetch takes the full path;
+// OVERLOAD_GENERATOR=client: partners' own clients instead of the pipelined connections of a
+// proxy, OVERLOAD_CONNECTIONS: how many of those — generator.ts).
 // Besides the goals it reports, for the spike, the issuer's CPU per answered request and how its
 // main thread and the generator's spent the time (running, waiting for a CPU, idle): on a shared
 // machine this tells a slow issuer from a starved one or from a generator that could not offer the load.
@@ -26,6 +28,7 @@ const TIMEOUT_MS = 2000;
 const HOLDER_ETAGS = process.env.OVERLOAD_HOLDER_ETAGS !== 'off';
 const ADMIN = 'overload-bench-admin-token-0123456789abcdef';
 
+const GENERATOR = process.env.OVERLOAD_GENERATOR ?? 'pipelined';
 const PIN = process.env.OVERLOAD_PIN !== 'off';
 /** The command line for a process pinned to one CPU (taskset), or unpinned with OVERLOAD_PIN=off. */
 const pinned = (cpu: number, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
@@ -223,7 +226,8 @@ const rows: [string, string, string][] = [
   ['generator main-thread CPU per offered request in spike', `${((1000 * (cpuTo.generator.run - cpuFrom.generator.run)) / Math.max(1, work.length)).toFixed(3)} ms (${work.length} offered)`, `10 × C needs ${f1((capacity * 10 * (cpuTo.generator.run - cpuFrom.generator.run)) / Math.max(1, work.length))} s of CPU a second`],
   ['server crashed', crashed ? 'yes' : 'no', ''],
   ['generator loop lag in spike: median / max of per-second worst', `${f1(pct(generatorInSpike.map((g) => g.lagMaxMs), 50))} / ${f1(Math.max(...generatorInSpike.map((g) => g.lagMaxMs)))} ms`, 'arrivals late by at most this'],
-  ['generator: holder wait for a socket p99 / requests in flight max', `${f1(pct(socketWaits, 99))} ms / ${Math.max(...generatorInSpike.map((g) => g.inFlight))}`, ''],
+  ['generator: holder wait for a socket p99 / requests in flight max', `${f1(pct(socketWaits, 99))} ms / ${Math.max(...generatorInSpike.map((g) => g.inFlight))}`, GENERATOR === 'client' ? '' : 'pipelined: written at once on a pooled connection, so 0'],
+  ['generator mode', GENERATOR === 'client' ? 'client (PartnerClient, a socket per request in flight)' : `pipelined (${process.env.OVERLOAD_CONNECTIONS ?? 128} persistent connections)`, 'OVERLOAD_GENERATOR'],
   ['pinning', PIN ? 'server CPU 0, generator CPU 1 (taskset)' : 'none (OVERLOAD_PIN=off)', ''],
 ];
 process.stdout.write(`\n| measure | value | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
