@@ -2,6 +2,7 @@
 // corruption, a lost connection. They are recognised by the driver's code alone (SQLite result
 // codes from better-sqlite3, SQLSTATE from PostgreSQL, errno from the socket), never by a message
 // that could quote data, so the code can be logged and counted as it is.
+import { errorChain } from './error-chain.ts';
 
 export type StorageFailureKind = 'full' | 'busy' | 'corrupt' | 'unavailable';
 
@@ -48,7 +49,7 @@ const PG_CONNECTION_MESSAGES = ['Connection terminated', 'Client has encountered
 
 /** The storage condition behind `error` (looking through wrappers such as DrizzleQueryError), or null. */
 export function storageFailureOf(error: unknown): StorageFailure | null {
-  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of errorChain(error)) {
     const found = ownFailure(e as { code?: unknown; message?: unknown; name?: unknown });
     if (found) return found;
   }

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { toHex } from '../../core/bytes.ts';
 import { REVOKED_PREFIX_BYTES } from '../../core/revoked-pass-set.ts';
+import { errorChain } from '../../db/error-chain.ts';
 import { passIdPrefixTaken } from '../../db/queries/issued-passes.ts';
 import type { Queryable } from '../../db/store.ts';
 
@@ -30,7 +31,7 @@ export async function unusedPassId(db: Queryable): Promise<Uint8Array> {
  * quotes the id, and nothing else in an issuance's write touches these.
  */
 export function passIdTaken(error: unknown): boolean {
-  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of errorChain(error)) {
     const { code, constraint, message } = e as { code?: unknown; constraint?: unknown; message?: unknown };
     if (code === '23505' && (constraint === 'issued_passes_pass_id_prefix' || constraint === 'issued_passes_pkey')) return true;
     if ((code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') && typeof message === 'string' && (message.includes('issued_passes_pass_id_prefix') || message.includes('issued_passes.pass_id'))) return true;
