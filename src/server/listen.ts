@@ -12,9 +12,9 @@
 // the last bound on memory. The count is the server's own: nothing a client sends changes it.
 //
 // Before any of that, connections wait in the kernel's accept queue, where nothing in the process
-// can see or refuse them and their clients' patience runs out; `backlog` bounds that queue (past
-// it the kernel drops the handshake (the SYN, or its final ACK) and the client retries: a delay the client sees, not
-// a stale request the server later works on).
+// can see or refuse them and their clients' patience runs out; `backlog` bounds that queue. Past
+// it the kernel drops the handshake (the SYN, or its final ACK) and the client retries: a delay the
+// client sees, not a stale request the server later works on.
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import { ConfigError, integer, type Env } from './config.ts';
@@ -38,7 +38,6 @@ export interface ListenOptions {
   /** Called for each request refused at the connection limit (for /metrics). */
   readonly onRefused?: (lane: Lane) => void;
 }
-
 
 /** VAXPASS_MAX_CONNECTIONS, VAXPASS_HEADERS_TIMEOUT_MS, VAXPASS_REQUEST_TIMEOUT_MS, VAXPASS_LISTEN_BACKLOG (docs/operations.md "Overload"). */
 export function connectionLimits(env: Env): ConnectionLimits {

@@ -25,7 +25,6 @@ export interface LivenessListener {
   close(): Promise<void>;
 }
 
-
 /** VAXPASS_LIVENESS_PORT (unset: no own listener) and VAXPASS_LIVENESS_STALL_MS (default 5000). */
 export function livenessOptions(env: Env, host: string): LivenessOptions | null {
   const stallMs = integer(env, 'VAXPASS_LIVENESS_STALL_MS', 5000, 2 * HEARTBEAT_MS, 600_000);
