@@ -3,7 +3,8 @@
 // SQLITE_FULL), a write lock held by another connection (SQLITE_BUSY), a damaged page on disk
 // (SQLITE_CORRUPT); on PostgreSQL a statement timeout behind a lock (57014), a terminated backend
 // (57P01, also every backend terminated mid-traffic), a deadlock (40P01), a read-only session
-// (25006, what a hot standby answers) and a role out of connections (53300, CONNECTION LIMIT). Readiness is false while the condition holds and comes back by itself once a
+// (25006, what a hot standby answers) and a role out of connections (53300, CONNECTION LIMIT);
+// test/server/postgres-server-faults.test.ts has those that need a server of the test's own. Readiness is false while the condition holds and comes back by itself once a
 // write succeeds; the trust bundle endpoints keep serving the last good bundle.
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
