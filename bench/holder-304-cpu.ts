@@ -32,7 +32,8 @@ import { waitForLine } from './support/wait-for-line.ts';
 const SECONDS = Number(process.argv[2] ?? 3);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const TREES = process.argv.slice(4).length > 0 ? process.argv.slice(4).map((t) => resolve(t)) : [resolve('.')];
-const CONNECTIONS = 16;
+/** wrk's connections (default 16, as bench/scale.ts; 8 is what each of its 2 processes gets). */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 16);
 const OTHER_SESSIONS = Number(process.env.BENCH_OTHER_SESSIONS ?? 50_000);
 const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
