@@ -230,6 +230,12 @@ const rows: [string, string, string][] = [
   ['generator mode', GENERATOR === 'client' ? 'client (PartnerClient, a socket per request in flight)' : `pipelined (${process.env.OVERLOAD_CONNECTIONS ?? 128} persistent connections)`, 'OVERLOAD_GENERATOR'],
   ['pinning', PIN ? 'server CPU 0, generator CPU 1 (taskset)' : 'none (OVERLOAD_PIN=off)', ''],
 ];
+// Where the refusals were made (/metrics, whole run): by the node front before any request work
+// (event-loop-lag), or by admission after authentication and reading the body (the other reasons).
+const shedLines = await fetch(`${url}/metrics`)
+  .then((r) => r.text())
+  .then((text) => text.split('\n').filter((l) => l.startsWith('vaxpass_requests_shed_total{')), () => [] as string[]);
+rows.push(['refusals by lane and reason (/metrics, whole run)', shedLines.map((l) => l.replace('vaxpass_requests_shed_total', '').replace(/"/g, '')).join(', ') || 'none', 'event-loop-lag: node front or admission; the rest: admission, after auth and body']);
 process.stdout.write(`\n| measure | value | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
 server.kill('SIGTERM');
 await new Promise((ok) => server.once('exit', ok));
