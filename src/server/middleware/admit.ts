@@ -6,8 +6,11 @@ import type { AdmissionController, Lane } from '../admission.ts';
 import type { AppEnv } from '../app-env.ts';
 import { clientGone } from '../client-gone.ts';
 import type { Metrics } from '../metrics.ts';
+import { problemResponse } from '../error-handler.ts';
 import { ApiError } from '../problem.ts';
 import { requestBody } from '../request-body.ts';
+
+const RETRY_AFTER = { 'Retry-After': '1' };
 
 export function admit(controller: AdmissionController, lane: Lane, metrics: Metrics, tenantOf?: (c: Context<AppEnv>) => string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -19,7 +22,9 @@ export function admit(controller: AdmissionController, lane: Lane, metrics: Metr
     const admission = 'then' in pending ? await pending : pending;
     if (!admission.ok) {
       metrics.shed(lane, admission.reason);
-      throw new ApiError('OVERLOADED', 'the issuer is at capacity; retry after the delay in Retry-After (with jitter)', { 'Retry-After': '1' });
+      // Answered here, not thrown: the same problem the error handler would make, without an Error
+      // and its stack trace for each of the thousands of refusals a second in a flood (bench/overload).
+      return problemResponse(c, 'OVERLOADED', 'the issuer is at capacity; retry after the delay in Retry-After (with jitter)', RETRY_AFTER);
     }
     try {
       if (clientGone(c)) {
