@@ -1,8 +1,9 @@
 // What the overload spike's cheap answers cost the issuer's main thread, per answer: a holder
-// refresh answered 304 from the refresh cache (node front), and a partner POST refused 503
-// OVERLOADED by the node front while the loop lags. In the 10 × C spike (bench/overload) nearly
-// every answer is one of these two, so their cost decides how deep the queue in front of the loop
-// grows (docs/benchmarks.md "Overload").
+// refresh answered 304 from the refresh cache (node front); a partner POST refused 503 OVERLOADED
+// by the node front while the loop lags; and one refused by admission (no free slot, no room to
+// wait: queue-full), which comes after partner authentication. In the 10 × C spike
+// (bench/overload) nearly every answer is one of these, so their cost decides how deep the queue
+// in front of the loop grows (docs/benchmarks.md "Overload").
 //
 // Each server runs in its own process (bench/support/cheap-answers-server.ts), pinned to CPU 0 when
 // taskset exists; this client is pinned to CPU 1. Requests are HTTP/1.1-pipelined on persistent
@@ -41,13 +42,16 @@ async function start(name: string, args: string[]): Promise<Server> {
   // CHEAP_ANSWERS_PROFILE=<dir>: the servers run with --cpu-prof into that directory.
   const profile = process.env.CHEAP_ANSWERS_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CHEAP_ANSWERS_PROFILE}`] : [];
   const argv = [...profile, '--import', 'tsx', resolve(import.meta.dirname, 'support/cheap-answers-server.ts'), ...args];
-  const child = taskset ? spawn('taskset', ['-c', '0', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = taskset ? spawn('taskset', ['-c', '0', process.execPath, ...argv], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((ok, fail) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    const first = (d: Buffer) => {
       out += d.toString();
-      if (out.includes('\n')) ok(out.split('\n')[0]!);
-    });
+      if (!out.includes('\n')) return;
+      child.stdout!.off('data', first);
+      ok(out.split('\n')[0]!);
+    };
+    child.stdout!.on('data', first);
     child.once('exit', (code) => fail(new Error(`${name} exited (${code})`)));
   });
   return { name, child, ...(JSON.parse(line) as Omit<Server, 'name' | 'child'>) };
@@ -60,8 +64,16 @@ const processCpuSeconds = (pid: number) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
-type Kind = 'holder 304' | 'partner 503';
-const expected: Record<Kind, number> = { 'holder 304': 304, 'partner 503': 503 };
+type Kind = 'holder 304' | 'partner 503 front' | 'partner 503 admission';
+const expected: Record<Kind, number> = { 'holder 304': 304, 'partner 503 front': 503, 'partner 503 admission': 503 };
+
+/** Puts the server in the state the kind needs (the loop lagging or not) and waits for it to say so. */
+function prepare(server: Server, kind: Kind): Promise<void> {
+  return new Promise((ok) => {
+    server.child.stdout!.once('data', () => ok());
+    server.child.stdin!.write(kind === 'partner 503 admission' ? 'admission\n' : 'front\n');
+  });
+}
 
 function requestFor(server: Server, kind: Kind): string {
   const host = new URL(server.url).host;
@@ -99,6 +111,7 @@ function drive(server: Server, kind: Kind, count: number): Promise<{ ok: number;
 }
 
 async function measure(server: Server, kind: Kind, count: number) {
+  await prepare(server, kind);
   // taskset execs node in place: the child's pid is node's.
   const pid = server.child.pid!;
   const main0 = mainThreadRunSeconds(pid);
@@ -110,9 +123,9 @@ async function measure(server: Server, kind: Kind, count: number) {
 
 const servers: Server[] = [await start('node:http baseline', ['baseline'])];
 for (const [i, tree] of trees.entries()) servers.push(await start(trees.length > 1 ? `issuer ${String.fromCharCode(65 + i)} (${tree})` : 'issuer', ['issuer', tree]));
-const kinds: Kind[] = ['holder 304', 'partner 503'];
+const kinds: Kind[] = ['holder 304', 'partner 503 front', 'partner 503 admission'];
 // Warm-up: JIT, caches, connections.
-for (const s of servers) for (const k of kinds) await drive(s, k, 5000);
+for (const s of servers) for (const k of kinds) await prepare(s, k).then(() => drive(s, k, 5000));
 
 const results = new Map<string, { main: number[]; process: number[]; other: number }>();
 const loads: number[] = [];
