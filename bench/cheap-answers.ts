@@ -123,7 +123,8 @@ async function measure(server: Server, kind: Kind, count: number) {
 
 const servers: Server[] = [await start('node:http baseline', ['baseline'])];
 for (const [i, tree] of trees.entries()) servers.push(await start(trees.length > 1 ? `issuer ${String.fromCharCode(65 + i)} (${tree})` : 'issuer', ['issuer', tree]));
-const kinds: Kind[] = ['holder 304', 'partner 503 front', 'partner 503 admission'];
+// CHEAP_ANSWERS_KINDS=a,b: only those answers (e.g. to profile one).
+const kinds = (['holder 304', 'partner 503 front', 'partner 503 admission'] as const).filter((k) => !process.env.CHEAP_ANSWERS_KINDS || process.env.CHEAP_ANSWERS_KINDS.split(',').includes(k)) as Kind[];
 // Warm-up: JIT, caches, connections.
 for (const s of servers) for (const k of kinds) await prepare(s, k).then(() => drive(s, k, 5000));
 
