@@ -14,7 +14,10 @@
 //   npx tsx bench/cheap-answers.ts [treeA treeB ...]   (default: this checkout; each tree is a checkout
 //   whose src/server/main.ts is started; a plain node:http baseline always runs alongside)
 // CHEAP_ANSWERS_ROUNDS (default 5), CHEAP_ANSWERS_REQUESTS per kind and round (default 20000),
-// CHEAP_ANSWERS_PROFILE=<dir> (servers under --cpu-prof).
+// CHEAP_ANSWERS_KINDS (a comma-separated subset of the answers), CHEAP_ANSWERS_PROFILE=<dir>
+// (servers under --cpu-prof), CHEAP_ANSWERS_DEBUG=1 (print each answer with an unexpected status).
+// The checkouts compared need not contain this bench: e.g. `git archive main | tar -x -C /tmp/main`
+// with node_modules linked, then `npx tsx bench/cheap-answers.ts /tmp/main .`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
