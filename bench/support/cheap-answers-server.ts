@@ -8,7 +8,7 @@
 //     ETag is answered 304 — the two answers that filled the spike.
 //   tsx bench/support/cheap-answers-server.ts baseline        plain node:http: 304 with an ETag for
 //     GET, a fixed 503 JSON for POST (the least any server could spend on the same exchanges).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,5 +61,5 @@ if (mode === 'baseline') {
     process.stdout.write('ok\n');
   });
   process.stdout.write(`${JSON.stringify({ url: running.url, cookie, etag, apiKey: admin.apiKey })}\n`);
-  process.on('SIGTERM', () => void running.close().then(() => process.exit(0)));
+  process.on('SIGTERM', () => void running.close().then(() => (rmSync(dir, { recursive: true, force: true }), process.exit(0))));
 }
