@@ -80,6 +80,9 @@ let generatorPid: number | undefined;
 const issuerCpu = () => ({ process: cpuSeconds(`/proc/${server.pid}/stat`), main: cpuSeconds(`/proc/${server.pid}/task/${server.pid}/stat`), issuer: schedstat(server.pid), generator: schedstat(generatorPid), at: performance.now() });
 const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
 
+// The issuer's main-thread CPU from here to the end, against the requests it says it answered
+// (/metrics): unlike the per-answered figure of the spike, not inflated when clients time out.
+const mainCpuAtStart = cpuSeconds(`/proc/${server.pid}/task/${server.pid}/stat`);
 const admin = await (await fetch(`${url}/api/v1/admin/partners`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'bench-partner', name: 'Bench partner', quotaPerMinute: 1_000_000, registryTrusted: true }) })).json() as { apiKey: string };
 const people = DEMO_PEOPLE;
 // Holders are people partners do not issue for: every partner pass adds a row the holder refresh
@@ -230,6 +233,17 @@ const rows: [string, string, string][] = [
   ['generator mode', GENERATOR === 'client' ? 'client (PartnerClient, a socket per request in flight)' : `pipelined (${process.env.OVERLOAD_CONNECTIONS ?? 128} persistent connections)`, 'OVERLOAD_GENERATOR'],
   ['pinning', PIN ? 'server CPU 0, generator CPU 1 (taskset)' : 'none (OVERLOAD_PIN=off)', ''],
 ];
+// Where the refusals were made (/metrics, whole run): by the node front before any request work
+// (event-loop-lag), or by admission after authentication and reading the body (the other reasons).
+const metricsText = await fetch(`${url}/metrics`).then((r) => r.text(), () => '');
+const mainCpuWholeRun = cpuSeconds(`/proc/${server.pid}/task/${server.pid}/stat`) - mainCpuAtStart;
+const shedLines = metricsText.split('\n').filter((l) => l.startsWith('vaxpass_requests_shed_total{'));
+const issuerAnswered = metricsText
+  .split('\n')
+  .filter((l) => l.startsWith('vaxpass_http_requests_total{'))
+  .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+rows.push(['issuer main-thread CPU per request it answered (whole run, its own count)', `${((1000 * mainCpuWholeRun) / Math.max(1, issuerAnswered)).toFixed(3)} ms (${issuerAnswered} answered, ${f1(mainCpuWholeRun)} s)`, '/metrics vaxpass_http_requests_total; not inflated by client timeouts']);
+rows.push(['refusals by lane and reason (/metrics, whole run)', shedLines.map((l) => l.replace('vaxpass_requests_shed_total', '').replace(/"/g, '')).join(', ') || 'none', 'event-loop-lag: node front or admission; the rest: admission, after auth and body']);
 process.stdout.write(`\n| measure | value | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
 server.kill('SIGTERM');
 await new Promise((ok) => server.once('exit', ok));

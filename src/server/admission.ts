@@ -96,14 +96,27 @@ export class AdmissionController {
     return maxLag > 0 && this.loopLagMs() > (lane === 'holder' ? 2 * maxLag : maxLag);
   }
 
+  /**
+   * The refusal admit() would answer at once for this lane and tenant (the loop lagging, or no
+   * free slot and no room to wait), else null. Changes nothing, so it can be asked before the
+   * request's body is read: a request that would be refused anyway is refused before that work.
+   */
+  refusesNow(lane: Lane, tenant = ''): Refusal | null {
+    if (this.overLoopLag(lane)) return 'event-loop-lag';
+    if (this.hasSlot(lane)) return null;
+    const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
+    if ((queue?.length ?? 0) >= this.limits.maxQueue || this.limits.maxWaitMs === 0) return 'queue-full';
+    if (lane === 'partner' && this.limits.standingQueueWaitMs === 0 && this.standingQueue()) return 'standing-queue';
+    return null;
+  }
+
   /** Admits at once (no promise) when a slot is free; otherwise queues or refuses. */
   admit(lane: Lane, tenant = ''): Admission | Promise<Admission> {
-    if (this.overLoopLag(lane)) return { ok: false, reason: 'event-loop-lag' };
+    const refusal = this.refusesNow(lane, tenant);
+    if (refusal !== null) return { ok: false, reason: refusal };
     if (this.hasSlot(lane)) return this.start(lane);
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
-    if ((queue?.length ?? 0) >= this.limits.maxQueue || this.limits.maxWaitMs === 0) return { ok: false, reason: 'queue-full' };
     const standing = lane === 'partner' && this.standingQueue();
-    if (standing && this.limits.standingQueueWaitMs === 0) return { ok: false, reason: 'standing-queue' };
     if (lane === 'partner' && this.partnerQueued() === 0) this.partnerBusySince = this.now();
     const waitMs = standing ? Math.min(this.limits.standingQueueWaitMs, this.limits.maxWaitMs) : this.limits.maxWaitMs;
     return new Promise<Admission>((resolve) => {

@@ -65,6 +65,12 @@ export function listen(fetch: (request: Request, env: never) => Response | Promi
   };
   // The front answers its few requests on the node:http request itself; the rest go to Hono's adapter.
   const createServer = (serverOptions: ServerOptions, listener: RequestListener) => {
+    // Declared once, not per request: under tsx every named closure made per request also costs a
+    // defineProperty call (its name), measurable in a flood of cheap answers (bench/cheap-answers.ts).
+    function pass(req: IncomingMessage, res: ServerResponse, crowded: boolean): void {
+      if (crowded) refuse(req, res);
+      else void listener(req, res);
+    }
     const server = createHttpServer(
       // node enforces both timeouts only when it checks its connections (every 30 s by default): check every second.
       limits ? { ...serverOptions, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 } : serverOptions,
@@ -72,10 +78,10 @@ export function listen(fetch: (request: Request, env: never) => Response | Promi
         const crowded = overLimit(req);
         // Past the limit every answer closes its connection, so the count comes back down.
         if (crowded) res.setHeader('Connection', 'close');
-        const handled = front?.(req, res) ?? false;
-        const next = () => (crowded ? refuse(req, res) : listener(req, res));
-        if (handled === false) return void next();
-        if (handled !== true) handled.then((done) => void (done || next()), () => void next());
+        const handled = front ? front(req, res) : false;
+        if (handled === true) return;
+        if (handled === false) return pass(req, res, crowded);
+        handled.then((done) => done || pass(req, res, crowded), () => pass(req, res, crowded));
       },
     );
     if (limits) {

@@ -36,6 +36,8 @@ export interface NodeFrontDeps {
 }
 
 const LIVE_BODY = '{"status":"ok"}';
+/** A holder 304's headers after its ETag, as node's flat [name, value, …] list (no object to build per answer). */
+const NOT_MODIFIED_HEADERS = Object.entries(PRIVATE_CACHE).flat();
 const DELTA_PREFIX = '/api/v1/trust-bundle/revocations?since=';
 
 /** RFC 9112 §3.2: two Host headers must get 400, which the application answers; node keeps only the first in req.headers. */
@@ -78,18 +80,24 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
     return true;
   }
 
-  async function holder(req: IncomingMessage, res: ServerResponse, url: string, started: number): Promise<boolean> {
+  function holderAnswer(res: ServerResponse, etag: string | null, url: string, started: number): boolean {
+    if (etag === null) return deps.overLoopLag('holder') ? refuse(res, 'holder', 'GET', url, started) : false;
+    res.writeHead(304, ['ETag', etag, ...NOT_MODIFIED_HEADERS]).end();
+    done('/api/v1/holder/passes', 304, started);
+    return true;
+  }
+
+  // Synchronous when the answer is known at once (refresh cache, in-memory quota): no promise per 304.
+  function holder(req: IncomingMessage, res: ServerResponse, url: string, started: number): boolean | Promise<boolean> {
     const ifNoneMatch = req.headers['if-none-match'];
-    let etag: string | null;
+    let etag: string | null | Promise<string | null>;
     try {
-      etag = await deps.holderNotModified(ifNoneMatch ? sessionCookieIn(req.headers.cookie) : null, ifNoneMatch);
+      etag = deps.holderNotModified(ifNoneMatch ? sessionCookieIn(req.headers.cookie) : null, ifNoneMatch);
     } catch {
       return false;
     }
-    if (etag === null) return deps.overLoopLag('holder') ? refuse(res, 'holder', 'GET', url, started) : false;
-    res.writeHead(304, { ETag: etag, ...PRIVATE_CACHE }).end();
-    done('/api/v1/holder/passes', 304, started);
-    return true;
+    if (etag === null || typeof etag === 'string') return holderAnswer(res, etag, url, started);
+    return etag.then((known) => holderAnswer(res, known, url, started), () => false);
   }
 
   return (req, res) => {

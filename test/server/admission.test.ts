@@ -67,6 +67,22 @@ describe('AdmissionController', () => {
     expect(c.admit('holder')).toEqual({ ok: false, reason: 'event-loop-lag' });
   });
 
+  it('refusesNow() gives the refusal admit() would give at once, and changes nothing', () => {
+    const c = new AdmissionController({ ...limits, maxQueue: 1 });
+    expect(c.refusesNow('partner', 'a')).toBeNull();
+    const p1 = held(c.admit('partner', 'a'));
+    // No partner slot, but room to wait: not refused at once.
+    expect(c.refusesNow('partner', 'a')).toBeNull();
+    void c.admit('partner', 'a');
+    expect(c.refusesNow('partner', 'a')).toBe('queue-full');
+    expect(c.admit('partner', 'a')).toEqual({ ok: false, reason: 'queue-full' });
+    // Another partner's queue is its own; holders still have their reserved slot.
+    expect(c.refusesNow('partner', 'b')).toBeNull();
+    expect(c.refusesNow('holder')).toBeNull();
+    expect(c.stats()).toEqual({ inFlight: 1, queued: 1 });
+    p1.release();
+  });
+
   it('sheds a waiter whose wait would outlast maxWaitMs', async () => {
     const c = new AdmissionController({ ...limits, maxWaitMs: 20, maxEventLoopLagMs: 0 });
     held(c.admit('holder'));
@@ -153,6 +169,8 @@ describe('admission over HTTP', () => {
     expect(shed.headers.get('retry-after')).toBe('1');
     expect((await problemOf(shed)).code).toBe('OVERLOADED');
     expect(await countIssuedPasses(f.db)).toBe(before);
+    // Counted in /metrics (below), not logged: no access-log line per refusal in a flood.
+    expect(f.logs.filter((line) => line.includes('"code":"OVERLOADED"'))).toEqual([]);
     // How fast a refusal is answered is a speed figure: bench/overload measures it, a test on a shared machine cannot.
     // The holder lane keeps its reserved slot.
     expect((await f.holderPasses('demo-0001')).status).toBe(200);
@@ -162,6 +180,8 @@ describe('admission over HTTP', () => {
     expect((await f.app.request('/api/v1/trust-bundle')).status).toBe(200);
     busy.release();
     expect((await f.partnerIssue({ personId: 'demo-0001' })).status).toBe(201);
+    // Other answers keep their line.
+    expect(f.logs.some((line) => line.includes('"status":201'))).toBe(true);
     const metrics = await (await f.app.request('/metrics')).text();
     expect(metrics).toContain('vaxpass_requests_shed_total{lane="partner",reason="queue-full"} 1');
   });
@@ -174,6 +194,28 @@ describe('admission over HTTP', () => {
     const spoof = await f.app.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Bearer ${f.partnerA.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey(), 'X-Priority': 'holder', Cookie: 'lane=holder', Date: 'Thu, 01 Jan 1970 00:00:00 GMT' }, body: JSON.stringify({ personId: 'demo-0001' }) });
     expect(spoof.status).toBe(503);
     busy.release();
+  });
+
+  it('refuses before reading the body when it would refuse anyway: the 503 comes while the body is still being sent', async () => {
+    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 } });
+    const server = await listen(f.app);
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    try {
+      const busy = held(f.app.admission.admit('partner', 'elsewhere'));
+      await new Promise((ok) => socket.once('connect', ok));
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      // Half the announced body only: an answer now cannot have waited for the rest.
+      const body = JSON.stringify({ personId: 'demo-0001' });
+      socket.write(`POST /api/v1/partner/passes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${f.partnerA.apiKey}\r\nContent-Type: application/json\r\nIdempotency-Key: ${newIdempotencyKey()}\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+      await expect.poll(() => answer.split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
+      expect(answer).toContain('"code":"OVERLOADED"');
+      expect(answer.toLowerCase()).toContain('retry-after: 1');
+      busy.release();
+    } finally {
+      socket.destroy();
+      await server.close();
+    }
   });
 
   it('does not sign or store for a client that went away while waiting for a slot', async () => {

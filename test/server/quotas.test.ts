@@ -54,6 +54,15 @@ describe('GCRA', () => {
     // Thousands of callers through a 3-key map: memory stays bounded, each still answered.
     for (let i = 0; i < 1000; i++) expect(await limiter.take(`k-${i}`, 600)).toBeNull();
   });
+
+  it('takeNow() is take() without the promise: one count, one state, either way', async () => {
+    const limiter = createRateLimiter(manualClock(FIXTURE_START));
+    expect(limiter.takeNow!('holder:p', 2)).toBeNull();
+    expect(await limiter.take('holder:p', 2)).toBeNull();
+    // The burst of 2 is spent by one call of each kind.
+    expect(limiter.takeNow!('holder:p', 2)).toBe(30);
+    expect(await limiter.take('holder:p', 2)).toBe(30);
+  });
 });
 
 describe('per-partner quota over HTTP', () => {

@@ -1,6 +1,6 @@
 // Partner platforms and their API keys. Only the SHA-256 of a key is stored; the key is returned
 // once by createPartner and cannot be recovered afterwards.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { affectedRows, type Queryable } from '../store.ts';
 import type { partners } from '../schema.ts';
@@ -25,7 +25,8 @@ export interface Partner {
 }
 
 export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+  // One-shot hash(): far cheaper than createHash() for one short value, on every partner request.
+  return hash('sha256', apiKey, 'hex');
 }
 
 export interface NewPartner {
@@ -54,10 +55,10 @@ export async function createPartner(db: Queryable, input: NewPartner): Promise<{
 
 /** The partner holding this API key, or null. The stored hash is compared in constant time. */
 export async function findPartnerByApiKey(db: Queryable, apiKey: string): Promise<Partner | null> {
-  const hash = hashApiKey(apiKey);
+  const keyHash = hashApiKey(apiKey);
   const query = prepared(db, 'findPartnerByApiKey', ({ orm, t }) => orm.select().from(t.partners).where(eq(t.partners.apiKeyHash, sql.placeholder('hash'))).prepare());
-  const row = await query.get({ hash });
-  if (!row || !timingSafeEqual(Buffer.from(row.apiKeyHash, 'hex'), Buffer.from(hash, 'hex'))) return null;
+  const row = await query.get({ hash: keyHash });
+  if (!row || !timingSafeEqual(Buffer.from(row.apiKeyHash, 'hex'), Buffer.from(keyHash, 'hex'))) return null;
   return toPartner(row);
 }
 

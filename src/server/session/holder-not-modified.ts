@@ -22,8 +22,12 @@ import type { RateLimiter } from '../rate-limiter.ts';
 import { isCurrentHolderAnswerEtag } from './holder-answer-etag.ts';
 import type { HolderRefreshCache } from './holder-refresh-cache.ts';
 
-/** The ETag to answer 304 with, or null: take the full path (which also refuses what must be refused). */
-export type HolderNotModified = (cookieValue: string | null, ifNoneMatch: string | undefined) => Promise<string | null>;
+/**
+ * The ETag to answer 304 with, or null: take the full path (which also refuses what must be refused).
+ * Decided at once (no promise) from the refresh cache and an in-memory quota store: most refreshes in
+ * a flood are, and a promise per answer is a measurable share of what a 304 costs (bench/cheap-answers.ts).
+ */
+export type HolderNotModified = (cookieValue: string | null, ifNoneMatch: string | undefined) => string | null | Promise<string | null>;
 
 /**
  * At most 64 sessions per statement, and at most 2 statements under way per process: refreshes
@@ -51,13 +55,17 @@ export function createHolderNotModified(deps: { db: VaxpassDatabase; cache: Hold
     return answer;
   }
 
-  return async (cookieValue, ifNoneMatch) => {
+  function withinQuota(personId: string, etag: string): string | null | Promise<string | null> {
+    const key = `holder:${personId}`;
+    if (deps.limiter.takeNow) return deps.limiter.takeNow(key, deps.quotaPerMinute) === null ? etag : null;
+    return deps.limiter.take(key, deps.quotaPerMinute).then((wait) => (wait === null ? etag : null));
+  }
+
+  return (cookieValue, ifNoneMatch) => {
     if (cookieValue === null || !ifNoneMatch) return null;
     const now = unixNow(deps.clock);
     const cachedPerson = deps.cache.notModified(cookieValue, ifNoneMatch, now);
-    const hit = cachedPerson !== null ? { personId: cachedPerson, etag: ifNoneMatch } : await stored(cookieValue, ifNoneMatch, now);
-    if (hit === null) return null;
-    if ((await deps.limiter.take(`holder:${hit.personId}`, deps.quotaPerMinute)) !== null) return null;
-    return hit.etag;
+    if (cachedPerson !== null) return withinQuota(cachedPerson, ifNoneMatch);
+    return stored(cookieValue, ifNoneMatch, now).then((hit) => (hit === null ? null : withinQuota(hit.personId, hit.etag)));
   };
 }
