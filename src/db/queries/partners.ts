@@ -54,7 +54,11 @@ export async function createPartner(db: Queryable, input: NewPartner): Promise<{
 
 /** The partner holding this API key, or null. The stored hash is compared in constant time. */
 export async function findPartnerByApiKey(db: Queryable, apiKey: string): Promise<Partner | null> {
-  const hash = hashApiKey(apiKey);
+  return findPartnerByKeyHash(db, hashApiKey(apiKey));
+}
+
+/** The partner whose API key has this SHA-256 (hex, from hashApiKey), or null. */
+export async function findPartnerByKeyHash(db: Queryable, hash: string): Promise<Partner | null> {
   const query = prepared(db, 'findPartnerByApiKey', ({ orm, t }) => orm.select().from(t.partners).where(eq(t.partners.apiKeyHash, sql.placeholder('hash'))).prepare());
   const row = await query.get({ hash });
   if (!row || !timingSafeEqual(Buffer.from(row.apiKeyHash, 'hex'), Buffer.from(hash, 'hex'))) return null;
