@@ -6,6 +6,7 @@ import type { Queryable } from '../../db/store.ts';
 import type { PartnerScope } from '../../db/queries/partners.ts';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../problem.ts';
+import { requestHeader } from '../request-header.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import type { PartnerKeyCache } from '../partner-key-cache.ts';
 
@@ -19,7 +20,7 @@ export function bearerToken(header: string | undefined): string | null {
 
 export function partnerAuth(db: Queryable, partnerKeys: PartnerKeyCache, scope: PartnerScope, limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     if (!header) throw new ApiError('UNAUTHENTICATED', 'send the partner API key as "Authorization: Bearer <key>"', CHALLENGE);
     const key = bearerToken(header);
     const partner = key ? await partnerKeys.find(db, key) : null;

@@ -11,6 +11,7 @@ import type { IssuanceContext } from '../issuance/issuance-context.ts';
 import { passView } from '../issuance/issued-pass-view.ts';
 import { partnerAuth } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
+import { requestHeader } from '../request-header.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import type { PartnerKeyCache } from '../partner-key-cache.ts';
 import type { AdmissionController } from '../admission.ts';
@@ -43,7 +44,7 @@ export function partnerRoutes(ctx: IssuanceContext, partnerKeys: PartnerKeyCache
   const partnerLane = admit(admission, 'partner', metrics);
 
   app.post('/passes', partnerAuth(ctx.db, partnerKeys, 'passes:issue', limiter), partnerLane, async (c) => {
-    const key = c.req.header('idempotency-key');
+    const key = requestHeader(c, 'idempotency-key');
     if (key === undefined) throw new ApiError('IDEMPOTENCY_KEY_MISSING', 'send an Idempotency-Key header (8 to 255 printable characters, e.g. a UUID) so retries are safe');
     if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('BAD_REQUEST', 'the Idempotency-Key must be 8 to 255 printable ASCII characters without spaces');
     const request = await readJsonBody(c, partnerPassRequestSchema, SERVER_SET_FIELDS);
