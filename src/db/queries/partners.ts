@@ -84,7 +84,7 @@ export async function setPartnerClientId(db: Queryable, id: string, oidcClientId
   return affectedRows(await db.orm.update(partners).set({ oidcClientId }).where(eq(partners.id, id))) > 0;
 }
 
-/** A partner's quota, effective on its next request (on every instance: it is read with the key). */
+/** A partner's quota, read with the key: effective on every instance within a second (src/server/partner-key-cache.ts). */
 export async function setPartnerQuota(db: Queryable, id: string, quotaPerMinute: number): Promise<boolean> {
   const { partners } = db.t;
   return affectedRows(await db.orm.update(partners).set({ quotaPerMinute }).where(eq(partners.id, id))) > 0;
