@@ -61,7 +61,7 @@ async function issuer(tree: string, n: number): Promise<Contender> {
   const res = await fetch(`${url}/api/v1/admin/partners`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'bench', name: 'Bench', quotaPerMinute: 1_000_000, registryTrusted: true }) });
   if (!res.ok) throw new Error(`partner: ${res.status} ${await res.text()}`);
   const { apiKey } = (await res.json()) as { apiKey: string };
-  return { name: `issuer ${tree}`, pid: child.pid!, target: { url: `${url}/api/v1/partner/passes`, method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}', keyPrefix: `k${n}` } };
+  return { name: `issuer ${tree}`, pid: child.pid!, target: { url: `${url}/api/v1/partner/passes`, method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}', keyPrefix: `issuer-${n}` } };
 }
 
 const stats = (xs: number[]) => {

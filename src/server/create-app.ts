@@ -40,6 +40,7 @@ import { createHolderRefreshCache } from './session/holder-refresh-cache.ts';
 import { createNodeFront, type NodeFront } from './node-front.ts';
 import { holderSessionRoutes } from './routes/holder-session-routes.ts';
 import { partnerRoutes } from './routes/partner-routes.ts';
+import { createPartnerKeyCache } from './partner-key-cache.ts';
 import { publicationRoutes } from './routes/publication-routes.ts';
 import { staticApps } from './routes/static-apps.ts';
 import { ENTRY_BATCH_PATH, venueRoutes } from './routes/venue-routes.ts';
@@ -99,6 +100,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
     : null;
   const issuance: IssuanceContext = { db, keys, clock, config, personProof, checkIssued: createIssuedPassCheck(publisher, keys), onIssued: (by) => metrics.passIssued(by) };
 
+  const partnerKeys = createPartnerKeyCache(clock);
   const app = new Hono<AppEnv>();
   // Scanners' conditional GETs, before the general middleware (src/server/publication/publication-fast-path.ts).
   const fast = publicationFastPath({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }) });
@@ -124,10 +126,10 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   app.route('/', publicationRoutes({ db, keys, clock, publisher, metrics }));
   app.route('/api/v1/holder/session', holderSessionRoutes({ db, clock, config, signIn, refreshCache }));
   app.route('/api/v1/holder', holderRoutes(issuance, verifier, limiter, admission, metrics, refreshCache));
-  app.route('/api/v1/partner', partnerRoutes(issuance, limiter, admission, metrics));
+  app.route('/api/v1/partner', partnerRoutes(issuance, partnerKeys, limiter, admission, metrics));
   app.route('/api/v1/venues', venueRoutes({ db, clock, entryLog: config.entryLog ?? null, limiter, admission, metrics }));
   app.route('/api/v1/admin/venues', venueAdminRoutes({ db, clock, adminToken: config.adminToken, entryLogEnabled: Boolean(config.entryLog) }));
-  app.route('/api/v1/admin', adminRoutes({ db, keys, clock, publisher, adminToken: config.adminToken }));
+  app.route('/api/v1/admin', adminRoutes({ db, keys, clock, publisher, partnerKeys, adminToken: config.adminToken }));
   app.route('/', staticApps(config.appsDir));
 
   const allowedMethods = methodsByPath(app);

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { AppEnv } from './app-env.ts';
 import { ApiError } from './problem.ts';
 import { requestBody } from './request-body.ts';
+import { requestHeader } from './request-header.ts';
 import { parseStrictJson } from './strict-json.ts';
 
 // Stateless with fatal: true and no stream option, so one decoder serves every request.
@@ -14,7 +15,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const JSON_MEDIA_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 export async function readJsonBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S, serverSetFields: readonly string[] = []): Promise<z.infer<S>> {
-  const type = c.req.header('content-type') ?? '';
+  const type = requestHeader(c, 'content-type') ?? '';
   if (!JSON_MEDIA_TYPE.test(type.trim())) {
     throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the body as Content-Type: application/json (got ${type ? JSON.stringify(type.slice(0, 80)) : 'none'})`);
   }

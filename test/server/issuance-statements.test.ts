@@ -46,8 +46,9 @@ async function auditedPasses(db: VaxpassDatabase): Promise<string[]> {
 }
 
 describe('partner issuance statements', () => {
-  it(`a registry-trusted issuance by personId sends ${testDialect === 'postgres' ? '3 statements (3 round trips)' : '9 statements'}; a replay sends 5`, async () => {
-    // The first issuance reads the revoked key ids (kept for the clock second, which the fixture's clock does not leave).
+  it(`a registry-trusted issuance by personId sends ${testDialect === 'postgres' ? '2 statements (2 round trips)' : '8 statements'}; a replay sends 4`, async () => {
+    // The first issuance reads the revoked key ids and the partner (both kept for the clock second,
+    // which the fixture's clock does not leave: src/server/partner-key-cache.ts).
     expect((await f.partnerIssue({ personId: 'demo-0001' })).status).toBe(201);
     const counts: string[][] = [];
     for (let i = 0; i < 3; i++) {
@@ -59,11 +60,11 @@ describe('partner issuance statements', () => {
     const fewest = (of: string[][]) => of.reduce((a, b) => (b.length < a.length ? b : a));
     const issued = fewest(counts.filter((_, i) => i % 2 === 0));
     const replayed = fewest(counts.filter((_, i) => i % 2 === 1));
-    // Partner lookup (auth), the one read, then the write: on PostgreSQL one statement; on SQLite
+    // The one read, then the write: on PostgreSQL one statement; on SQLite
     // the group commit's BEGIN IMMEDIATE, SAVEPOINT, three INSERTs, RELEASE, COMMIT in process.
-    expect(issued, issued.join('\n')).toHaveLength(testDialect === 'postgres' ? 3 : 9);
-    // Partner lookup, the one read, then the pass and its two revocation checks (pass, key).
-    expect(replayed, replayed.join('\n')).toHaveLength(5);
+    expect(issued, issued.join('\n')).toHaveLength(testDialect === 'postgres' ? 2 : 8);
+    // The one read, then the pass and its two revocation checks (pass, key).
+    expect(replayed, replayed.join('\n')).toHaveLength(4);
   });
 
   it('one Idempotency-Key, written concurrently by many requests (and on PostgreSQL by a second store), records one pass and one audit entry', async () => {

@@ -55,7 +55,11 @@ export async function createPartner(db: Queryable, input: NewPartner): Promise<{
 
 /** The partner holding this API key, or null. The stored hash is compared in constant time. */
 export async function findPartnerByApiKey(db: Queryable, apiKey: string): Promise<Partner | null> {
-  const keyHash = hashApiKey(apiKey);
+  return findPartnerByKeyHash(db, hashApiKey(apiKey));
+}
+
+/** The partner whose API key has this SHA-256 (hex, from hashApiKey), or null. */
+export async function findPartnerByKeyHash(db: Queryable, keyHash: string): Promise<Partner | null> {
   const query = prepared(db, 'findPartnerByApiKey', ({ orm, t }) => orm.select().from(t.partners).where(eq(t.partners.apiKeyHash, sql.placeholder('hash'))).prepare());
   const row = await query.get({ hash: keyHash });
   if (!row || !timingSafeEqual(Buffer.from(row.apiKeyHash, 'hex'), Buffer.from(keyHash, 'hex'))) return null;
@@ -81,7 +85,7 @@ export async function setPartnerClientId(db: Queryable, id: string, oidcClientId
   return affectedRows(await db.orm.update(partners).set({ oidcClientId }).where(eq(partners.id, id))) > 0;
 }
 
-/** A partner's quota, effective on its next request (on every instance: it is read with the key). */
+/** A partner's quota, read with the key: effective on every instance within a second (src/server/partner-key-cache.ts). */
 export async function setPartnerQuota(db: Queryable, id: string, quotaPerMinute: number): Promise<boolean> {
   const { partners } = db.t;
   return affectedRows(await db.orm.update(partners).set({ quotaPerMinute }).where(eq(partners.id, id))) > 0;

@@ -1,11 +1,14 @@
-// Partner API keys: "Authorization: Bearer vxp_…" only. The key's SHA-256 is looked up and
+// Partner API keys: "Authorization: Bearer vxp_…" only. The key's SHA-256 is looked up (through
+// the partner key cache: at most one read per partner and clock second, partner-key-cache.ts) and
 // compared in constant time; a revoked key or a missing scope is refused with a distinct code.
 import type { MiddlewareHandler } from 'hono';
 import type { Queryable } from '../../db/store.ts';
-import { findPartnerByApiKey, type PartnerScope } from '../../db/queries/partners.ts';
+import type { PartnerScope } from '../../db/queries/partners.ts';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../problem.ts';
+import { requestHeader } from '../request-header.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import type { PartnerKeyCache } from '../partner-key-cache.ts';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="vaxpass-partner"' };
 
@@ -15,12 +18,12 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-export function partnerAuth(db: Queryable, scope: PartnerScope, limiter: RateLimiter): MiddlewareHandler<AppEnv> {
+export function partnerAuth(db: Queryable, partnerKeys: PartnerKeyCache, scope: PartnerScope, limiter: RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     if (!header) throw new ApiError('UNAUTHENTICATED', 'send the partner API key as "Authorization: Bearer <key>"', CHALLENGE);
     const key = bearerToken(header);
-    const partner = key ? await findPartnerByApiKey(db, key) : null;
+    const partner = key ? await partnerKeys.find(db, key) : null;
     if (!partner) throw new ApiError('INVALID_API_KEY', 'the API key is not known', { 'WWW-Authenticate': 'Bearer realm="vaxpass-partner", error="invalid_token"' });
     if (partner.revokedAt !== null) throw new ApiError('API_KEY_REVOKED', 'this API key was revoked; ask the issuer for a new one', { 'WWW-Authenticate': 'Bearer realm="vaxpass-partner", error="invalid_token"' });
     if (!partner.scopes.includes(scope)) throw new ApiError('INSUFFICIENT_SCOPE', `this API key lacks the "${scope}" scope`);

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { requestHeader } from '../request-header.ts';
 
 const ACCEPTABLE_CLIENT_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -16,7 +17,7 @@ export interface RequestRef {
 
 export function requestId(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const incoming = c.req.header('x-request-id');
+    const incoming = requestHeader(c, 'x-request-id');
     c.set('requestId', randomUUID());
     c.set('clientRequestId', incoming !== undefined && ACCEPTABLE_CLIENT_ID.test(incoming) ? incoming : null);
     c.header('X-Request-Id', c.get('requestId'));

@@ -5,6 +5,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../problem.ts';
+import { requestHeader } from '../request-header.ts';
 
 /** True when the Host header is repeated (joined with ", ") or empty. */
 export function ambiguousHost(host: string | undefined): boolean {
@@ -13,7 +14,7 @@ export function ambiguousHost(host: string | undefined): boolean {
 
 export function singleHost(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (ambiguousHost(c.req.header('host'))) throw new ApiError('AMBIGUOUS_HOST', 'send exactly one non-empty Host header');
+    if (ambiguousHost(requestHeader(c, 'host'))) throw new ApiError('AMBIGUOUS_HOST', 'send exactly one non-empty Host header');
     await next();
   };
 }

@@ -19,6 +19,7 @@ import { readJsonBody } from '../json-body.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { ApiError } from '../problem.ts';
 import type { BundlePublisher } from '../publication/bundle-publisher.ts';
+import type { PartnerKeyCache } from '../partner-key-cache.ts';
 import { requestRef, type RequestRef } from '../middleware/request-id.ts';
 
 const reason = z.string().max(200).regex(/^[^\p{Cc}]*$/u, 'must not contain control characters').optional();
@@ -36,7 +37,7 @@ export const createPartnerSchema = z.strictObject({
 
 export const partnerQuotaSchema = z.strictObject({ quotaPerMinute: z.number().int().min(1).max(1_000_000) });
 
-export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; publisher: BundlePublisher; adminToken: string | null }): Hono<AppEnv> {
+export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock: Clock; publisher: BundlePublisher; partnerKeys: PartnerKeyCache; adminToken: string | null }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', adminAuth(deps.adminToken));
 
@@ -112,7 +113,8 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
     return c.json({ partner, apiKey }, 201, { 'Cache-Control': 'no-store' });
   });
 
-  // Raising (or lowering) a quota: takes effect on the partner's next request, on every instance.
+  // Raising (or lowering) a quota: takes effect on the partner's next request here, within a second on
+  // every other instance (partner-key-cache.ts).
   app.post('/partners/:id/quota', async (c) => {
     const id = c.req.param('id');
     const { quotaPerMinute } = await readJsonBody(c, partnerQuotaSchema);
@@ -123,6 +125,8 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
       await setPartnerQuota(tx, id, quotaPerMinute);
       await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.quota', ...requestRef(c), detail: { partner: id, from: partner.quotaPerMinute, to: quotaPerMinute } });
     });
+    // Committed: this instance's next request of the partner reads the new quota (others within a second).
+    deps.partnerKeys.forgetAll();
     return c.json({ id, quotaPerMinute });
   });
 
@@ -138,6 +142,8 @@ export function adminRoutes(deps: { db: VaxpassDatabase; keys: IssuerKeys; clock
       await appendAudit(tx, { at: now, actor: 'admin', action: 'partner.revoked', ...requestRef(c), detail: { partner: id } });
       return now;
     });
+    // Committed: refused on this instance from the next request (on others within a second).
+    deps.partnerKeys.forgetAll();
     return c.json({ id, revoked: true, revokedAt: new Date(revokedAt * 1000).toISOString() });
   });
   return app;

@@ -11,7 +11,9 @@ import type { IssuanceContext } from '../issuance/issuance-context.ts';
 import { passView } from '../issuance/issued-pass-view.ts';
 import { partnerAuth } from '../middleware/partner-auth.ts';
 import { ApiError } from '../problem.ts';
+import { requestHeader } from '../request-header.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import type { PartnerKeyCache } from '../partner-key-cache.ts';
 import type { AdmissionController } from '../admission.ts';
 import type { Metrics } from '../metrics.ts';
 import { admit } from '../middleware/admit.ts';
@@ -35,14 +37,14 @@ const RESIDENT_REGISTRATION_NUMBER = /\d{6}\s*-?\s*[1-8]\d{6}/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,255}$/;
 const PASS_ID = /^[0-9a-f]{16,32}$/;
 
-export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter, admission: AdmissionController, metrics: Metrics): Hono<AppEnv> {
+export function partnerRoutes(ctx: IssuanceContext, partnerKeys: PartnerKeyCache, limiter: RateLimiter, admission: AdmissionController, metrics: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // Authenticated (one indexed read) and within quota first, then a slot in the partner lane,
   // shared round-robin between partners.
   const partnerLane = admit(admission, 'partner', metrics);
 
-  app.post('/passes', partnerAuth(ctx.db, 'passes:issue', limiter), partnerLane, async (c) => {
-    const key = c.req.header('idempotency-key');
+  app.post('/passes', partnerAuth(ctx.db, partnerKeys, 'passes:issue', limiter), partnerLane, async (c) => {
+    const key = requestHeader(c, 'idempotency-key');
     if (key === undefined) throw new ApiError('IDEMPOTENCY_KEY_MISSING', 'send an Idempotency-Key header (8 to 255 printable characters, e.g. a UUID) so retries are safe');
     if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError('BAD_REQUEST', 'the Idempotency-Key must be 8 to 255 printable ASCII characters without spaces');
     const request = await readJsonBody(c, partnerPassRequestSchema, SERVER_SET_FIELDS);
@@ -61,7 +63,7 @@ export function partnerRoutes(ctx: IssuanceContext, limiter: RateLimiter, admiss
     });
   });
 
-  app.get('/passes/:passId', partnerAuth(ctx.db, 'passes:read', limiter), partnerLane, async (c) => {
+  app.get('/passes/:passId', partnerAuth(ctx.db, partnerKeys, 'passes:read', limiter), partnerLane, async (c) => {
     const passId = c.req.param('passId');
     const partner = c.get('partner');
     // Object-level authorization lives in the query: only passes this partner issued are found.
