@@ -142,7 +142,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   });
   app.onError(createErrorHandler(logger, storage));
   const metricsApp = config.metricsPort === null ? null : metricsRoutes({ db, keys, clock, metrics, metricsToken: config.metricsToken });
-  const nodeFront = createNodeFront({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }), holderNotModified, overLoopLag: (lane) => admission.overLoopLag(lane) });
+  const nodeFront = createNodeFront({ publisher, metrics, security: securityHeaderSet({ publicUrl: config.publicUrl }), holderNotModified, admission, heldPartner: (apiKey) => partnerKeys.held(apiKey) });
   return Object.assign(app, { publisher, metrics, admission, metricsApp, config, storage, nodeFront, close: async () => (loopLag?.stop(), void (await limiter.close?.())) });
 }
 

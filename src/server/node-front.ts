@@ -9,7 +9,12 @@
 //   - while the event loop lags past admission control's limit, a partner issuance or a holder
 //     fetch that cannot be answered 304: 503 OVERLOADED at once, as admission would answer it after
 //     authentication and reading the body (the same decision, from the lane and the loop only,
-//     made before that work: in a flood, what a refusal costs decides whether the loop keeps up).
+//     made before that work: in a flood, what a refusal costs decides whether the loop keeps up);
+//   - a partner issuance whose partner's queue admission would refuse now (full, or a standing
+//     queue): the same 503, when the API key is one this instance read this clock second
+//     (partner-key-cache.ts) and may issue. Through the application such a refusal cost about 5 ×
+//     one made here (docs/benchmarks.md "Overload"), and in a flood most refusals are of this kind.
+//     An unknown, revoked or unscoped key goes on to the application for its own answer.
 // Everything else, and anything unusual (a query string, two Host headers, a HEAD), goes on to
 // Hono unchanged, where the same answers are also produced (publication-fast-path.ts, holder-routes.ts)
 // for in-process callers. These answers get no access-log line; they are counted in /metrics.
@@ -17,7 +22,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from './metrics.ts';
 import type { BundlePublisher } from './publication/bundle-publisher.ts';
 import { publicationAnswers } from './publication/not-modified.ts';
-import type { Lane } from './admission.ts';
+import type { AdmissionController, Lane, Refusal } from './admission.ts';
+import type { Partner } from '../db/queries/partners.ts';
+import { bearerToken } from './middleware/partner-auth.ts';
 import { PROBLEMS, problemType } from './problem.ts';
 import type { HolderNotModified } from './session/holder-not-modified.ts';
 import { sessionCookieIn } from './session/holder-session-cookie.ts';
@@ -31,8 +38,10 @@ export interface NodeFrontDeps {
   readonly metrics: Metrics;
   readonly security: Readonly<Record<string, string>>;
   readonly holderNotModified: HolderNotModified;
-  /** Admission control's event-loop check for a lane (AdmissionController.overLoopLag). */
-  readonly overLoopLag: (lane: Lane) => boolean;
+  /** Admission control's decisions that take no slot and queue nothing. */
+  readonly admission: Pick<AdmissionController, 'overLoopLag' | 'refusesNow'>;
+  /** The partner this instance read for an API key in the current clock second (PartnerKeyCache.held), or null. */
+  readonly heldPartner: (apiKey: string) => Partner | null;
 }
 
 const LIVE_BODY = '{"status":"ok"}';
@@ -40,13 +49,21 @@ const LIVE_BODY = '{"status":"ok"}';
 const NOT_MODIFIED_HEADERS = Object.entries(PRIVATE_CACHE).flat();
 const DELTA_PREFIX = '/api/v1/trust-bundle/revocations?since=';
 
-/** RFC 9112 §3.2: two Host headers must get 400, which the application answers; node keeps only the first in req.headers. */
-function oneHost(req: IncomingMessage): boolean {
-  let hosts = 0;
+/** How often the header `name` (lower case) is in the raw headers: node keeps only the first of a repeated Host or Authorization in req.headers. */
+function rawCount(req: IncomingMessage, name: string): number {
+  let count = 0;
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
-  return hosts <= 1 && req.headers.host?.trim() !== '';
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) count++;
+  return count;
 }
+
+/** RFC 9112 §3.2: two Host headers must get 400, which the application answers. */
+function oneHost(req: IncomingMessage): boolean {
+  return rawCount(req, 'host') <= 1 && req.headers.host?.trim() !== '';
+}
+
+/** The issuing partner's own queue decides only for a key it holds: anything else is the route's to answer (401, 403). */
+const ISSUE_SCOPE = 'passes:issue';
 
 export function createNodeFront(deps: NodeFrontDeps): NodeFront {
   const liveHeaders = { ...deps.security, 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': String(LIVE_BODY.length) };
@@ -57,8 +74,8 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
   const overloaded = JSON.stringify({ type: problemType('OVERLOADED'), title: PROBLEMS.OVERLOADED.title, status: 503, detail: 'the issuer is at capacity; retry after the delay in Retry-After (with jitter)', code: 'OVERLOADED' });
   const overloadedHeaders = { ...deps.security, 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', 'Retry-After': '1', 'Content-Length': String(Buffer.byteLength(overloaded)) };
 
-  function refuse(res: ServerResponse, lane: Lane, method: string, route: string, started: number): true {
-    deps.metrics.shed(lane, 'event-loop-lag');
+  function refuse(res: ServerResponse, lane: Lane, method: string, route: string, started: number, reason: Refusal = 'event-loop-lag'): true {
+    deps.metrics.shed(lane, reason);
     res.writeHead(503, overloadedHeaders).end(overloaded);
     done(route, 503, started, method);
     return true;
@@ -81,7 +98,7 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
   }
 
   function holderAnswer(res: ServerResponse, etag: string | null, url: string, started: number): boolean {
-    if (etag === null) return deps.overLoopLag('holder') ? refuse(res, 'holder', 'GET', url, started) : false;
+    if (etag === null) return deps.admission.overLoopLag('holder') ? refuse(res, 'holder', 'GET', url, started) : false;
     res.writeHead(304, ['ETag', etag, ...NOT_MODIFIED_HEADERS]).end();
     done('/api/v1/holder/passes', 304, started);
     return true;
@@ -100,9 +117,21 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
     return etag.then((known) => holderAnswer(res, known, url, started), () => false);
   }
 
+  /** Why admission would refuse this partner issuance now, decided before authentication reads anything or the body is read; null: the route decides. */
+  function partnerRefusal(req: IncomingMessage): Refusal | null {
+    if (deps.admission.overLoopLag('partner')) return 'event-loop-lag';
+    const key = bearerToken(req.headers.authorization);
+    const partner = key ? deps.heldPartner(key) : null;
+    if (!partner || partner.revokedAt !== null || !partner.scopes.includes(ISSUE_SCOPE) || rawCount(req, 'authorization') > 1) return null;
+    return deps.admission.refusesNow('partner', partner.id);
+  }
+
   return (req, res) => {
     const url = req.url;
-    if (req.method === 'POST' && url === '/api/v1/partner/passes' && deps.overLoopLag('partner') && oneHost(req)) return refuse(res, 'partner', 'POST', url, performance.now());
+    if (req.method === 'POST' && url === '/api/v1/partner/passes') {
+      const refusal = partnerRefusal(req);
+      return refusal !== null && oneHost(req) ? refuse(res, 'partner', 'POST', url, performance.now(), refusal) : false;
+    }
     if (req.method !== 'GET') return false;
     if (url === '/livez') {
       if (!oneHost(req)) return false;

@@ -16,6 +16,8 @@ import { unixNow, type Clock } from './clock.ts';
 export interface PartnerKeyCache {
   /** The partner holding this API key, or null when no partner does. */
   find(db: Queryable, apiKey: string): Promise<Partner | null>;
+  /** The partner held for this API key in the current clock second, without a read; null when none is. */
+  held(apiKey: string): Partner | null;
   /** Forgets every entry: the next request of each partner reads its row again. */
   forgetAll(): void;
 }
@@ -37,6 +39,10 @@ export function createPartnerKeyCache(clock: Clock, maxEntries = 1_000): Partner
         entries.set(hash, { second, partner });
       }
       return partner;
+    },
+    held(apiKey) {
+      const held = entries.get(hashApiKey(apiKey));
+      return held && held.second === unixNow(clock) ? held.partner : null;
     },
     forgetAll() {
       generation++;
