@@ -226,6 +226,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const metricsUrl = metricsServer ? `http://${hostInUrl}:${(metricsServer.address() as AddressInfo).port}` : null;
   const livenessUrl = livenessListener ? `http://${hostInUrl}:${livenessListener.port}/livez` : null;
+  if (metricsUrl) print(`  Metrics        ${metricsUrl}/metrics`);
   if (livenessUrl) print(`  Liveness       ${livenessUrl}   (own thread; 503 when the event loop has not run for ${liveness!.stallMs} ms)`);
   return { url, metricsUrl, livenessUrl, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
 }

@@ -10,6 +10,8 @@ export interface RateLimiter {
   /** Counts one request; resolves to null when allowed, or the whole seconds to wait before the next one is. */
   take(key: string, limitPerMinute: number): Promise<number | null>;
   close?(): Promise<void>;
+  /** Keys held in this process (an in-memory store), for /metrics. */
+  readonly size?: number;
 }
 
 export interface GcraDecision {
@@ -48,6 +50,9 @@ export function createRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter 
         tats.set(key, decision.tat);
       }
       return Promise.resolve(decision.retryAfterSeconds);
+    },
+    get size() {
+      return tats.size;
     },
   };
 }
