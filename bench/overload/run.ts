@@ -179,7 +179,9 @@ const phases = [
 // listener (before it printed one) has none, and the rows say so.
 const scrape = (at: number): Promise<MemorySample | null> => (metricsUrl ? scrapeMemory(metricsUrl, at) : Promise.resolve(null));
 const memoryScrapes: Promise<MemorySample | null>[] = [];
-const memBefore = await scrape(0);
+// Right after the capacity step the issuer may still be working off its backlog: a few tries.
+let memBefore: MemorySample | null = null;
+for (let attempt = 0; attempt < 5 && !memBefore; attempt++) memBefore = await scrape(0);
 const rssBefore = rssMiB();
 const cpuAtStart = issuerCpu();
 const samples = await generate(phases, () => (rss.push(rssMiB()), cpuTicks.push(issuerCpu()), memoryScrapes.push(scrape(rss.length))));
