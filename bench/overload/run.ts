@@ -3,6 +3,10 @@
 //   2. 0.5 × C for 5 s, 10 × C for 30 s, 0.5 × C for 20 s, with a mix of holder fetches and partner
 //      issuance (forwarded as a proxy would, or through the shipped PartnerClient), RSS every second, and /livez probed every 100 ms
 //      (main port and liveness listener) from a probe process of its own (probe.ts).
+//   3. No load for OVERLOAD_QUIET_SECONDS (40): does memory come back once the issuer is idle? The
+//      issuer's own memory breakdown (heap by space, external, cache sizes; memory.ts) is read from
+//      its /metrics every second throughout (OVERLOAD_MEMORY_TRACE=<file> keeps every reading;
+//      OVERLOAD_SERVER_FLAGS passes node flags to the issuer only, e.g. --optimize-for-size).
 // The server and the generator are separate processes, pinned to different cores (server on CPU 0,
 // generator on CPU 1, with taskset) so the load does not take its CPU from the server it measures;
 // OVERLOAD_PIN=off: no pinning (both share the machine). Run: npx tsx bench/overload/run.ts
