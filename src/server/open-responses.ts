@@ -4,7 +4,7 @@
 // client pipelines requests and then closes its connection (a proxy whose oldest request timed
 // out), Node emits 'close' only for the response at the head of that connection, never for those
 // queued behind it. A set that waited for each response's 'close' kept every one of them, with its
-// request and socket, for the life of the process: about 700 MiB after one 30 s overload run. The
+// request and socket, for the life of the process: 0.7–1.4 GiB after one 30 s overload run. The
 // connection's own 'close' always comes, and drops whatever was still queued on it.
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';

@@ -1,6 +1,6 @@
 // What a draining server remembers of the responses it still owes (src/server/open-responses.ts):
 // nothing after their connection is gone, even pipelined responses whose own 'close' never comes
-// (the overload spike's 700 MiB that stayed), and every unsent one while the connection lives.
+// (the 0.7–1.4 GiB an overload spike left behind), and every unsent one while the connection lives.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
