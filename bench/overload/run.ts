@@ -3,6 +3,10 @@
 //   2. 0.5 × C for 5 s, 10 × C for 30 s, 0.5 × C for 20 s, with a mix of holder fetches and partner
 //      issuance (forwarded as a proxy would, or through the shipped PartnerClient), RSS every second, and /livez probed every 100 ms
 //      (main port and liveness listener) from a probe process of its own (probe.ts).
+//   3. No load for OVERLOAD_QUIET_SECONDS (40): does memory come back once the issuer is idle? The
+//      issuer's own memory breakdown (heap by space, external, cache sizes; memory.ts) is read from
+//      its /metrics every second throughout (OVERLOAD_MEMORY_TRACE=<file> keeps every reading;
+//      OVERLOAD_SERVER_FLAGS passes node flags to the issuer only, e.g. --optimize-for-size).
 // The server and the generator are separate processes, pinned to different cores (server on CPU 0,
 // generator on CPU 1, with taskset) so the load does not take its CPU from the server it measures;
 // OVERLOAD_PIN=off: no pinning (both share the machine). Run: npx tsx bench/overload/run.ts
@@ -14,10 +18,11 @@
 // main thread and the generator's spent the time (running, waiting for a CPU, idle): on a shared
 // machine this tells a slow issuer from a starved one or from a generator that could not offer the load.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeneratorOutput, GeneratorSecond, Sample } from './generator.ts';
+import { describeMemory, peakMemory, scrapeMemory, type MemorySample } from './memory.ts';
 import { DEMO_PEOPLE } from '../../src/demo/seed-demo-registry.ts';
 import { signInThroughProvider } from '../../test/support/sign-in-through-provider.ts';
 
@@ -25,6 +30,8 @@ const SLO_MS = Number(process.env.OVERLOAD_SLO_MS ?? 100);
 const SPIKE_SECONDS = Number(process.env.OVERLOAD_SPIKE_SECONDS ?? 30);
 const HOLDER_SHARE = Number(process.env.OVERLOAD_HOLDER_SHARE ?? 0.5);
 const TIMEOUT_MS = 2000;
+// After the 0.5 × C tail, this long with no load at all: whether memory comes back once the issuer is idle.
+const QUIET_SECONDS = Number(process.env.OVERLOAD_QUIET_SECONDS ?? 40);
 const HOLDER_ETAGS = process.env.OVERLOAD_HOLDER_ETAGS !== 'off';
 const ADMIN = 'overload-bench-admin-token-0123456789abcdef';
 
@@ -38,14 +45,16 @@ const dir = mkdtempSync(join(tmpdir(), 'vaxpass-overload-'));
 const profile = process.env.OVERLOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_PROFILE}`] : [];
 // OVERLOAD_GENERATOR_PROFILE=<dir>: each generator process runs with --cpu-prof into that directory.
 const generatorProfile = process.env.OVERLOAD_GENERATOR_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_GENERATOR_PROFILE}`] : [];
-const server = spawn(...pinned(0, [...profile, '--import', 'tsx', 'src/server/main.ts', '--dev']), {
-  env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30', VAXPASS_LIVENESS_PORT: '0' },
+// OVERLOAD_SERVER_FLAGS="--max-semi-space-size=4 …": node flags for the issuer only (memory experiments).
+const serverFlags = (process.env.OVERLOAD_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+const server = spawn(...pinned(0, [...profile, ...serverFlags, '--import', 'tsx', 'src/server/main.ts', '--dev']), {
+  env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30', VAXPASS_LIVENESS_PORT: '0', VAXPASS_METRICS_PORT: '0' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let crashed = false;
 server.once('exit', (code, signal) => void (crashed = code !== 0 || signal !== null));
 // The liveness listener's line follows the banner; an issuer without one (before it existed) has none.
-const [url, livenessUrl] = await new Promise<[string, string | null]>((ok, fail) => {
+const [url, livenessUrl, metricsUrl] = await new Promise<[string, string | null, string | null]>((ok, fail) => {
   let err = '';
   let found = false;
   server.stderr!.on('data', (d: Buffer) => {
@@ -54,7 +63,7 @@ const [url, livenessUrl] = await new Promise<[string, string | null]>((ok, fail)
     // The liveness line is printed right after the banner.
     if (m && !found) {
       found = true;
-      setTimeout(() => ok([m[1]!, /Liveness\s+(http:\/\/\S+)/.exec(err)?.[1] ?? null]), 300);
+      setTimeout(() => ok([m[1]!, /Liveness\s+(http:\/\/\S+)/.exec(err)?.[1] ?? null, /Metrics\s+(http:\/\/\S+)\/metrics/.exec(err)?.[1] ?? null]), 300);
     }
   });
   server.once('exit', () => fail(new Error(err)));
@@ -173,9 +182,16 @@ const phases = [
   { name: 'spike', rate: capacity * 10, seconds: SPIKE_SECONDS },
   { name: 'after', rate: capacity / 2, seconds: 20 },
 ];
+// The issuer's own memory breakdown (its /metrics), once a second; an issuer without a metrics
+// listener (before it printed one) has none, and the rows say so.
+const scrape = (at: number): Promise<MemorySample | null> => (metricsUrl ? scrapeMemory(metricsUrl, at) : Promise.resolve(null));
+const memoryScrapes: Promise<MemorySample | null>[] = [];
+// Right after the capacity step the issuer may still be working off its backlog: a few tries.
+let memBefore: MemorySample | null = null;
+for (let attempt = 0; attempt < 5 && !memBefore; attempt++) memBefore = await scrape(0);
 const rssBefore = rssMiB();
 const cpuAtStart = issuerCpu();
-const samples = await generate(phases, () => (rss.push(rssMiB()), cpuTicks.push(issuerCpu())));
+const samples = await generate(phases, () => (rss.push(rssMiB()), cpuTicks.push(issuerCpu()), memoryScrapes.push(scrape(rss.length))));
 const spikeStart = 5;
 const spikeEnd = 5 + SPIKE_SECONDS;
 const inSpike = samples.filter((s) => s.second >= spikeStart && s.second < spikeEnd);
@@ -197,6 +213,24 @@ for (let sec = spikeEnd; sec < spikeEnd + 20; sec++) {
 const livezAll = samples.filter((s) => s.kind === 'livez');
 const livenessAll = samples.filter((s) => s.kind === 'liveness');
 const rssEnd = rssMiB();
+const memEnd = await scrape(rss.length);
+// The quiet tail: no load, RSS and the breakdown once a second.
+const quietRss: number[] = [];
+const quietScrapes: Promise<MemorySample | null>[] = [];
+for (let s = 0; s < QUIET_SECONDS; s++) {
+  await new Promise((ok) => setTimeout(ok, 1000));
+  quietRss.push(rssMiB());
+  quietScrapes.push(scrape(rss.length + s + 1));
+}
+const memSpike = (await Promise.all(memoryScrapes)).filter((m): m is MemorySample => m !== null);
+const memQuiet = (await Promise.all(quietScrapes)).filter((m): m is MemorySample => m !== null);
+const memPeak = peakMemory([...(memBefore ? [memBefore] : []), ...memSpike, ...(memEnd ? [memEnd] : [])]);
+// RSS n seconds after the spike ended: from the 0.5 × C tail's ticks, then from the quiet tail's.
+const tailRss = [...rss.slice(spikeEnd), ...quietRss];
+const rssAfterSpike = (n: number) => tailRss[n - 1] ?? NaN;
+const quietEnd = memQuiet.at(-1);
+// OVERLOAD_MEMORY_TRACE=<file>: every breakdown taken, one JSON line each, for a plot or a closer look.
+if (process.env.OVERLOAD_MEMORY_TRACE) writeFileSync(process.env.OVERLOAD_MEMORY_TRACE, [memBefore, ...memSpike, memEnd, ...memQuiet].filter(Boolean).map((m) => JSON.stringify(m)).join('\n') + '\n');
 // Ticks are taken about a second apart from the generator's start: the spike is ticks 5..5+SPIKE_SECONDS.
 const cpuFrom = cpuTicks[spikeStart - 1] ?? cpuAtStart;
 const cpuTo = cpuTicks[spikeEnd - 1] ?? cpuTicks.at(-1)!;
@@ -223,6 +257,12 @@ const rows: [string, string, string][] = [
   ['liveness listener /livez p99 (whole run) / max', livenessUrl ? `${f1(pct(livenessAll.map((s) => s.ms), 99))} / ${f1(Math.max(...livenessAll.map((s) => s.ms)))} ms, ${livenessAll.filter((s) => s.status !== 200).length} failed` : 'none', 'goal p99 < 50 ms'],
   ['back to baseline after spike', `${Number.isNaN(backAfter) ? '> 20' : backAfter} s`, 'goal ≤ 10 s'],
   ['RSS before / peak / end', `${f1(rssBefore)} / ${f1(Math.max(...rss))} / ${f1(rssEnd)} MiB`, 'goal end within 10 % of before'],
+  [`RSS after the spike: +5 / +20 / +${20 + QUIET_SECONDS} s`, `${f1(rssAfterSpike(5))} / ${f1(rssAfterSpike(20))} / ${f1(rssAfterSpike(20 + QUIET_SECONDS))} MiB (${f1((100 * rssAfterSpike(20 + QUIET_SECONDS)) / rssBefore - 100)} % over before)`, `0.5 × C until +20 s, then no load (OVERLOAD_QUIET_SECONDS=${QUIET_SECONDS})`],
+  ['memory before: rss / heap used / heap total (new, old, large objects) / external (array buffers)', `${describeMemory(memBefore ?? undefined)} MiB`, 'the issuer\'s /metrics'],
+  ['memory peak (each figure\'s own maximum)', `${describeMemory(memPeak)} MiB`, ''],
+  ['memory end (+20 s, after the 0.5 × C tail)', `${describeMemory(memEnd ?? undefined)} MiB`, ''],
+  [`memory after the quiet tail (+${20 + QUIET_SECONDS} s)`, `${describeMemory(quietEnd)} MiB`, ''],
+  ['holder refresh cache entries / quota keys: before / peak / end of quiet tail', `${memBefore?.refreshCacheEntries ?? '–'} / ${memPeak?.refreshCacheEntries ?? '–'} / ${quietEnd?.refreshCacheEntries ?? '–'}; ${memBefore?.quotaKeys ?? '–'} / ${memPeak?.quotaKeys ?? '–'} / ${quietEnd?.quotaKeys ?? '–'}`, 'bounded at 50,000 / 100,000'],
   ['issuer CPU in spike: process / main thread, share of wall time', `${f1(spikeCpu.process)} / ${f1(spikeCpu.main)} s of ${f1(spikeCpu.wall)} s (${f1((100 * spikeCpu.main) / spikeCpu.wall)} % main)`, 'process includes the thread pool and the liveness worker'],
   ['main threads in spike (schedstat): issuer / generator', `${schedShares('issuer')} / ${schedShares('generator')}`, 'the rest idle; waiting: other tenants had the CPU'],
   ['issuer main-thread CPU per answered request in spike', `${((1000 * spikeCpu.main) / Math.max(1, answered)).toFixed(3)} ms (${answered} answered)`, 'answered: any HTTP status, as the generator saw it'],

@@ -107,6 +107,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   app.use('/api/v1/trust-bundle', fast.bundle);
   app.use('/api/v1/trust-bundle/revocations', fast.delta);
   const refreshCache = createHolderRefreshCache({ ttlSeconds: config.holderRefreshCacheSeconds, maxEntries: 50_000 });
+  metrics.holderRefreshCacheEntries = () => refreshCache.size;
+  metrics.quotaKeys = () => limiter.size ?? 0;
   const holderNotModified = createHolderNotModified({ db, cache: refreshCache, clock, limiter, quotaPerMinute: config.holderQuotaPerMinute });
   app.use('/api/v1/holder/passes', holderRefreshFastPath({ notModified: holderNotModified, metrics }));
   // Any admin write (a revocation, a hold, a key) may change what a holder is given: forget every cached answer.

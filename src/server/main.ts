@@ -26,6 +26,7 @@ import { removeExpiredEntryBatches } from './entry-log-retention.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
 import { connectionLimits, listen } from './listen.ts';
+import { openResponses } from './open-responses.ts';
 import { livenessOptions, startLivenessListener, type LivenessListener } from './liveness.ts';
 import { securityHeaderSet } from './middleware/security-headers.ts';
 
@@ -134,15 +135,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // While draining, every response says Connection: close — also those of requests that arrived
   // before — so a keep-alive client opens its next request elsewhere instead of meeting a reset on
   // this closing connection.
-  const open = new Set<ServerResponse>();
+  const open = openResponses();
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (shuttingDown) return void res.setHeader('Connection', 'close');
-    open.add(res);
-    res.once('close', () => open.delete(res));
+    open.track(res);
   });
-  const closeConnectionsAfterResponse = () => {
-    for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
-  };
+  const closeConnectionsAfterResponse = () => open.forEachUnsent((res) => res.setHeader('Connection', 'close'));
   const metricsServer = app.metricsApp ? await listen(app.metricsApp.fetch, config.metricsPort ?? 0, config.host) : null;
   const livenessListener: LivenessListener | null = liveness
     ? await startLivenessListener(liveness, securityHeaderSet({ publicUrl: config.publicUrl })).catch(async (error: unknown) => {
@@ -226,6 +224,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const metricsUrl = metricsServer ? `http://${hostInUrl}:${(metricsServer.address() as AddressInfo).port}` : null;
   const livenessUrl = livenessListener ? `http://${hostInUrl}:${livenessListener.port}/livez` : null;
+  if (metricsUrl) print(`  Metrics        ${metricsUrl}/metrics`);
   if (livenessUrl) print(`  Liveness       ${livenessUrl}   (own thread; 503 when the event loop has not run for ${liveness!.stallMs} ms)`);
   return { url, metricsUrl, livenessUrl, app, db, config, devIdpIssuer: devIdp?.issuer ?? null, demoPartnerApiKey, close };
 }

@@ -13,6 +13,8 @@ function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 10 });
+    // Socket and body buffers live outside the V8 heap; prom-client reports them only inside "external".
+    new Gauge({ name: 'vaxpass_array_buffers_bytes', help: 'Memory of ArrayBuffers and Buffers (part of nodejs_external_memory_bytes).', registers: [processRegistry], collect() { this.set(process.memoryUsage().arrayBuffers); } });
   }
   return processRegistry;
 }
@@ -33,6 +35,9 @@ export class Metrics {
   signerRenewalDue = false;
   /** Admission state, read when /metrics is scraped. */
   admission: () => AdmissionStats = () => ({ inFlight: 0, queued: 0 });
+  /** Entries in the per-process holder refresh cache and keys in the in-memory quota store, read when scraped. */
+  holderRefreshCacheEntries: () => number = () => 0;
+  quotaKeys: () => number = () => 0;
 
   constructor() {
     const gauge = (name: string, help: string, value: () => number) =>
@@ -44,6 +49,9 @@ export class Metrics {
     gauge('vaxpass_storage_healthy', '1 when writes succeed, 0 while a storage condition (full, busy, corrupt, unavailable) holds and /readyz is 503.', () => (this.storageHealthy() ? 1 : 0));
     gauge('vaxpass_admission_in_flight', 'Requests doing expensive work (signing, registry reads, writes) now.', () => this.admission().inFlight);
     gauge('vaxpass_admission_queued', 'Requests waiting for an admission slot now.', () => this.admission().queued);
+    // The per-process state a spike can fill, so memory after a spike can be told from a leak.
+    gauge('vaxpass_holder_refresh_cache_entries', 'Sessions whose last refresh answer is cached in this process (bounded at 50,000).', () => this.holderRefreshCacheEntries());
+    gauge('vaxpass_quota_keys', 'Callers with quota state in this process (in-memory quota store, bounded at 100,000; 0 with Redis).', () => this.quotaKeys());
     for (const c of [this.issued]) for (const channel of ['holder', 'partner']) c.inc({ channel }, 0);
   }
 

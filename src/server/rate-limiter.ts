@@ -12,6 +12,8 @@ export interface RateLimiter {
   /** The same at once, for a store in this process's memory (none for a shared store): no promise on the hottest paths. */
   takeNow?(key: string, limitPerMinute: number): number | null;
   close?(): Promise<void>;
+  /** Keys held in this process (an in-memory store), for /metrics. */
+  readonly size?: number;
 }
 
 export interface GcraDecision {
@@ -50,5 +52,11 @@ export function createRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter 
     }
     return decision.retryAfterSeconds;
   };
-  return { takeNow, take: (key, limit) => Promise.resolve(takeNow(key, limit)) };
+  return {
+    takeNow,
+    take: (key, limit) => Promise.resolve(takeNow(key, limit)),
+    get size() {
+      return tats.size;
+    },
+  };
 }
