@@ -275,7 +275,7 @@ const rows: [string, string, string][] = [
 ];
 // Where the refusals were made (/metrics, whole run): by the node front before any request work
 // (event-loop-lag), or by admission after authentication and reading the body (the other reasons).
-const metricsText = await fetch(`${url}/metrics`).then((r) => r.text(), () => '');
+const metricsText = await fetch(`${metricsUrl ?? url}/metrics`).then((r) => r.text(), () => '');
 const mainCpuWholeRun = cpuSeconds(`/proc/${server.pid}/task/${server.pid}/stat`) - mainCpuAtStart;
 const shedLines = metricsText.split('\n').filter((l) => l.startsWith('vaxpass_requests_shed_total{'));
 const issuerAnswered = metricsText
