@@ -273,8 +273,9 @@ const rows: [string, string, string][] = [
   ['generator mode', GENERATOR === 'client' ? 'client (PartnerClient, a socket per request in flight)' : `pipelined (${process.env.OVERLOAD_CONNECTIONS ?? 128} persistent connections)`, 'OVERLOAD_GENERATOR'],
   ['pinning', PIN ? 'server CPU 0, generator CPU 1 (taskset)' : 'none (OVERLOAD_PIN=off)', ''],
 ];
-// Where the refusals were made (/metrics, whole run): by the node front before any request work
-// (event-loop-lag), or by admission after authentication and reading the body (the other reasons).
+// Why the refusals were made (/metrics, whole run). The node front refuses before any request work
+// on event-loop-lag, and on queue-full for a partner key this instance read this clock second;
+// admission refuses the rest after authentication (before the body when it can).
 const metricsText = await fetch(`${metricsUrl ?? url}/metrics`).then((r) => r.text(), () => '');
 const mainCpuWholeRun = cpuSeconds(`/proc/${server.pid}/task/${server.pid}/stat`) - mainCpuAtStart;
 const shedLines = metricsText.split('\n').filter((l) => l.startsWith('vaxpass_requests_shed_total{'));
@@ -283,7 +284,7 @@ const issuerAnswered = metricsText
   .filter((l) => l.startsWith('vaxpass_http_requests_total{'))
   .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 rows.push(['issuer main-thread CPU per request it answered (whole run, its own count)', `${((1000 * mainCpuWholeRun) / Math.max(1, issuerAnswered)).toFixed(3)} ms (${issuerAnswered} answered, ${f1(mainCpuWholeRun)} s)`, '/metrics vaxpass_http_requests_total; not inflated by client timeouts']);
-rows.push(['refusals by lane and reason (/metrics, whole run)', shedLines.map((l) => l.replace('vaxpass_requests_shed_total', '').replace(/"/g, '')).join(', ') || 'none', 'event-loop-lag: node front or admission; the rest: admission, after auth and body']);
+rows.push(['refusals by lane and reason (/metrics, whole run)', shedLines.map((l) => l.replace('vaxpass_requests_shed_total', '').replace(/"/g, '')).join(', ') || 'none', 'event-loop-lag and queue-full: node front or admission; the rest: admission']);
 process.stdout.write(`\n| measure | value | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
 server.kill('SIGTERM');
 await new Promise((ok) => server.once('exit', ok));
