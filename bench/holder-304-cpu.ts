@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
-import { processCpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
+import { cpuSecondsOf, mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
 import { waitForLine } from './support/wait-for-line.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
@@ -42,13 +42,6 @@ const schemaOf = (n: number) => `bench_holder_304_${process.pid}_${n}`;
 const applicationOf = (n: number) => `vaxpass-holder-304-${process.pid}-${n}`;
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-holder-304-'));
 const children: ChildProcess[] = [];
-
-/** The main thread's CPU seconds (its task's utime + stime) and the whole process's. */
-function cpuSeconds(pid: number): { main: number; all: number } {
-  const fields = (path: string) => readFileSync(path, 'utf8').replace(/^.*\) /, '').split(' ');
-  const ticks = (f: string[]) => (Number(f[11]) + Number(f[12])) / 100;
-  return { main: ticks(fields(`/proc/${pid}/task/${pid}/stat`)), all: ticks(fields(`/proc/${pid}/stat`)) };
-}
 
 function writeCalls(pid: number): number {
   return Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
@@ -102,16 +95,7 @@ async function issuer(tree: string, n: number): Promise<Contender> {
 
 /** CPU seconds so far of the PostgreSQL backends of one issuer (found by application_name). */
 async function backendCpu(client: pg.Client, application: string): Promise<Map<number, number>> {
-  const pids = (await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [application])).rows.map((r) => r.pid);
-  const cpu = new Map<number, number>();
-  for (const pid of pids) {
-    try {
-      cpu.set(pid, processCpuSeconds(pid));
-    } catch {
-      // The backend ended meanwhile (an idle pooled connection closed).
-    }
-  }
-  return cpu;
+  return cpuSecondsOf((await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [application])).rows.map((r) => r.pid));
 }
 
 const stats = (xs: number[]) => {

@@ -12,11 +12,11 @@
 // request for up to 10 s here (VAXPASS_MAX_QUEUE_WAIT_MS): on a loaded machine the default 50 ms
 // sheds some requests with a cheap 503, which would lower the CPU per request without any change.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { runWrk, type WrkTarget } from './support/wrk.ts';
+import { mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
 import { waitForLine } from './support/wait-for-line.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
@@ -28,13 +28,6 @@ const PG_URL = process.env.BENCH_STORE === 'PostgreSQL' ? process.env.DATABASE_U
 const schemaOf = (n: number) => `bench_issuance_cpu_${process.pid}_${n}`;
 const dir = mkdtempSync(join(tmpdir(), 'vaxpass-issuance-cpu-'));
 const children: ChildProcess[] = [];
-
-/** The main thread's CPU seconds (its task's utime + stime) and the whole process's. */
-function cpuSeconds(pid: number): { main: number; all: number } {
-  const fields = (path: string) => readFileSync(path, 'utf8').replace(/^.*\) /, '').split(' ');
-  const ticks = (f: string[]) => (Number(f[11]) + Number(f[12])) / 100;
-  return { main: ticks(fields(`/proc/${pid}/task/${pid}/stat`)), all: ticks(fields(`/proc/${pid}/stat`)) };
-}
 
 interface Contender {
   readonly name: string;

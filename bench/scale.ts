@@ -18,7 +18,7 @@ import { Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { processCpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
+import { cpuSecondsOf, runWrk, type WrkTarget } from './support/wrk.ts';
 import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
 import { waitForLine } from './support/wait-for-line.ts';
@@ -77,19 +77,6 @@ async function backendPids(): Promise<number[]> {
   }
 }
 
-/** CPU seconds so far of each pid still alive. */
-function cpuOf(pids: readonly number[]): Map<number, number> {
-  const cpu = new Map<number, number>();
-  for (const pid of pids) {
-    try {
-      cpu.set(pid, processCpuSeconds(pid));
-    } catch {
-      // The backend ended (an idle pooled connection closed): its CPU is no longer counted.
-    }
-  }
-  return cpu;
-}
-
 /** CPU used between two readings; a pid first seen in the second counts whole. */
 function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
@@ -110,8 +97,8 @@ async function measure(targets: readonly Target[]): Promise<Measured> {
   const round = ++runCounter;
   const servers = [...new Set(targets.map((t) => serverPids.get(new URL(t.url).origin)!))];
   const onPostgres = targets.some((t) => t.postgres);
-  const serverBefore = cpuOf(servers);
-  const backendsBefore = onPostgres ? cpuOf(await backendPids()) : new Map<number, number>();
+  const serverBefore = cpuSecondsOf(servers);
+  const backendsBefore = onPostgres ? cpuSecondsOf(await backendPids()) : new Map<number, number>();
   const results = await Promise.all(
     targets.map(async (t, i) => {
       // The same wrk invocation as bench/publication.ts (bench/support/wrk.ts).
@@ -121,8 +108,8 @@ async function measure(targets: readonly Target[]): Promise<Measured> {
       return { rate, requests };
     }),
   );
-  const serverCpu = cpuBetween(serverBefore, cpuOf(servers));
-  const backendCpu = onPostgres ? cpuBetween(backendsBefore, cpuOf([...new Set([...backendsBefore.keys(), ...(await backendPids())])])) : 0;
+  const serverCpu = cpuBetween(serverBefore, cpuSecondsOf(servers));
+  const backendCpu = onPostgres ? cpuBetween(backendsBefore, cpuSecondsOf([...new Set([...backendsBefore.keys(), ...(await backendPids())])])) : 0;
   const requests = Math.max(1, results.reduce((a, r) => a + r.requests, 0));
   return { rate: results.reduce((a, r) => a + r.rate, 0), serverCpu: (serverCpu / requests) * 1e6, backendCpu: (backendCpu / requests) * 1e6 };
 }

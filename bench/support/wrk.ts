@@ -61,7 +61,29 @@ export async function runWrk(dir: string, target: WrkTarget, connections: number
  * depend on how much CPU wrk and other processes leave it.
  */
 export function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** The main thread's CPU seconds (its own task's utime + stime) and the whole process's. */
+export function mainThreadAndProcessCpuSeconds(pid: number): { main: number; all: number } {
+  return { main: statCpuSeconds(`/proc/${pid}/task/${pid}/stat`), all: processCpuSeconds(pid) };
+}
+
+/** CPU seconds so far of each pid still alive (one that ended, such as an idle pooled backend, is left out). */
+export function cpuSecondsOf(pids: readonly number[]): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      cpu.set(pid, processCpuSeconds(pid));
+    } catch {
+      // Ended meanwhile: its CPU is no longer counted.
+    }
+  }
+  return cpu;
+}
+
+function statCpuSeconds(path: string): number {
+  const fields = readFileSync(path, 'utf8').replace(/^.*\) /, '').split(' ');
   // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
