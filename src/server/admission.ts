@@ -36,9 +36,14 @@ export interface AdmissionLimits {
   readonly standingQueueAfterMs: number;
   /** Longest wait for a partner request while the queue is standing (0: refused at once). */
   readonly standingQueueWaitMs: number;
+  /**
+   * Share of the last 100 ms the event loop was busy (0–1) above which partner requests are refused
+   * at once; 0 turns the check off. Holders are exempt.
+   */
+  readonly maxLoopUtilization: number;
 }
 
-export type Refusal = 'queue-full' | 'waited-too-long' | 'event-loop-lag' | 'standing-queue';
+export type Refusal = 'queue-full' | 'waited-too-long' | 'event-loop-lag' | 'loop-busy' | 'standing-queue';
 export type Admitted = { readonly ok: true; release(): void };
 export type Admission = Admitted | { readonly ok: false; readonly reason: Refusal };
 
@@ -70,6 +75,8 @@ export class AdmissionController {
     private readonly loopLagMs: () => number = () => 0,
     /** A monotonic clock in ms, for the standing-queue rule. */
     private readonly now: () => number = () => performance.now(),
+    /** The event loop's recent utilization, 0–1 (watchEventLoopLag); none: never shed on it. */
+    private readonly loopUtilization: () => number = () => 0,
   ) {}
 
   private partnerQueued(): number {
@@ -97,12 +104,25 @@ export class AdmissionController {
   }
 
   /**
+   * Why the loop's state alone refuses a request of this lane now, or null: it lags past the lane's
+   * limit, or (partners only) it was busy more than `maxLoopUtilization` of the last 100 ms. The lag
+   * shows a loop already behind; the utilization shows one about to be, while answers are still
+   * prompt, so partner work stops being added before every answer has to wait behind it.
+   */
+  loopRefusal(lane: Lane): Refusal | null {
+    if (this.overLoopLag(lane)) return 'event-loop-lag';
+    const maxBusy = this.limits.maxLoopUtilization;
+    return lane === 'partner' && maxBusy > 0 && this.loopUtilization() > maxBusy ? 'loop-busy' : null;
+  }
+
+  /**
    * The refusal admit() would answer at once for this lane and tenant (the loop lagging, or no
    * free slot and no room to wait), else null. Changes nothing, so it can be asked before the
    * request's body is read: a request that would be refused anyway is refused before that work.
    */
   refusesNow(lane: Lane, tenant = ''): Refusal | null {
-    if (this.overLoopLag(lane)) return 'event-loop-lag';
+    const loop = this.loopRefusal(lane);
+    if (loop !== null) return loop;
     if (this.hasSlot(lane)) return null;
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
     if ((queue?.length ?? 0) >= this.limits.maxQueue || this.limits.maxWaitMs === 0) return 'queue-full';

@@ -313,6 +313,8 @@ function admissionLimits(env: Env, devIdp: boolean): AdmissionLimits {
     // evening"); CoDel's interval and target (Nichols & Jacobson) are 100 and 5 ms.
     standingQueueAfterMs: integer(env, 'VAXPASS_STANDING_QUEUE_AFTER_MS', 0, 0, 60_000),
     standingQueueWaitMs: integer(env, 'VAXPASS_STANDING_QUEUE_WAIT_MS', 5, 0, 60_000),
+    // Percent in the environment, a share here; off until bench/overload shows where to set it.
+    maxLoopUtilization: integer(env, 'VAXPASS_MAX_LOOP_UTILIZATION_PERCENT', 0, 0, 100) / 100,
   };
 }
 

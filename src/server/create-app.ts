@@ -88,8 +88,8 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
   const limiter =
     options.rateLimiter ??
     (config.redisUrl ? createRedisRateLimiter({ url: config.redisUrl, clock, logger, onUnavailable: () => metrics.quotaStoreUnavailable() }) : createRateLimiter(clock));
-  const loopLag = config.admission.maxEventLoopLagMs > 0 ? watchEventLoopLag() : null;
-  const admission = new AdmissionController(config.admission, loopLag?.ms);
+  const loopLag = config.admission.maxEventLoopLagMs > 0 || config.admission.maxLoopUtilization > 0 ? watchEventLoopLag() : null;
+  const admission = new AdmissionController(config.admission, loopLag?.ms, undefined, loopLag?.utilization);
   metrics.admission = () => admission.stats();
   const verifier = createHolderTokenVerifier({ oidc: config.oidc, now: () => clock.now() });
   const clientSecret = config.oidc?.clientSecret ?? null;

@@ -39,7 +39,7 @@ export interface NodeFrontDeps {
   readonly security: Readonly<Record<string, string>>;
   readonly holderNotModified: HolderNotModified;
   /** Admission control's decisions that take no slot and queue nothing. */
-  readonly admission: Pick<AdmissionController, 'overLoopLag' | 'refusesNow'>;
+  readonly admission: Pick<AdmissionController, 'overLoopLag' | 'loopRefusal' | 'refusesNow'>;
   /** The partner this instance read for an API key in the current clock second (PartnerKeyCache.held), or null. */
   readonly heldPartner: (apiKey: string) => Partner | null;
 }
@@ -119,7 +119,8 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
 
   /** Why admission would refuse this partner issuance now, decided before authentication reads anything or the body is read; null: the route decides. */
   function partnerRefusal(req: IncomingMessage): Refusal | null {
-    if (deps.admission.overLoopLag('partner')) return 'event-loop-lag';
+    const loop = deps.admission.loopRefusal('partner');
+    if (loop !== null) return loop;
     const key = bearerToken(req.headers.authorization);
     const partner = key ? deps.heldPartner(key) : null;
     if (!partner || partner.revokedAt !== null || !partner.scopes.includes(ISSUE_SCOPE) || rawCount(req, 'authorization') > 1) return null;

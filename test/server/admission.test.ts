@@ -8,7 +8,7 @@ import { AdmissionController, type Admission, type Admitted } from '../../src/se
 import { testConfig } from '../../src/server/config.ts';
 import { createServerFixture, listen, newIdempotencyKey, problemOf, type ServerFixture } from './support/server-fixture.ts';
 
-const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 };
+const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 };
 const held = (a: Admission | Promise<Admission>) => a as Admitted;
 
 describe('AdmissionController', () => {
@@ -33,7 +33,7 @@ describe('AdmissionController', () => {
   });
 
   it('serves partners round-robin from their own bounded queues, so one partner cannot crowd out another', async () => {
-    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 });
+    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 });
     const first = held(c.admit('partner', 'bulk'));
     const served: string[] = [];
     const queue = (tenant: string) => {
@@ -67,6 +67,19 @@ describe('AdmissionController', () => {
     expect(c.admit('holder')).toEqual({ ok: false, reason: 'event-loop-lag' });
   });
 
+  it('sheds partners at once while the loop was busier than maxLoopUtilization; holders are exempt; 0 turns it off', () => {
+    let busy = 0.5;
+    const c = new AdmissionController({ ...limits, maxLoopUtilization: 0.7 }, () => 0, undefined, () => busy);
+    expect(held(c.admit('partner', 'a')).ok).toBe(true);
+    busy = 0.8;
+    expect(c.refusesNow('partner', 'a')).toBe('loop-busy');
+    expect(c.admit('partner', 'a')).toEqual({ ok: false, reason: 'loop-busy' });
+    expect(c.loopRefusal('holder')).toBeNull();
+    expect(held(c.admit('holder')).ok).toBe(true);
+    const off = new AdmissionController({ ...limits, maxLoopUtilization: 0 }, () => 0, undefined, () => 1);
+    expect(off.loopRefusal('partner')).toBeNull();
+  });
+
   it('refusesNow() gives the refusal admit() would give at once, and changes nothing', () => {
     const c = new AdmissionController({ ...limits, maxQueue: 1 });
     expect(c.refusesNow('partner', 'a')).toBeNull();
@@ -93,7 +106,7 @@ describe('AdmissionController', () => {
 });
 
 describe('standing queue (CoDel-style)', () => {
-  const standing = { maxConcurrent: 1, holderReserve: 0, maxQueue: 8, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 100, standingQueueWaitMs: 0 };
+  const standing = { maxConcurrent: 1, holderReserve: 0, maxQueue: 8, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 100, standingQueueWaitMs: 0, maxLoopUtilization: 0 };
 
   it('queues a partner burst, but once the partner queue has not emptied for standingQueueAfterMs refuses new partners at once while holders still queue and go first', async () => {
     let now = 0;
@@ -134,7 +147,7 @@ describe('standing queue (CoDel-style)', () => {
 
   it('with standingQueueWaitMs > 0 a partner in a standing queue waits that long at most, not maxWaitMs', async () => {
     let now = 0;
-    const c = new AdmissionController({ ...standing, standingQueueWaitMs: 5 }, undefined, () => now);
+    const c = new AdmissionController({ ...standing, standingQueueWaitMs: 5, maxLoopUtilization: 0 }, undefined, () => now);
     held(c.admit('partner', 'a'));
     void c.admit('partner', 'a');
     now = 200;
@@ -145,7 +158,7 @@ describe('standing queue (CoDel-style)', () => {
   });
 
   it('is off by default (VAXPASS_STANDING_QUEUE_AFTER_MS=0): a long-standing queue still queues', () => {
-    expect(testConfig().admission).toMatchObject({ standingQueueAfterMs: 0, standingQueueWaitMs: 5 });
+    expect(testConfig().admission).toMatchObject({ standingQueueAfterMs: 0, standingQueueWaitMs: 5, maxLoopUtilization: 0 });
     let now = 0;
     const c = new AdmissionController({ ...standing, standingQueueAfterMs: 0 }, undefined, () => now);
     held(c.admit('partner', 'a'));
@@ -161,7 +174,7 @@ describe('admission over HTTP', () => {
   afterEach(() => f.cleanup());
 
   it('sheds partner issuance with 503 OVERLOADED and Retry-After before signing, while a holder is still served', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const busy = held(f.app.admission.admit('partner', 'elsewhere'));
     const before = await countIssuedPasses(f.db);
     const shed = await f.partnerIssue({ personId: 'demo-0001' });
@@ -187,7 +200,7 @@ describe('admission over HTTP', () => {
   });
 
   it('nothing the client sends changes its lane: a partner key on the holder path is still a holder request needing an ID token', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const busy = held(f.app.admission.admit('holder'));
     const res = await f.partnerIssue({ personId: 'demo-0001' }, {});
     expect(res.status).toBe(503);
@@ -197,7 +210,7 @@ describe('admission over HTTP', () => {
   });
 
   it('refuses before reading the body when it would refuse anyway: the 503 comes while the body is still being sent', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const server = await listen(f.app);
     const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
     try {
@@ -219,7 +232,7 @@ describe('admission over HTTP', () => {
   });
 
   it('does not sign or store for a client that went away while waiting for a slot', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const server = await listen(f.app);
     try {
       const busy = held(f.app.admission.admit('partner', 'elsewhere'));
