@@ -18,6 +18,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/open-database.ts';
 import { openPostgres } from '../src/db/postgres/open-postgres.ts';
 import type { Queryable } from '../src/db/store.ts';
+import { spread } from './support/measure.ts';
 
 const PEOPLE = Number(process.argv[2] ?? 5000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -119,15 +120,11 @@ const push = (key: string, value: number) => results.set(key, [...(results.get(k
   }
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
-};
 console.log(`bench/bound-limit-reads: ${PEOPLE} people × ${PASSES_PER_PERSON} passes, ${READS} reads per run, ${ROUNDS} interleaved rounds, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(', ')}`);
 console.log('\n| statement | CPU µs per read, median (min–max) |');
 console.log('|---|---|');
 for (const [name, xs] of results) {
-  const s = stats(xs);
+  const s = spread(xs);
   console.log(`| ${name} | ${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)}) |`);
 }
 rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,7 @@ import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
 import { cpuSecondsOf, mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
 import { waitForLine } from './support/wait-for-line.ts';
+import { spread, formatSpread as range } from './support/measure.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -98,15 +99,6 @@ async function backendCpu(client: pg.Client, application: string): Promise<Map<n
   return cpuSecondsOf((await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [application])).rows.map((r) => r.pid));
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
-};
-const range = (xs: number[], digits = 0) => {
-  const s = stats(xs);
-  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
-};
-
 const client = new pg.Client({ connectionString: PG_URL });
 await client.connect();
 try {
@@ -142,7 +134,7 @@ try {
   console.log('|---|---|---|---|---|---|---|');
   for (const [i, [name, f]] of [...figures].entries()) {
     const db = i === 0 ? ['—', '—'] : [range(f.backend), range(f.trips, 3)];
-    console.log(`| ${name} | ${range(f.rate)} | ${(stats(f.rate).median / stats(base.rate).median).toFixed(2)} | ${range(f.main)} | ${range(f.all)} | ${db.join(' | ')} |`);
+    console.log(`| ${name} | ${range(f.rate)} | ${(spread(f.rate).median / spread(base.rate).median).toFixed(2)} | ${range(f.main)} | ${range(f.all)} | ${db.join(' | ')} |`);
   }
 } finally {
   for (const c of children) c.kill('SIGTERM');

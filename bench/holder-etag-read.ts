@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../src/db/open-database.ts';
 import { storedHolderAnswerForSession } from '../src/db/queries/holder-answers.ts';
 import { sessionIdHash } from '../src/db/queries/holder-sessions.ts';
+import { spread } from './support/measure.ts';
 
 const PEOPLE = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -69,11 +70,6 @@ async function cpuPerRead(run: Variant): Promise<number> {
   return (used.user + used.system) / READS;
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
-};
-
 const results = new Map<string, number[]>();
 for (const wal of ['WAL as left by the writes', 'WAL checkpointed']) {
   if (wal === 'WAL checkpointed') db.client.pragma('wal_checkpoint(TRUNCATE)');
@@ -88,9 +84,9 @@ for (const wal of ['WAL as left by the writes', 'WAL checkpointed']) {
 console.log(`bench/holder-etag-read: ${PEOPLE} people with a session and a stored answer, ${READS} reads per run, ${ROUNDS} interleaved rounds`);
 console.log('\n| variant | CPU µs per read, median (min–max) | first / this |');
 console.log('|---|---|---|');
-const first = stats([...results.values()][0]!).median;
+const first = spread([...results.values()][0]!).median;
 for (const [name, xs] of results) {
-  const s = stats(xs);
+  const s = spread(xs);
   console.log(`| ${name} | ${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)}) | ${(first / s.median).toFixed(2)} |`);
 }
 console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);

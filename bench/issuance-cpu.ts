@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
 import { waitForLine } from './support/wait-for-line.ts';
+import { spread, formatSpread as range } from './support/measure.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -57,15 +58,6 @@ async function issuer(tree: string, n: number): Promise<Contender> {
   return { name: `issuer ${tree}`, pid: child.pid!, target: { url: `${url}/api/v1/partner/passes`, method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}', keyPrefix: `issuer-${n}` } };
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
-};
-const range = (xs: number[], digits = 0) => {
-  const s = stats(xs);
-  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
-};
-
 try {
   const contenders = [await baseline(), ...(await Promise.all(TREES.map((tree, i) => issuer(tree, i))))];
   const figures = new Map(contenders.map((c) => [c.name, { rate: [] as number[], main: [] as number[], all: [] as number[] }]));
@@ -92,7 +84,7 @@ try {
   console.log('\n| contender | req/s | ratio to baseline | main-thread CPU µs/request | process CPU µs/request |');
   console.log('|---|---|---|---|---|');
   for (const [name, f] of figures) {
-    console.log(`| ${name} | ${range(f.rate)} | ${(stats(f.rate).median / stats(base.rate).median).toFixed(2)} | ${range(f.main)} | ${range(f.all)} |`);
+    console.log(`| ${name} | ${range(f.rate)} | ${(spread(f.rate).median / spread(base.rate).median).toFixed(2)} | ${range(f.main)} | ${range(f.all)} |`);
   }
 } finally {
   for (const c of children) c.kill('SIGTERM');

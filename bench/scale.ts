@@ -22,6 +22,7 @@ import { cpuSecondsOf, runWrk, type WrkTarget } from './support/wrk.ts';
 import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
 import { waitForLine } from './support/wait-for-line.ts';
+import { spread } from './support/measure.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -189,10 +190,6 @@ function withApplicationName(url: string): string {
   return u.toString();
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
-};
 const fmt = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} k` : n.toFixed(0));
 
 const schema = `bench_scale_${process.pid}`;
@@ -244,22 +241,22 @@ try {
       backendCpu.get(name)!.push(m.backendCpu);
     }
   }
-  const post = stats(rates.get('baseline: Hono POST, parse + sign')!).median;
-  const get = stats(rates.get('baseline: Hono small-JSON GET')!).median;
-  const postCpu = stats(serverCpu.get('baseline: Hono POST, parse + sign')!).median;
-  const getCpu = stats(serverCpu.get('baseline: Hono small-JSON GET')!).median;
+  const post = spread(rates.get('baseline: Hono POST, parse + sign')!).median;
+  const get = spread(rates.get('baseline: Hono small-JSON GET')!).median;
+  const postCpu = spread(serverCpu.get('baseline: Hono POST, parse + sign')!).median;
+  const getCpu = spread(serverCpu.get('baseline: Hono small-JSON GET')!).median;
   console.log('\n| path | req/s median (min–max) | ratio to baseline | goal | server CPU µs/req median (min–max) | baseline CPU / this server CPU | PostgreSQL backend CPU µs/req median (min–max) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const [name, xs] of rates) {
-    const s = stats(xs);
+    const s = spread(xs);
     const base = name.includes('issuance') ? post : name.includes('holder') || name.includes('bundle') ? get : null;
     const goal = name.includes('issuance') ? '≥ 0.6' : name.includes('k-pass') ? 'same as any person' : name.includes('holder') ? '≥ 0.5' : name.includes('bundle') ? '≥ 0.8' : '';
     const cpu = (m: number[]) => {
-      const c = stats(m);
+      const c = spread(m);
       return c.max === 0 ? '—' : `${c.median.toFixed(0)} (${c.min.toFixed(0)}–${c.max.toFixed(0)})`;
     };
     const baseCpu = name.includes('issuance') ? postCpu : base ? getCpu : null;
-    const ownCpu = stats(serverCpu.get(name)!).median;
+    const ownCpu = spread(serverCpu.get(name)!).median;
     console.log(`| ${name} | ${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}) | ${base ? (s.median / base).toFixed(2) : '—'} | ${goal} | ${cpu(serverCpu.get(name)!)} | ${baseCpu && ownCpu ? (baseCpu / ownCpu).toFixed(2) : '—'} | ${cpu(backendCpu.get(name)!)} |`);
   }
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);

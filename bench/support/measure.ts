@@ -92,3 +92,15 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
 
 export const formatRate = (opsPerSecond: number): string => Math.round(opsPerSecond).toLocaleString('en-US');
 export const formatPercent = (ratio: number): string => `${(ratio * 100).toFixed(1)} %`;
+
+/** Minimum, median and maximum of interleaved rounds (what every bench table reports). */
+export function spread(xs: readonly number[]): { min: number; median: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
+}
+
+/** "median (min–max)" with `digits` decimals. */
+export function formatSpread(xs: readonly number[], digits = 0): string {
+  const s = spread(xs);
+  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+}
