@@ -121,8 +121,11 @@ export class AdmissionController {
    * request's body is read: a request that would be refused anyway is refused before that work.
    */
   refusesNow(lane: Lane, tenant = ''): Refusal | null {
-    const loop = this.loopRefusal(lane);
-    if (loop !== null) return loop;
+    return this.loopRefusal(lane) ?? this.queueRefusal(lane, tenant);
+  }
+
+  /** The part of refusesNow() that the queues decide: no free slot and no room (or no time) to wait. */
+  queueRefusal(lane: Lane, tenant = ''): Refusal | null {
     if (this.hasSlot(lane)) return null;
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
     if ((queue?.length ?? 0) >= this.limits.maxQueue || this.limits.maxWaitMs === 0) return 'queue-full';

@@ -39,7 +39,7 @@ export interface NodeFrontDeps {
   readonly security: Readonly<Record<string, string>>;
   readonly holderNotModified: HolderNotModified;
   /** Admission control's decisions that take no slot and queue nothing. */
-  readonly admission: Pick<AdmissionController, 'overLoopLag' | 'loopRefusal' | 'refusesNow'>;
+  readonly admission: Pick<AdmissionController, 'overLoopLag' | 'loopRefusal' | 'queueRefusal'>;
   /** The partner this instance read for an API key in the current clock second (PartnerKeyCache.held), or null. */
   readonly heldPartner: (apiKey: string) => Partner | null;
 }
@@ -124,7 +124,7 @@ export function createNodeFront(deps: NodeFrontDeps): NodeFront {
     const key = bearerToken(req.headers.authorization);
     const partner = key ? deps.heldPartner(key) : null;
     if (!partner || partner.revokedAt !== null || !partner.scopes.includes(ISSUE_SCOPE) || rawCount(req, 'authorization') > 1) return null;
-    return deps.admission.refusesNow('partner', partner.id);
+    return deps.admission.queueRefusal('partner', partner.id);
   }
 
   return (req, res) => {
