@@ -26,12 +26,16 @@ export function createPartnerKeyCache(clock: Clock, maxEntries = 1_000): Partner
   let entries = new Map<string, { readonly second: number; readonly partner: Partner }>();
   // A read that started before a forgetAll() must not put its older answer back afterwards.
   let generation = 0;
+  const heldFor = (hash: string): Partner | null => {
+    const entry = entries.get(hash);
+    return entry && entry.second === unixNow(clock) ? entry.partner : null;
+  };
   return {
     async find(db, apiKey) {
       const hash = hashApiKey(apiKey);
+      const held = heldFor(hash);
+      if (held) return held;
       const second = unixNow(clock);
-      const held = entries.get(hash);
-      if (held && held.second === second) return held.partner;
       const startedIn = generation;
       const partner = await findPartnerByKeyHash(db, hash);
       if (partner && startedIn === generation) {
@@ -40,10 +44,7 @@ export function createPartnerKeyCache(clock: Clock, maxEntries = 1_000): Partner
       }
       return partner;
     },
-    held(apiKey) {
-      const held = entries.get(hashApiKey(apiKey));
-      return held && held.second === unixNow(clock) ? held.partner : null;
-    },
+    held: (apiKey) => heldFor(hashApiKey(apiKey)),
     forgetAll() {
       generation++;
       entries = new Map();
