@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import { ApiError } from './problem.ts';
+import { readBounded } from '../core/bounded-read.ts';
 
 export interface BodyLimit {
   readonly maxBytes: number;
@@ -80,21 +81,7 @@ function readNodeRequest(incoming: IncomingMessage, limit: BodyLimit): Promise<U
 
 async function readFetchRequest(request: Request, limit: BodyLimit): Promise<Uint8Array> {
   if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit.maxBytes) {
-      void reader.cancel();
-      throw limit.tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) bytes.set(chunk, (at += chunk.length) - chunk.length);
+  const bytes = await readBounded(request.body, limit.maxBytes);
+  if (bytes === null) throw limit.tooLarge();
   return bytes;
 }

@@ -2,6 +2,7 @@
 // expand to gigabytes; the platform's DecompressionStream (Web API, in Node and every browser)
 // is read chunk by chunk and cancelled as soon as the output passes the cap, so a bomb costs at
 // most one chunk beyond the cap in memory and time. No inflate code of our own.
+import { readBounded } from '../bounded-read.ts';
 
 export type InflateFormat = 'deflate' | 'deflate-raw';
 
@@ -12,31 +13,10 @@ export type InflateResult = { readonly ok: true; readonly bytes: Uint8Array } | 
 
 /** zlib (RFC 1950) with 'deflate', raw DEFLATE (RFC 1951) with 'deflate-raw'. Never throws. */
 export async function boundedInflate(input: Uint8Array, format: InflateFormat, cap = MAX_INFLATED_BYTES): Promise<InflateResult> {
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
-    const stream = new Blob([input as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(format));
-    reader = stream.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > cap) {
-        await reader.cancel().catch(() => undefined);
-        return { ok: false, message: `decompressed data is larger than ${cap} bytes` };
-      }
-      chunks.push(value);
-    }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return { ok: true, bytes: out };
+    const bytes = await readBounded(new Blob([input as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(format)), cap);
+    return bytes ? { ok: true, bytes } : { ok: false, message: `decompressed data is larger than ${cap} bytes` };
   } catch {
-    await reader?.cancel().catch(() => undefined);
     return { ok: false, message: format === 'deflate' ? 'data is not valid zlib' : 'data is not valid DEFLATE' };
   }
 }
