@@ -5,13 +5,30 @@
 // every 304 below comes from the database or the full path.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
+import type { VaxpassDatabase } from '../../src/db/store.ts';
+import { testConfig } from '../../src/server/config.ts';
+import { createApp } from '../../src/server/create-app.ts';
+import { watchedKeyDirectory } from '../../src/server/issuer-keys.ts';
+import { createLogger } from '../../src/server/logger.ts';
+import { TEST_POSTGRES_URL, testDialect } from '../support/create-test-database.ts';
+import { countStatements } from '../support/statement-counter.ts';
 import { holderAnswerStamp, invalidateHolderAnswer, raiseHolderAnswerGeneration, storedHolderAnswerForSession, storedHolderAnswersForSessions, storeHolderAnswer } from '../../src/db/queries/holder-answers.ts';
 import { deleteHolderSession, insertHolderSession, sessionIdHash } from '../../src/db/queries/holder-sessions.ts';
 import { registryWriter } from '../../src/db/queries/registry-import.ts';
 import { strongEtag } from '../../src/server/http-cache.ts';
 import { isCurrentHolderAnswerEtag } from '../../src/server/session/holder-answer-etag.ts';
 import { ADMIN_TOKEN, createServerFixture, problemOf, type ServerFixture } from './support/server-fixture.ts';
+
+// Writes another instance could make while a full path runs, after the stamp and the answer's
+// reads: before the issuance (the pass id is drawn just before signing), and after the answer is
+// built, before its ETag is stored (the answer's last step waits for durability).
+const hooks = vi.hoisted(() => ({ beforeIssuing: [] as (() => Promise<unknown>)[] }));
+vi.mock('../../src/server/issuance/pass-id.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/server/issuance/pass-id.ts')>();
+  return { ...real, unusedPassId: async (db: Parameters<typeof real.unusedPassId>[0]) => (await hooks.beforeIssuing.shift()?.(), real.unusedPassId(db)) };
+});
 
 type Passes = { passes: { passId: string; type: string; kid: string; issuedAt: string; expiresAt: string }[] };
 
@@ -38,8 +55,6 @@ async function firstRefresh(personId: string, sessionSeconds?: number) {
   const res = await refresh(cookie);
   expect(res.status).toBe(200);
   const body = (await res.json()) as Passes;
-  // The answer that issued a new pass is not stored (its own write voided it); the next full path stores it.
-  expect((await refresh(cookie, '"other"')).status).toBe(200);
   return { cookie, etag: res.headers.get('etag')!, body };
 }
 
@@ -48,6 +63,110 @@ const storedFor = (cookie: string) => storedHolderAnswerForSession(f.db, cookie,
 /** A registry change made behind the issuer's back (no invalidation): only the full path would see it. */
 const addTestBehindTheIssuersBack = (personId: string) =>
   f.db.transaction((tx) => tx.orm.insert(tx.t.testResults).values({ id: `t-${randomBytes(4).toString('hex')}`, personId, kind: 'PCR', sampledAt: now() - 3600, result: 'negative', createdAt: now() }));
+
+/** The same database as another instance sees it: on PostgreSQL a second store (its own pool), on SQLite the one store. */
+async function secondStore(): Promise<{ db: VaxpassDatabase; close(): Promise<void> }> {
+  if (testDialect !== 'postgres') return { db: f.db, close: async () => {} };
+  const db = await openPostgres(TEST_POSTGRES_URL, { schema: f.database.env.VAXPASS_PG_SCHEMA!, poolSize: 2, migrate: false });
+  return { db, close: () => db.close() };
+}
+
+/** Runs `write` once, when the next full path has built its answer and before it stores the ETag. */
+function beforeStoring(write: () => Promise<unknown>): void {
+  const durable = f.db.durable.bind(f.db);
+  f.db.durable = async () => {
+    f.db.durable = durable;
+    await write();
+    return durable();
+  };
+}
+
+describe('the first fetch stores its own ETag (its own issuance does not void it)', () => {
+  it.each([
+    ['one pass', 'demo-0001', 1],
+    ['two passes, two issuances', 'demo-0001', 2],
+  ])('%s: the refresh after the first fetch is a 304 from the stored ETag, with one statement, also on another app over the same database', async (_, personId, issued) => {
+    if (issued === 2) {
+      await f.db.transaction(async (tx) => {
+        await registryWriter(tx, now()).write({ kind: 'test', personId, testKind: 'RAT', sampledAt: now() - 600, result: 'negative' });
+      });
+    }
+    const cookie = await signedIn(personId);
+    const first = await refresh(cookie);
+    expect(first.status).toBe(200);
+    expect(((await first.json()) as Passes).passes).toHaveLength(issued);
+    const etag = first.headers.get('etag')!;
+    expect(await storedFor(cookie)).toEqual({ personId, etag, sessionExpiresAt: expect.any(Number) });
+    const counted = await countStatements(async () => expect((await refresh(cookie, etag)).status).toBe(304));
+    // The batched read of the session and the stored answer, nothing else: no full path.
+    expect(counted.sql, counted.sql.join('\n')).toHaveLength(1);
+    const other = await secondStore();
+    try {
+      const app = createApp({ db: other.db, signer: watchedKeyDirectory(f.keysDir, 0), clock: f.clock, config: testConfig({ holderRefreshCacheSeconds: 1 }), logger: createLogger('silent', () => {}) });
+      const res = await app.request('/api/v1/holder/passes', { headers: { Cookie: `vaxpass_session=${cookie}`, 'If-None-Match': etag } });
+      expect(res.status).toBe(304);
+      expect(res.headers.get('etag')).toBe(etag);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a pass issued again by the full path (the old one revoked) stores the new answer’s ETag too', async () => {
+    const { cookie, body } = await firstRefresh('demo-0001');
+    expect((await f.admin('/revocations/passes', { passId: body.passes[0]!.passId, reason: 'lost phone' })).status).toBe(201);
+    const again = await refresh(cookie);
+    expect(again.status).toBe(200);
+    const etag = again.headers.get('etag')!;
+    expect((await storedFor(cookie))?.etag).toBe(etag);
+    expect((await refresh(cookie, etag)).status).toBe(304);
+  });
+
+  it.each([
+    ['a person with no stored answer yet', false],
+    ['a person whose answer was stored and voided', true],
+  ])('%s: a write between the stamp and the issuance (another instance) still keeps the answer from being stored', async (_, hadRow) => {
+    const cookie = await signedIn('demo-0001');
+    if (hadRow) await f.db.transaction((tx) => invalidateHolderAnswer(tx, 'demo-0001'));
+    const other = await secondStore();
+    try {
+      // A registry change with its invalidation, after the full path read the facts it builds from.
+      hooks.beforeIssuing.push(async () => {
+        await addTestBehindTheIssuersBack('demo-0001');
+        await other.db.transaction((tx) => invalidateHolderAnswer(tx, 'demo-0001'));
+      });
+      const first = await refresh(cookie);
+      expect(hooks.beforeIssuing).toHaveLength(0);
+      expect(first.status).toBe(200);
+      expect(((await first.json()) as Passes).passes.map((p) => p.type)).toEqual(['vaccination']);
+      expect(await storedFor(cookie)).toBeNull();
+      const after = await refresh(cookie, first.headers.get('etag')!);
+      expect(after.status).toBe(200);
+      expect(((await after.json()) as Passes).passes.map((p) => p.type).sort()).toEqual(['test', 'vaccination']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a global change between the stamp and the issuance, or a write between the issuance and the store, keeps it from being served', async () => {
+    const one = await signedIn('demo-0001');
+    hooks.beforeIssuing.push(() => f.db.transaction((tx) => raiseHolderAnswerGeneration(tx)));
+    const first = await refresh(one);
+    expect(first.status).toBe(200);
+    expect(await storedFor(one)).toBeNull();
+
+    const two = await signedIn('demo-0002');
+    const other = await secondStore();
+    try {
+      beforeStoring(() => other.db.transaction((tx) => invalidateHolderAnswer(tx, 'demo-0002')));
+      const fetched = await refresh(two);
+      expect(fetched.status).toBe(200);
+      expect(await storedFor(two)).toBeNull();
+      expect((await holderAnswerStamp(f.db, 'demo-0002')).etag).toBeNull();
+    } finally {
+      await other.close();
+    }
+  });
+});
 
 describe('holder 304 from the stored ETag', () => {
   it('answers the stored ETag (strong or weak form) with 304 from the session and the stored answer alone', async () => {
@@ -222,6 +341,7 @@ describe('holder 304 from the stored ETag', () => {
     await f.cleanup();
     f = await createServerFixture({ holderRefreshCacheSeconds: 0, holderQuotaPerMinute: 3 });
     const { cookie, etag } = await firstRefresh('demo-0001');
+    expect((await refresh(cookie, etag)).status).toBe(304);
     expect((await refresh(cookie, etag)).status).toBe(304);
     expect((await refresh(cookie, etag)).status).toBe(429);
   });
