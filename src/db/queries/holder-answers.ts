@@ -8,6 +8,11 @@
 //     answer is built from, and stores its ETag only if `changes` is still what it read
 //     (storeHolderAnswer) and under the generation it read. An answer built from data a write
 //     changed meanwhile is therefore never stored over that write.
+// `changes` counts the person's invalidating writes (no row: none yet), so the full path's own
+// write (a pass it issues, in the same request) can tell whether it is the only one since the
+// stamp: its increment returns the new count, and if that is the stamp's plus one, nothing else
+// touched the person in between and the stamp moves past the request's own write
+// (stampPastOwnWrite). Else the stamp stays and the store is refused, as for any other write.
 import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Queryable, VaxpassDatabase } from '../store.ts';
 import { sessionIdHash } from './holder-sessions.ts';
@@ -103,13 +108,33 @@ export async function storeHolderAnswer(db: VaxpassDatabase, personId: string, s
   });
 }
 
-/** A write changed (or may have changed) this person's answer: their stored ETag is void. Call it inside the write's transaction. */
-export async function invalidateHolderAnswer(db: Queryable, personId: string): Promise<void> {
+/**
+ * A write changed (or may have changed) this person's answer: their stored ETag is void. Call it
+ * inside the write's transaction. Returns the person's change count this write left (the same
+ * statement: RETURNING), for a full path that made the write itself (stampPastOwnWrite).
+ */
+export async function invalidateHolderAnswer(db: Queryable, personId: string): Promise<number> {
   const { holderAnswers: a } = db.t;
-  await db.orm
+  const [row] = await db.orm
     .insert(a)
     .values({ personId, changes: 1, etag: null, validUntil: 0, generation: 0 })
-    .onConflictDoUpdate({ target: a.personId, set: { changes: sql`${a.changes} + 1`, etag: null } });
+    .onConflictDoUpdate({ target: a.personId, set: { changes: sql`${a.changes} + 1`, etag: null } })
+    .returning({ changes: a.changes });
+  return row!.changes;
+}
+
+/**
+ * The stamp of a full path after a write of its own has committed (a pass it issued), given the
+ * change count that write left (invalidateHolderAnswer). One above the stamp's (a missing row
+ * counts 0: a row the store inserted starts at 0): no other write came between the stamp and this
+ * one, so what the full path read since the stamp is still current, and the answer it builds with
+ * its own write in it may be stored under the new count. Anything else: the stamp unchanged, so the
+ * store is refused. Writes after this one raise the count past it and refuse the store as before.
+ */
+export function stampPastOwnWrite(stamp: HolderAnswerStamp, changesAfterOwnWrite: number): HolderAnswerStamp {
+  if (changesAfterOwnWrite !== (stamp.changes ?? 0) + 1) return stamp;
+  // What the write left stored: no ETag (so the store is never skipped as a no-op).
+  return { ...stamp, changes: changesAfterOwnWrite, etag: null, validUntil: 0 };
 }
 
 /** The holders of these passes (a revocation): their stored ETags are void. */

@@ -4,7 +4,7 @@
 // database does not grow per refresh, and it stays the same until a write touches the person or
 // `validUntil` (holder-answers.ts stores its ETag for the 304 of later refreshes).
 import { appendAudit } from '../../db/queries/audit-log.ts';
-import { holderAnswerStamp, invalidateHolderAnswer, type HolderAnswerStamp } from '../../db/queries/holder-answers.ts';
+import { holderAnswerStamp, invalidateHolderAnswer, stampPastOwnWrite, type HolderAnswerStamp } from '../../db/queries/holder-answers.ts';
 import { findReusableHolderPass, insertIssuedPass, type IssuedPassRow } from '../../db/queries/issued-passes.ts';
 import { readPersonWithFacts } from '../../db/queries/registry.ts';
 import { unusedPassId } from './pass-id.ts';
@@ -43,7 +43,7 @@ const seenGeneration = new WeakMap<IssuanceContext['db'], number>();
 export async function currentHolderPasses(ctx: IssuanceContext, personId: string, request: RequestRef): Promise<HolderAnswer> {
   const { db } = ctx;
   const now = unixNow(ctx.clock);
-  const stamp = await holderAnswerStamp(db, personId);
+  let stamp = await holderAnswerStamp(db, personId);
   // The revoked keys are remembered per clock second; one revoked through another instance raised
   // the generation, and the answer stored under it must not be built from the set before it.
   if (seenGeneration.get(db) !== stamp.generation) {
@@ -68,19 +68,23 @@ export async function currentHolderPasses(ctx: IssuanceContext, personId: string
     if (!row) {
       const issued = await signForPerson(keys, content, now, revokedKids, await unusedPassId(db), ctx.checkIssued);
       const fresh: IssuedPassRow = { ...issued, personId, issuedBy: 'holder', factsHash: hash, createdAt: now };
-      row = await db.transaction(async (tx) => {
+      const written = await db.transaction(async (tx) => {
         // Another refresh (here or in another process) may have issued meanwhile (signing is
         // async): keep one pass per facts.
         await lockForTransaction(tx, LOCKS.holderPass(personId));
         const raced = await reusable(tx, personId, content.type, hash, now, revokedKids);
-        if (raced) return raced;
+        if (raced) return { row: raced, changes: null };
         await insertIssuedPass(tx, fresh);
         // A new pass changes the answer: any ETag stored meanwhile (another instance) is void.
-        await invalidateHolderAnswer(tx, personId);
+        const changes = await invalidateHolderAnswer(tx, personId);
         await appendAudit(tx, { at: now, actor: `holder:${personId}`, action: 'pass.issued', passId: issued.passId, personId, ...request, detail: { kid: issued.kid, type: issued.type } });
         ctx.onIssued?.('holder');
-        return fresh;
+        return { row: fresh, changes };
       });
+      row = written.row;
+      // This answer holds its own new pass: if no other write came since the stamp, its ETag may
+      // still be stored (holder-answers.ts). Applied once the transaction has committed.
+      if (written.changes !== null) stamp = stampPastOwnWrite(stamp, written.changes);
     }
     // From half its lifetime on, the pass is no longer handed out again (reusable above).
     validUntil = Math.min(validUntil, Math.floor((row.iat + row.exp) / 2));
