@@ -30,9 +30,13 @@ interface Phase {
   readonly statements: number;
   readonly cpuUs: number;
   readonly backendUs: number | null;
+  /** Median wall-clock ms of one request (moves with the machine's load more than the CPU does). */
+  readonly latencyMs: number;
   readonly statuses: Record<number, number>;
 }
 type ChildResult = Record<'fetch' | 'refresh' | 'again', Phase>;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function backendCpuSeconds(): Promise<number> {
   const client = new pg.Client({ connectionString: PG_URL });
@@ -119,10 +123,15 @@ async function child(tree: string, store: string, people: number): Promise<void>
       for (const k of Object.keys(statuses)) delete statuses[Number(k)];
       const b0 = store === 'PostgreSQL' ? await backendCpuSeconds() : 0;
       const c0 = process.cpuUsage();
-      for (const personId of measured) await get(personId, withEtag);
+      const times: number[] = [];
+      for (const personId of measured) {
+        const t0 = performance.now();
+        await get(personId, withEtag);
+        times.push(performance.now() - t0);
+      }
       const used = process.cpuUsage(c0);
       const backendUs = store === 'PostgreSQL' ? (((await backendCpuSeconds()) - b0) * 1e6) / people : null;
-      return { statements: 0, cpuUs: (used.user + used.system) / people, backendUs, statuses: { ...statuses } };
+      return { statements: 0, cpuUs: (used.user + used.system) / people, backendUs, latencyMs: median(times), statuses: { ...statuses } };
     };
     // The first fetch of everyone, an hour, the first refresh, and (for scale) the one after it.
     // The statements are counted on five warm-up people, the others only warm the path up.
@@ -150,8 +159,7 @@ async function child(tree: string, store: string, people: number): Promise<void>
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const range = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+const range = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 async function parent(): Promise<void> {
   const people = Number(process.argv[2] ?? 200);
@@ -161,8 +169,8 @@ async function parent(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const loads: string[] = [];
   console.log(`bench/holder-first-refresh: ${people} fresh people per round, one request at a time, ${rounds} rounds; median (min–max)`);
-  console.log('| store | tree | request | statements | this process CPU µs/request | PostgreSQL backend CPU µs/request | statuses (last round) |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| store | tree | request | statements | this process CPU µs/request | PostgreSQL backend CPU µs/request | latency ms | statuses (last round) |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const store of stores) {
     const results = new Map<string, ChildResult[]>(trees.map((t) => [t, []]));
     for (let r = 0; r < rounds; r++) {
@@ -179,7 +187,7 @@ async function parent(): Promise<void> {
         const of = all.map((x) => x[request]);
         const backend = of.map((p) => p.backendUs).filter((x): x is number => x !== null);
         const label = { fetch: 'first fetch (200)', refresh: 'first refresh, If-None-Match', again: 'second refresh, If-None-Match' }[request];
-        console.log(`| ${store} | ${tree} | ${label} | ${of.map((p) => p.statements).join(', ')} | ${range(of.map((p) => p.cpuUs))} | ${backend.length ? range(backend) : '—'} | ${JSON.stringify(of.at(-1)!.statuses)} |`);
+        console.log(`| ${store} | ${tree} | ${label} | ${of.map((p) => p.statements).join(', ')} | ${range(of.map((p) => p.cpuUs))} | ${backend.length ? range(backend) : '—'} | ${range(of.map((p) => p.latencyMs), 2)} | ${JSON.stringify(of.at(-1)!.statuses)} |`);
       }
     }
   }
