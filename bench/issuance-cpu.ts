@@ -4,7 +4,8 @@
 // stime) does much less. Each tree given on the command line (a checkout of this repository, so
 // main and a branch can be compared in one run) gets its own issuer on a fresh SQLite file; the
 // Hono POST+sign baseline of bench/scale.ts is measured the same way. Rounds interleave (reversed
-// every other round); the table gives min / median / max and the ratio to the same-run baseline.
+// every other round); the table gives min / median / max and the ratio to the same-run baseline,
+// and with two trees or more, each tree's CPU against the first tree's in the same round.
 //   npx tsx bench/issuance-cpu.ts [seconds per run, default 3] [rounds, default 5] [tree …, default .]
 // BENCH_STORE=PostgreSQL puts each issuer on its own fresh schema of DATABASE_URL (default the
 // local test server) instead of a SQLite file.
@@ -55,7 +56,8 @@ async function issuer(tree: string, n: number): Promise<Contender> {
   const res = await fetch(`${url}/api/v1/admin/partners`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'bench', name: 'Bench', quotaPerMinute: 1_000_000, registryTrusted: true }) });
   if (!res.ok) throw new Error(`partner: ${res.status} ${await res.text()}`);
   const { apiKey } = (await res.json()) as { apiKey: string };
-  return { name: `issuer ${tree}`, pid: child.pid!, target: { url: `${url}/api/v1/partner/passes`, method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}', keyPrefix: `issuer-${n}` } };
+  // The same tree may be given twice (an A/A control of the pairing): names stay distinct.
+  return { name: `issuer ${tree}${TREES.indexOf(tree) === n ? '' : ` (#${n + 1})`}`, pid: child.pid!, target: { url: `${url}/api/v1/partner/passes`, method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' }, body: '{"personId":"demo-0002"}', keyPrefix: `issuer-${n}` } };
 }
 
 try {
@@ -85,6 +87,19 @@ try {
   console.log('|---|---|---|---|---|');
   for (const [name, f] of figures) {
     console.log(`| ${name} | ${range(f.rate)} | ${(spread(f.rate).median / spread(base.rate).median).toFixed(2)} | ${range(f.main)} | ${range(f.all)} |`);
+  }
+  // Paired by round: each tree against the first one in the same round (the two run back to back),
+  // which cancels most of the load drift that widens the spreads above.
+  const first = contenders[1] ? figures.get(contenders[1].name) : undefined;
+  if (first && contenders.length > 2) {
+    console.log(`\n| against ${contenders[1]!.name}, paired by round | main-thread CPU ratio | process CPU ratio | rounds with less main-thread CPU |`);
+    console.log('|---|---|---|---|');
+    for (const c of contenders.slice(2)) {
+      const f = figures.get(c.name)!;
+      const main = f.main.map((v, r) => v / first.main[r]!);
+      const all = f.all.map((v, r) => v / first.all[r]!);
+      console.log(`| ${c.name} | ${range(main, 3)} | ${range(all, 3)} | ${main.filter((x) => x < 1).length} of ${main.length} |`);
+    }
   }
 } finally {
   for (const c of children) c.kill('SIGTERM');
