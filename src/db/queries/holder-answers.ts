@@ -13,7 +13,7 @@
 // stamp: its increment returns the new count, and if that is the stamp's plus one, nothing else
 // touched the person in between and the stamp moves past the request's own write
 // (stampPastOwnWrite). Else the stamp stays and the store is refused, as for any other write.
-import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Queryable, VaxpassDatabase } from '../store.ts';
 import { sessionIdHash } from './holder-sessions.ts';
 import { prepared } from './prepared.ts';
@@ -40,29 +40,61 @@ export async function storedHolderAnswerForSession(db: Queryable, sessionId: str
  * holder-not-modified.ts): only the sessions that have a valid stored ETag are in the map.
  */
 export async function storedHolderAnswersForSessions(db: Queryable, sessionIds: readonly string[], now: number): Promise<Map<string, StoredHolderAnswer>> {
-  // The 304 of nearly every holder refresh is this statement: prepared once per connection (on
-  // PostgreSQL named by prepared(), so the server plans it once per connection too), the ids passed as one
-  // array (PostgreSQL: text[]; SQLite: a JSON array), so one statement serves any number of them.
-  // No LIMIT: drizzle binds it as a parameter, which made each read on SQLite 3.4× dearer in CPU
-  // (bench/holder-etag-read.ts, docs/benchmarks.md).
-  const query = prepared(db, 'storedHolderAnswersForSessions', ({ dialect, orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }) =>
-    orm
-      .select({ idHash: s.idHash, personId: a.personId, etag: a.etag, sessionExpiresAt: s.expiresAt })
-      .from(s)
-      .innerJoin(a, eq(a.personId, s.personId))
-      .leftJoin(g, eq(g.id, GENERATION_ROW))
-      .where(and(dialect === 'postgres' ? sql`${s.idHash} = any(${ph('idHashes')})` : sql`${s.idHash} in (select value from json_each(${ph('idHashes')}))`, gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`)))
-      .prepare(),
-  );
   const byHash = new Map(sessionIds.map((id) => [sessionIdHash(id), id]));
   const hashes = [...byHash.keys()];
-  const rows = await query.all({ idHashes: db.dialect === 'postgres' ? hashes : JSON.stringify(hashes), now });
+  const rows = hashes.length === 0 ? [] : db.dialect === 'postgres' ? await readPostgres(db, hashes, now) : await readSqlite(db, hashes, now);
   const found = new Map<string, StoredHolderAnswer>();
   for (const row of rows) {
     const sessionId = byHash.get(row.idHash);
     if (sessionId !== undefined && row.etag !== null) found.set(sessionId, { personId: row.personId, etag: row.etag, sessionExpiresAt: row.sessionExpiresAt });
   }
   return found;
+}
+
+/**
+ * The read of a set of session ids, by the session id hashes: the session, its person's stored
+ * answer and the generation. The 304 of nearly every holder refresh is this statement, prepared
+ * once per connection. No LIMIT: drizzle binds it as a parameter, which made each read on SQLite
+ * 3.4× dearer in CPU (bench/holder-etag-read.ts, docs/benchmarks.md).
+ */
+function storedAnswersRead({ orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }: Queryable, ids: SQL) {
+  return orm
+    .select({ idHash: s.idHash, personId: a.personId, etag: a.etag, sessionExpiresAt: s.expiresAt })
+    .from(s)
+    .innerJoin(a, eq(a.personId, s.personId))
+    .leftJoin(g, eq(g.id, GENERATION_ROW))
+    .where(and(ids, gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`)))
+    .prepare();
+}
+
+/** SQLite: the ids as one JSON array, so one statement serves any number of them. */
+function readSqlite(db: Queryable, hashes: readonly string[], now: number) {
+  const query = prepared(db, 'storedHolderAnswersForSessions', (d) => storedAnswersRead(d, sql`${d.t.holderSessions.idHash} in (select value from json_each(${ph('idHashes')}))`));
+  return query.all({ idHashes: JSON.stringify(hashes), now });
+}
+
+/**
+ * PostgreSQL: one named statement per batch size rounded up to a power of two, the ids as that
+ * many parameters (the last repeated to fill it; a repeated value matches no row twice). The
+ * server plans a named statement with its values five times, then keeps a generic plan only if
+ * that plan is estimated no dearer. With the ids as one array (`= any($1)`), the generic plan is
+ * costed for an array of 10 (PostgreSQL's guess for an array it cannot see): dearer than the
+ * custom plan of a batch of 1–6, so such batches were planned again on every execution (0 generic
+ * / 6,150 custom at 50,000 sessions), and where a generic plan was kept it was made for 10 ids: at a
+ * few thousand sessions it read them through the `expires_at` index or a hash join over every
+ * stored answer. With the size in the statement both plans are costed for the same count and the
+ * generic one, a probe of each primary key, is kept at every table size
+ * (bench/stored-etag-plans.ts, docs/benchmarks.md).
+ */
+function readPostgres(db: Queryable, hashes: readonly string[], now: number) {
+  let size = 1;
+  while (size < hashes.length) size *= 2;
+  const query = prepared(db, `storedHolderAnswersForSessions${size}`, (d) =>
+    storedAnswersRead(d, sql`${d.t.holderSessions.idHash} in (${sql.join(Array.from({ length: size }, (_, i) => ph(`h${i}`)), sql`, `)})`),
+  );
+  const values: Record<string, unknown> = { now };
+  for (let i = 0; i < size; i++) values[`h${i}`] = hashes[Math.min(i, hashes.length - 1)];
+  return query.all(values);
 }
 
 /** What the full path reads before building an answer: the person's change count (null: no row yet) and the generation. */
