@@ -5,9 +5,11 @@
 // is on the table sizes. For each size: a fresh schema with that many sessions, each of its own
 // person with a stored answer, and batches of BATCH (default 7, what bench/holder-304-cpu.ts
 // counted per statement) random sessions, two statements under way as the issuer keeps them:
-//   - the query function as the issuer runs it;
-//   - the same read with the expiry judged in the issuer instead of in SQL (tried, rejected: see
-//     docs/benchmarks.md).
+//   - the query function as the issuer runs it (since 2026-11-25: one statement per batch size,
+//     sessions by primary key only, docs/benchmarks.md);
+//   - the earlier read's shape, the ids as one array (`= any($1)`), with the expiry judged in the
+//     issuer (tried on 2026-11-25 00:16, rejected: see docs/benchmarks.md).
+// Statements of the query function are counted over all its batch sizes.
 // Per statement: the client's CPU (process.cpuUsage), the backends' CPU (/proc), and how many
 // generic and custom plans the server made (pg_prepared_statements).
 //   npx tsx bench/stored-etag-plans.ts [sessions …, default 2000 50000] [statements per run, default 3000]
@@ -57,8 +59,8 @@ for (const size of SIZES) {
     let k = 0;
     const next = () => Array.from({ length: BATCH }, () => cookies[(k = (k + 7919) % size)]!);
     const reads: Record<string, () => Promise<number>> = {
-      'query function (expiry in SQL)': async () => (await storedHolderAnswersForSessions(db, next(), NOW)).size,
-      'expiry judged in the issuer': async () => {
+      'query function': async () => (await storedHolderAnswersForSessions(db, next(), NOW)).size,
+      'one array, expiry judged in the issuer': async () => {
         const rows = (await raw.query({ name: 'expiry_in_issuer', text: EXPIRY_IN_ISSUER, values: [next().map(sessionIdHash)], rowMode: 'array' })).rows as [string, string, string, number, number][];
         return rows.filter((r) => Number(r[3]) > NOW && Number(r[4]) > NOW).length;
       },
@@ -88,7 +90,7 @@ for (const size of SIZES) {
       try {
         for (const client of clients) {
           for (const r of (await client.query('select name, generic_plans, custom_plans from pg_prepared_statements')).rows) {
-            const name = String(r.name).startsWith('vaxpass_storedHolderAnswers') ? 'query function (expiry in SQL)' : r.name === 'expiry_in_issuer' ? 'expiry judged in the issuer' : null;
+            const name = String(r.name).startsWith('vaxpass_storedHolderAnswers') ? 'query function' : r.name === 'expiry_in_issuer' ? 'one array, expiry judged in the issuer' : null;
             if (!name) continue;
             const [g, c] = plans.get(name) ?? [0, 0];
             plans.set(name, [g + Number(r.generic_plans), c + Number(r.custom_plans)]);

@@ -13,7 +13,7 @@
 // stamp: its increment returns the new count, and if that is the stamp's plus one, nothing else
 // touched the person in between and the stamp moves past the request's own write
 // (stampPastOwnWrite). Else the stamp stays and the store is refused, as for any other write.
-import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, getTableName, gt, inArray, isNotNull, sql, type Table } from 'drizzle-orm';
 import type { Queryable, VaxpassDatabase } from '../store.ts';
 import { sessionIdHash } from './holder-sessions.ts';
 import { prepared } from './prepared.ts';
@@ -40,29 +40,82 @@ export async function storedHolderAnswerForSession(db: Queryable, sessionId: str
  * holder-not-modified.ts): only the sessions that have a valid stored ETag are in the map.
  */
 export async function storedHolderAnswersForSessions(db: Queryable, sessionIds: readonly string[], now: number): Promise<Map<string, StoredHolderAnswer>> {
-  // The 304 of nearly every holder refresh is this statement: prepared once per connection (on
-  // PostgreSQL named by prepared(), so the server plans it once per connection too), the ids passed as one
-  // array (PostgreSQL: text[]; SQLite: a JSON array), so one statement serves any number of them.
-  // No LIMIT: drizzle binds it as a parameter, which made each read on SQLite 3.4× dearer in CPU
-  // (bench/holder-etag-read.ts, docs/benchmarks.md).
-  const query = prepared(db, 'storedHolderAnswersForSessions', ({ dialect, orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }) =>
+  const byHash = new Map(sessionIds.map((id) => [sessionIdHash(id), id]));
+  const hashes = [...byHash.keys()];
+  const rows = hashes.length === 0 ? [] : db.dialect === 'postgres' ? await readPostgres(db, hashes, now) : await readSqlite(db, hashes, now);
+  const found = new Map<string, StoredHolderAnswer>();
+  for (const row of rows) {
+    const sessionId = byHash.get(row.idHash);
+    if (sessionId !== undefined && row.etag !== null && row.personId !== null) found.set(sessionId, { personId: row.personId, etag: row.etag, sessionExpiresAt: row.sessionExpiresAt });
+  }
+  return found;
+}
+
+interface StoredAnswerRow {
+  readonly idHash: string;
+  readonly personId: string | null;
+  readonly etag: string | null;
+  readonly sessionExpiresAt: number;
+}
+
+/**
+ * SQLite: the sessions and their stored answers, the ids as one JSON array so one prepared
+ * statement serves any number of them. No LIMIT: drizzle binds it as a parameter, which made each
+ * read on SQLite 3.4× dearer in CPU (bench/holder-etag-read.ts, docs/benchmarks.md).
+ */
+function readSqlite(db: Queryable, hashes: readonly string[], now: number): Promise<StoredAnswerRow[]> {
+  const query = prepared(db, 'storedHolderAnswersForSessions', ({ orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }) =>
     orm
       .select({ idHash: s.idHash, personId: a.personId, etag: a.etag, sessionExpiresAt: s.expiresAt })
       .from(s)
       .innerJoin(a, eq(a.personId, s.personId))
       .leftJoin(g, eq(g.id, GENERATION_ROW))
-      .where(and(dialect === 'postgres' ? sql`${s.idHash} = any(${ph('idHashes')})` : sql`${s.idHash} in (select value from json_each(${ph('idHashes')}))`, gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`)))
+      .where(and(sql`${s.idHash} in (select value from json_each(${ph('idHashes')}))`, gt(s.expiresAt, ph('now')), gt(a.validUntil, ph('now')), isNotNull(a.etag), eq(a.generation, sql`coalesce(${g.generation}, 0)`)))
       .prepare(),
   );
-  const byHash = new Map(sessionIds.map((id) => [sessionIdHash(id), id]));
-  const hashes = [...byHash.keys()];
-  const rows = await query.all({ idHashes: db.dialect === 'postgres' ? hashes : JSON.stringify(hashes), now });
-  const found = new Map<string, StoredHolderAnswer>();
-  for (const row of rows) {
-    const sessionId = byHash.get(row.idHash);
-    if (sessionId !== undefined && row.etag !== null) found.set(sessionId, { personId: row.personId, etag: row.etag, sessionExpiresAt: row.sessionExpiresAt });
-  }
-  return found;
+  return query.all({ idHashes: JSON.stringify(hashes), now });
+}
+
+/** A column with its table's name, `"table"."column"`. */
+const q = (table: Table, column: { readonly name: string }) => sql`${sql.identifier(getTableName(table))}.${sql.identifier(column.name)}`;
+
+/**
+ * PostgreSQL: a named statement is planned with its values five times, then kept as one generic
+ * plan only if that plan is estimated no dearer, and the generic plan is costed without the
+ * values. The read is therefore written so that its only sensible plan is the one wanted at every
+ * table size and batch size (bench/stored-etag-plans.ts, docs/benchmarks.md):
+ *   - one statement per batch size rounded up to a power of two, the ids as that many parameters
+ *     (the last repeated to fill it; a repeated id matches its row once). With one array
+ *     parameter (`= any($1)`) the generic plan was costed for 10 ids, dearer than the custom plan of
+ *     a batch of 1–6, so those batches were planned again on every execution;
+ *   - the ids are the only condition on the sessions, so the primary key is the way in: with the
+ *     expiry in SQL the generic plan (an unknown `now`, a third of the rows guessed unexpired) read
+ *     a few thousand sessions through the `expires_at` index. The session's expiry is compared
+ *     here instead;
+ *   - the stored answer is a subquery per session, which PostgreSQL runs as a probe of the
+ *     answers' primary key; as a join, batches of 8 or more at a few thousand answers were planned
+ *     as a hash join over all of them.
+ */
+async function readPostgres(db: Queryable, hashes: readonly string[], now: number): Promise<StoredAnswerRow[]> {
+  let size = 1;
+  while (size < hashes.length) size *= 2;
+  const query = prepared(db, `storedHolderAnswersForSessions${size}`, ({ orm, t: { holderSessions: s, holderAnswers: a, holderAnswerGeneration: g } }) =>
+    orm
+      .select({
+        idHash: s.idHash,
+        personId: s.personId,
+        sessionExpiresAt: s.expiresAt,
+        // Every column named with its table: drizzle writes them bare in a one-table select, where
+        // the subquery's person_id would then be its own.
+        etag: sql<string | null>`(select ${q(a, a.etag)} from ${a} where ${q(a, a.personId)} = ${q(s, s.personId)} and ${q(a, a.validUntil)} > ${ph('now')} and ${q(a, a.generation)} = coalesce((select ${q(g, g.generation)} from ${g} where ${q(g, g.id)} = ${GENERATION_ROW}), 0))`,
+      })
+      .from(s)
+      .where(sql`${s.idHash} in (${sql.join(Array.from({ length: size }, (_, i) => ph(`h${i}`)), sql`, `)})`)
+      .prepare(),
+  );
+  const values: Record<string, unknown> = { now };
+  for (let i = 0; i < size; i++) values[`h${i}`] = hashes[Math.min(i, hashes.length - 1)];
+  return (await query.all(values)).filter((row) => row.sessionExpiresAt > now);
 }
 
 /** What the full path reads before building an answer: the person's change count (null: no row yet) and the generation. */
