@@ -19,9 +19,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { countStatements } from '../test/support/statement-counter.ts';
-import { processCpuSeconds } from './support/wrk.ts';
+import { backendCpuSeconds, dropSchema } from './support/postgres-bench.ts';
 
 const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const APPLICATION_NAME = `vaxpass-first-refresh-bench-${process.pid}`;
@@ -38,16 +37,7 @@ type ChildResult = Record<'fetch' | 'refresh' | 'again', Phase>;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function backendCpuSeconds(): Promise<number> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    const pids = (await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APPLICATION_NAME])).rows.map((r) => r.pid);
-    return pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
-  } finally {
-    await client.end();
-  }
-}
+const backendCpu = () => backendCpuSeconds(PG_URL, APPLICATION_NAME);
 
 /** One tree, one store, one round: prints a ChildResult as JSON. */
 async function child(tree: string, store: string, people: number): Promise<void> {
@@ -121,7 +111,7 @@ async function child(tree: string, store: string, people: number): Promise<void>
     };
     const phase = async (withEtag: boolean): Promise<Phase> => {
       for (const k of Object.keys(statuses)) delete statuses[Number(k)];
-      const b0 = store === 'PostgreSQL' ? await backendCpuSeconds() : 0;
+      const b0 = store === 'PostgreSQL' ? await backendCpu() : 0;
       const c0 = process.cpuUsage();
       const times: number[] = [];
       for (const personId of measured) {
@@ -130,7 +120,7 @@ async function child(tree: string, store: string, people: number): Promise<void>
         times.push(performance.now() - t0);
       }
       const used = process.cpuUsage(c0);
-      const backendUs = store === 'PostgreSQL' ? (((await backendCpuSeconds()) - b0) * 1e6) / people : null;
+      const backendUs = store === 'PostgreSQL' ? (((await backendCpu()) - b0) * 1e6) / people : null;
       return { statements: 0, cpuUs: (used.user + used.system) / people, backendUs, latencyMs: median(times), statuses: { ...statuses } };
     };
     // The first fetch of everyone, an hour, the first refresh, and (for scale) the one after it.
@@ -149,12 +139,7 @@ async function child(tree: string, store: string, people: number): Promise<void>
     process.stdout.write(`${JSON.stringify({ fetch, refresh, again } satisfies ChildResult)}\n`);
   } finally {
     await db.close();
-    if (store === 'PostgreSQL') {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    }
+    if (store === 'PostgreSQL') await dropSchema(PG_URL, schema);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -19,9 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/db/open-database.ts';
-import { createPartner, findPartnerById } from '../src/db/queries/partners.ts';
-import { seedDemoRegistry } from '../src/demo/seed-demo-registry.ts';
-import { initKeyDirectory } from '../src/keys/key-directory.ts';
+import { findPartnerById } from '../src/db/queries/partners.ts';
 import { systemClock, unixNow } from '../src/server/clock.ts';
 import { testConfig } from '../src/server/config.ts';
 import { createApp } from '../src/server/create-app.ts';
@@ -32,6 +30,7 @@ import { watchedKeyDirectory } from '../src/server/issuer-keys.ts';
 import { listen } from '../src/server/listen.ts';
 import { silentLogger } from '../src/server/logger.ts';
 import { formatSpread as range, spread } from './support/measure.ts';
+import { seedBenchIssuer } from './support/seed-bench-issuer.ts';
 import { mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
@@ -43,9 +42,7 @@ const db = openDatabase(join(dir, 'bench.sqlite'));
 try {
   const now = unixNow(systemClock);
   const keysDir = join(dir, 'keys');
-  await initKeyDirectory(keysDir, { now: now - 86_400 });
-  await seedDemoRegistry(db, now);
-  const { apiKey } = await db.transaction((tx) => createPartner(tx, { id: 'bench', name: 'Bench', now, quotaPerMinute: 100_000_000, registryTrusted: true }));
+  const { apiKey } = await seedBenchIssuer(db, keysDir, now);
   // As main.ts: the key directory checked once a second. No shedding: the bench measures the work.
   const keys = watchedKeyDirectory(keysDir, 1000);
   const config = testConfig({ admission: { maxConcurrent: 64, holderReserve: 1, maxQueue: 1000, maxWaitMs: 60_000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });

@@ -8,20 +8,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openDatabase } from '../src/db/open-database.ts';
 import { openPostgres } from '../src/db/postgres/open-postgres.ts';
-import { createPartner } from '../src/db/queries/partners.ts';
 import type { VaxpassDatabase } from '../src/db/store.ts';
-import { seedDemoRegistry } from '../src/demo/seed-demo-registry.ts';
-import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { systemClock, unixNow } from '../src/server/clock.ts';
 import { testConfig } from '../src/server/config.ts';
 import { createApp } from '../src/server/create-app.ts';
 import { watchedKeyDirectory } from '../src/server/issuer-keys.ts';
 import { silentLogger } from '../src/server/logger.ts';
 import { countStatements } from '../test/support/statement-counter.ts';
-import { processCpuSeconds } from './support/wrk.ts';
+import { backendCpuSeconds, dropSchema } from './support/postgres-bench.ts';
+import { seedBenchIssuer } from './support/seed-bench-issuer.ts';
 
 const N = Number(process.argv[2] ?? 300);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -30,16 +27,7 @@ const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/t
 const STORES = process.env.BENCH_STORES?.split(',') ?? ['SQLite', 'PostgreSQL'];
 const APPLICATION_NAME = `vaxpass-issuance-bench-${process.pid}`;
 
-async function backendCpuSeconds(): Promise<number> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    const pids = (await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APPLICATION_NAME])).rows.map((r) => r.pid);
-    return pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
-  } finally {
-    await client.end();
-  }
-}
+const backendCpu = () => backendCpuSeconds(PG_URL, APPLICATION_NAME);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const range = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
@@ -54,9 +42,7 @@ async function bench(store: string): Promise<void> {
   try {
     const now = unixNow(systemClock);
     const keysDir = join(dir, 'keys');
-    await initKeyDirectory(keysDir, { now: now - 86_400 });
-    await seedDemoRegistry(db, now);
-    const { apiKey } = await db.transaction((tx) => createPartner(tx, { id: 'bench', name: 'Bench', now, quotaPerMinute: 100_000_000, registryTrusted: true }));
+    const { apiKey } = await seedBenchIssuer(db, keysDir, now);
     const app = createApp({ db, signer: watchedKeyDirectory(keysDir, 0), clock: systemClock, // No shedding: the bench measures the work, not admission control.
       config: testConfig({ admission: { maxConcurrent: 64, holderReserve: 1, maxQueue: 1000, maxWaitMs: 60_000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } }), logger: silentLogger });
     let seq = 0;
@@ -81,7 +67,7 @@ async function bench(store: string): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       // One at a time.
       let cpu0 = process.cpuUsage();
-      let b0 = store === 'PostgreSQL' ? await backendCpuSeconds() : 0;
+      let b0 = store === 'PostgreSQL' ? await backendCpu() : 0;
       const times: number[] = [];
       for (let i = 0; i < N; i++) {
         const t0 = performance.now();
@@ -91,10 +77,10 @@ async function bench(store: string): Promise<void> {
       let used = process.cpuUsage(cpu0);
       latency.push(median(times));
       cpu.push((used.user + used.system) / N);
-      if (store === 'PostgreSQL') backend.push(((await backendCpuSeconds()) - b0) * 1e6 / N);
+      if (store === 'PostgreSQL') backend.push(((await backendCpu()) - b0) * 1e6 / N);
       // 16 concurrent callers.
       cpu0 = process.cpuUsage();
-      b0 = store === 'PostgreSQL' ? await backendCpuSeconds() : 0;
+      b0 = store === 'PostgreSQL' ? await backendCpu() : 0;
       const deadline = performance.now() + CONCURRENT_MS;
       let done = 0;
       const t0 = performance.now();
@@ -112,12 +98,7 @@ async function bench(store: string): Promise<void> {
     console.log(`| ${store} | ${counted.statements} | ${range(latency, 2)} | ${range(cpu)} | ${store === 'PostgreSQL' ? range(backend) : '—'} | ${range(rate)} | ${range(rateCpu)} | ${load} |`);
   } finally {
     await db.close();
-    if (store === 'PostgreSQL') {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    }
+    if (store === 'PostgreSQL') await dropSchema(PG_URL, schema);
     rmSync(dir, { recursive: true, force: true });
   }
 }
