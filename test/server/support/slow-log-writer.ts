@@ -15,6 +15,8 @@ const timer = setInterval(() => {
   process.stderr.write(`${JSON.stringify({ written, dropped: logger.dropped() })}\n`);
 }, 50);
 process.stdin.resume();
+// Never outlive a test that failed before closing stdin.
+setTimeout(() => process.exit(2), 30_000).unref();
 process.stdin.on('end', () => {
   logger.flush();
   process.exit(0);
