@@ -58,7 +58,7 @@ async function bench(store: string): Promise<void> {
     await seedDemoRegistry(db, now);
     const { apiKey } = await db.transaction((tx) => createPartner(tx, { id: 'bench', name: 'Bench', now, quotaPerMinute: 100_000_000, registryTrusted: true }));
     const app = createApp({ db, signer: watchedKeyDirectory(keysDir, 0), clock: systemClock, // No shedding: the bench measures the work, not admission control.
-      config: testConfig({ admission: { maxConcurrent: 64, holderReserve: 1, maxQueue: 1000, maxWaitMs: 60_000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } }), logger: silentLogger });
+      config: testConfig({ admission: { maxConcurrent: 64, holderReserve: 1, maxQueue: 1000, maxWaitMs: 60_000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } }), logger: silentLogger });
     let seq = 0;
     const issue = async () => {
       const res = await app.request('/api/v1/partner/passes', { method: 'POST', headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': `bench-key-${++seq}` }, body: '{"personId":"demo-0002"}' });

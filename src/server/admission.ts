@@ -15,14 +15,6 @@
 // `standingQueueWaitMs` (0: refused at once) instead of `maxWaitMs`: in a sustained overload the
 // excess is refused in microseconds instead of after a wait, and the slots and CPU go to admitted
 // work. Holders are exempt: they are dispatched first and keep `maxWaitMs`.
-//
-// The queue-delay rule is CoDel's own test (Nichols & Jacobson): it looks at how long the partner
-// requests that left the queue had waited (their sojourn time), and once none in a whole
-// `queueDelayIntervalMs` waited less than `queueDelayTargetMs` (the *minimum* delay stayed above
-// the target: a standing queue, not a burst), partner requests may wait only the target; a wait
-// under the target ends it. Why it matters here: a request waiting for a slot delays not only its
-// own answer but every answer pipelined behind it on the same connection (HTTP/1.1 answers in
-// order), so a 50 ms queue wait put 50 ms on the holder 304s queued behind an issuance.
 
 export type Lane = 'holder' | 'partner';
 
@@ -49,20 +41,14 @@ export interface AdmissionLimits {
    * at once; 0 turns the check off. Holders are exempt.
    */
   readonly maxLoopUtilization: number;
-  /** Partner queue delay CoDel aims for (ms): waits are capped at it while the delay stays above it. 0: the rule is off. */
-  readonly queueDelayTargetMs: number;
-  /** How long the partner queue delay must stay above the target before waits are capped (ms). */
-  readonly queueDelayIntervalMs: number;
 }
 
-export type Refusal = 'queue-full' | 'waited-too-long' | 'event-loop-lag' | 'loop-busy' | 'standing-queue' | 'queue-delay';
+export type Refusal = 'queue-full' | 'waited-too-long' | 'event-loop-lag' | 'loop-busy' | 'standing-queue';
 export type Admitted = { readonly ok: true; release(): void };
 export type Admission = Admitted | { readonly ok: false; readonly reason: Refusal };
 
 interface Waiter {
   readonly tenant: string;
-  /** When it started waiting (the clock of `now`), for its sojourn time. */
-  readonly since: number;
   readonly resolve: (admission: Admission) => void;
   readonly timer: ReturnType<typeof setTimeout>;
 }
@@ -82,10 +68,6 @@ export class AdmissionController {
   private queuedCount = 0;
   /** When the partner queues last went from empty to holding a waiter (meaningful while they hold one). */
   private partnerBusySince = 0;
-  /** Queue-delay rule: since when every partner waiter that left the queue waited at least the target (null: one waited less). */
-  private delayAboveSince: number | null = null;
-  /** Queue-delay rule: the delay stayed above the target for an interval; waits are capped at the target. */
-  private delayCapped = false;
 
   constructor(
     readonly limits: AdmissionLimits,
@@ -159,11 +141,9 @@ export class AdmissionController {
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(tenant);
     const standing = lane === 'partner' && this.standingQueue();
     if (lane === 'partner' && this.partnerQueued() === 0) this.partnerBusySince = this.now();
-    const capped = lane === 'partner' && this.delayCapped;
-    const waitMs = Math.min(standing ? this.limits.standingQueueWaitMs : this.limits.maxWaitMs, capped ? this.limits.queueDelayTargetMs : Infinity, this.limits.maxWaitMs);
-    const reason: Refusal = capped ? 'queue-delay' : standing ? 'standing-queue' : 'waited-too-long';
+    const waitMs = standing ? Math.min(this.limits.standingQueueWaitMs, this.limits.maxWaitMs) : this.limits.maxWaitMs;
     return new Promise<Admission>((resolve) => {
-      const waiter: Waiter = { tenant, since: this.now(), resolve, timer: setTimeout(() => this.expire(lane, waiter, reason), waitMs) };
+      const waiter: Waiter = { tenant, resolve, timer: setTimeout(() => this.expire(lane, waiter, standing), waitMs) };
       if (lane === 'holder') this.holderQueue.push(waiter);
       else if (queue) queue.push(waiter);
       else {
@@ -213,30 +193,10 @@ export class AdmissionController {
   private hand(waiter: Waiter, lane: Lane): void {
     clearTimeout(waiter.timer);
     this.queuedCount--;
-    if (lane === 'partner') this.sojourn(this.now() - waiter.since);
     waiter.resolve(this.start(lane));
   }
 
-  /** CoDel's test on a partner waiter leaving the queue (admitted or refused) after `ms`. */
-  private sojourn(ms: number): void {
-    const target = this.limits.queueDelayTargetMs;
-    if (target === 0) return;
-    if (ms < target) {
-      this.delayAboveSince = null;
-      this.delayCapped = false;
-      return;
-    }
-    const now = this.now();
-    this.delayAboveSince ??= now;
-    if (now - this.delayAboveSince >= this.limits.queueDelayIntervalMs) this.delayCapped = true;
-  }
-
-  /** True while partner waits are capped at the queue-delay target (for tests and metrics). */
-  queueDelayCapped(): boolean {
-    return this.delayCapped;
-  }
-
-  private expire(lane: Lane, waiter: Waiter, reason: Refusal): void {
+  private expire(lane: Lane, waiter: Waiter, standing: boolean): void {
     const queue = lane === 'holder' ? this.holderQueue : this.partnerQueues.get(waiter.tenant);
     const at = queue ? queue.indexOf(waiter) : -1;
     if (!queue || at < 0) return;
@@ -246,7 +206,6 @@ export class AdmissionController {
       this.partnerOrder.splice(this.partnerOrder.indexOf(waiter.tenant), 1);
     }
     this.queuedCount--;
-    if (lane === 'partner') this.sojourn(this.now() - waiter.since);
-    waiter.resolve({ ok: false, reason });
+    waiter.resolve({ ok: false, reason: standing ? 'standing-queue' : 'waited-too-long' });
   }
 }

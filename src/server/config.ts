@@ -315,9 +315,6 @@ function admissionLimits(env: Env, devIdp: boolean): AdmissionLimits {
     standingQueueWaitMs: integer(env, 'VAXPASS_STANDING_QUEUE_WAIT_MS', 5, 0, 60_000),
     // Percent in the environment, a share here; off until bench/overload shows where to set it.
     maxLoopUtilization: integer(env, 'VAXPASS_MAX_LOOP_UTILIZATION_PERCENT', 0, 0, 100) / 100,
-    // CoDel's target and interval on the partner queue's delay (admission.ts); 0: off.
-    queueDelayTargetMs: integer(env, 'VAXPASS_QUEUE_DELAY_TARGET_MS', 0, 0, 60_000),
-    queueDelayIntervalMs: integer(env, 'VAXPASS_QUEUE_DELAY_INTERVAL_MS', 100, 1, 60_000),
   };
 }
 

@@ -5,10 +5,10 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countIssuedPasses } from '../../src/db/queries/issued-passes.ts';
 import { AdmissionController, type Admission, type Admitted } from '../../src/server/admission.ts';
-import { loadConfig, testConfig } from '../../src/server/config.ts';
+import { testConfig } from '../../src/server/config.ts';
 import { createServerFixture, listen, newIdempotencyKey, problemOf, type ServerFixture } from './support/server-fixture.ts';
 
-const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 };
+const limits = { maxConcurrent: 2, holderReserve: 1, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 };
 const held = (a: Admission | Promise<Admission>) => a as Admitted;
 
 describe('AdmissionController', () => {
@@ -33,7 +33,7 @@ describe('AdmissionController', () => {
   });
 
   it('serves partners round-robin from their own bounded queues, so one partner cannot crowd out another', async () => {
-    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 });
+    const c = new AdmissionController({ maxConcurrent: 1, holderReserve: 0, maxQueue: 2, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 });
     const first = held(c.admit('partner', 'bulk'));
     const served: string[] = [];
     const queue = (tenant: string) => {
@@ -76,7 +76,7 @@ describe('AdmissionController', () => {
     expect(c.admit('partner', 'a')).toEqual({ ok: false, reason: 'loop-busy' });
     expect(c.loopRefusal('holder')).toBeNull();
     expect(held(c.admit('holder')).ok).toBe(true);
-    const off = new AdmissionController({ ...limits, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 }, () => 0, undefined, () => 1);
+    const off = new AdmissionController({ ...limits, maxLoopUtilization: 0 }, () => 0, undefined, () => 1);
     expect(off.loopRefusal('partner')).toBeNull();
   });
 
@@ -106,7 +106,7 @@ describe('AdmissionController', () => {
 });
 
 describe('standing queue (CoDel-style)', () => {
-  const standing = { maxConcurrent: 1, holderReserve: 0, maxQueue: 8, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 100, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 };
+  const standing = { maxConcurrent: 1, holderReserve: 0, maxQueue: 8, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 100, standingQueueWaitMs: 0, maxLoopUtilization: 0 };
 
   it('queues a partner burst, but once the partner queue has not emptied for standingQueueAfterMs refuses new partners at once while holders still queue and go first', async () => {
     let now = 0;
@@ -147,7 +147,7 @@ describe('standing queue (CoDel-style)', () => {
 
   it('with standingQueueWaitMs > 0 a partner in a standing queue waits that long at most, not maxWaitMs', async () => {
     let now = 0;
-    const c = new AdmissionController({ ...standing, standingQueueWaitMs: 5, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 }, undefined, () => now);
+    const c = new AdmissionController({ ...standing, standingQueueWaitMs: 5, maxLoopUtilization: 0 }, undefined, () => now);
     held(c.admit('partner', 'a'));
     void c.admit('partner', 'a');
     now = 200;
@@ -158,7 +158,7 @@ describe('standing queue (CoDel-style)', () => {
   });
 
   it('is off by default (VAXPASS_STANDING_QUEUE_AFTER_MS=0): a long-standing queue still queues', () => {
-    expect(testConfig().admission).toMatchObject({ standingQueueAfterMs: 0, standingQueueWaitMs: 5, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 });
+    expect(testConfig().admission).toMatchObject({ standingQueueAfterMs: 0, standingQueueWaitMs: 5, maxLoopUtilization: 0 });
     let now = 0;
     const c = new AdmissionController({ ...standing, standingQueueAfterMs: 0 }, undefined, () => now);
     held(c.admit('partner', 'a'));
@@ -169,69 +169,12 @@ describe('standing queue (CoDel-style)', () => {
   });
 });
 
-describe('queue delay (CoDel target and interval)', () => {
-  const codel = { maxConcurrent: 1, holderReserve: 0, maxQueue: 8, maxWaitMs: 1000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 5, queueDelayIntervalMs: 100 };
-
-  it('caps partner waits at the target once no waiter in an interval waited less; a wait under the target lifts the cap; holders keep maxWaitMs', async () => {
-    let now = 0;
-    const c = new AdmissionController(codel, undefined, () => now);
-    let slot = held(c.admit('partner', 'p'));
-    // Each waiter waits 20 ms (above the 5 ms target) before it gets the slot.
-    const next = async (at: number) => {
-      const waiting = c.admit('partner', 'p') as Promise<Admission>;
-      now = at;
-      slot.release();
-      slot = (await waiting) as Admitted;
-    };
-    await next(20);
-    expect(c.queueDelayCapped()).toBe(false);
-    await next(80);
-    // 60 ms above the target is not yet an interval: a burst, not a standing queue.
-    expect(c.queueDelayCapped()).toBe(false);
-    await next(140);
-    expect(c.queueDelayCapped()).toBe(true);
-    // Capped: a partner waits the target (5 ms), not maxWaitMs (1000), and is refused for the queue delay.
-    const started = performance.now();
-    expect(await c.admit('partner', 'p')).toEqual({ ok: false, reason: 'queue-delay' });
-    expect(performance.now() - started).toBeLessThan(500);
-    // Holders are not capped: one queues and gets the next slot.
-    const holder = c.admit('holder');
-    expect(holder).toBeInstanceOf(Promise);
-    slot.release();
-    const h = (await holder) as Admitted;
-    // A partner that waits less than the target ends the cap.
-    const quick = c.admit('partner', 'p') as Promise<Admission>;
-    now += 1;
-    h.release();
-    expect((await quick).ok).toBe(true);
-    expect(c.queueDelayCapped()).toBe(false);
-  });
-
-  it('is off at target 0 (the default): waits stay maxWaitMs however long the queue stood', async () => {
-    expect(testConfig().admission).toMatchObject({ queueDelayTargetMs: 0, queueDelayIntervalMs: 100 });
-    let now = 0;
-    const c = new AdmissionController({ ...codel, queueDelayTargetMs: 0 }, undefined, () => now);
-    let slot = held(c.admit('partner', 'p'));
-    for (let at = 50; at <= 500; at += 50) {
-      const waiting = c.admit('partner', 'p') as Promise<Admission>;
-      now = at;
-      slot.release();
-      slot = (await waiting) as Admitted;
-    }
-    expect(c.queueDelayCapped()).toBe(false);
-  });
-
-  it('reads VAXPASS_QUEUE_DELAY_TARGET_MS and VAXPASS_QUEUE_DELAY_INTERVAL_MS', () => {
-    expect(loadConfig({ VAXPASS_DEV_IDP: 'on', VAXPASS_QUEUE_DELAY_TARGET_MS: '5', VAXPASS_QUEUE_DELAY_INTERVAL_MS: '50' }).admission).toMatchObject({ queueDelayTargetMs: 5, queueDelayIntervalMs: 50 });
-  });
-});
-
 describe('admission over HTTP', () => {
   let f: ServerFixture;
   afterEach(() => f.cleanup());
 
   it('sheds partner issuance with 503 OVERLOADED and Retry-After before signing, while a holder is still served', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const busy = held(f.app.admission.admit('partner', 'elsewhere'));
     const before = await countIssuedPasses(f.db);
     const shed = await f.partnerIssue({ personId: 'demo-0001' });
@@ -257,7 +200,7 @@ describe('admission over HTTP', () => {
   });
 
   it('nothing the client sends changes its lane: a partner key on the holder path is still a holder request needing an ID token', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const busy = held(f.app.admission.admit('holder'));
     const res = await f.partnerIssue({ personId: 'demo-0001' }, {});
     expect(res.status).toBe(503);
@@ -267,7 +210,7 @@ describe('admission over HTTP', () => {
   });
 
   it('refuses before reading the body when it would refuse anyway: the 503 comes while the body is still being sent', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 2, holderReserve: 1, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const server = await listen(f.app);
     const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
     try {
@@ -289,7 +232,7 @@ describe('admission over HTTP', () => {
   });
 
   it('does not sign or store for a client that went away while waiting for a slot', async () => {
-    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } });
+    f = await createServerFixture({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 4, maxWaitMs: 5000, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const server = await listen(f.app);
     try {
       const busy = held(f.app.admission.admit('partner', 'elsewhere'));

@@ -28,7 +28,7 @@ async function frontOf(f: ServerFixture): Promise<string> {
 describe('node front: partner issuance refused before it is read', () => {
   it('a held key whose partner queue is full gets 503 OVERLOADED with Retry-After; unknown, revoked and unheld keys and other partners go on to the application', async () => {
     // One partner slot (8 - 7 reserved for holders), no queue: a second partner request is refused at once.
-    const f = await createServerFixture({ admission: { maxConcurrent: 8, holderReserve: 7, maxQueue: 0, maxWaitMs: 50, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 5, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } });
+    const f = await createServerFixture({ admission: { maxConcurrent: 8, holderReserve: 7, maxQueue: 0, maxWaitMs: 50, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 5, maxLoopUtilization: 0 } });
     fixtures.push(f);
     const url = await frontOf(f);
     const post = (apiKey: string, headers: Record<string, string> = {}) =>
@@ -66,7 +66,7 @@ describe('node front: partner issuance refused before it is read', () => {
   });
 
   it('a revoked key is never refused here: the application answers it (401 API_KEY_REVOKED)', async () => {
-    const f = await createServerFixture({ admission: { maxConcurrent: 8, holderReserve: 7, maxQueue: 0, maxWaitMs: 50, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 5, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } });
+    const f = await createServerFixture({ admission: { maxConcurrent: 8, holderReserve: 7, maxQueue: 0, maxWaitMs: 50, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 5, maxLoopUtilization: 0 } });
     fixtures.push(f);
     const url = await frontOf(f);
     const slot = f.app.admission.admit('partner', f.partnerA.id);

@@ -21,7 +21,7 @@ async function setUp(...args: Parameters<typeof createServerFixture>) {
 
 describe('PartnerClient', () => {
   it('issues a pass; a shed attempt is retried with the same Idempotency-Key and yields one pass', async () => {
-    await setUp({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } });
+    await setUp({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     const busy = f.app.admission.admit('partner', 'elsewhere') as Admitted;
     const delays: number[] = [];
     const client = new PartnerClient({
@@ -59,7 +59,7 @@ describe('PartnerClient', () => {
   });
 
   it('stops retrying when the retry budget is spent', async () => {
-    await setUp({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0, queueDelayTargetMs: 0, queueDelayIntervalMs: 100 } });
+    await setUp({ admission: { maxConcurrent: 1, holderReserve: 0, maxQueue: 0, maxWaitMs: 0, maxEventLoopLagMs: 0, standingQueueAfterMs: 0, standingQueueWaitMs: 0, maxLoopUtilization: 0 } });
     f.app.admission.admit('partner', 'elsewhere');
     let sleeps = 0;
     const client = new PartnerClient({ baseUrl: server.url, apiKey: f.partnerA.apiKey, retryBudgetCap: 3, maxAttempts: 10, sleep: async () => void sleeps++ });
