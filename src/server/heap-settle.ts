@@ -61,7 +61,9 @@ export function settleHeapAfterLoad(options: HeapSettleOptions): HeapSettle {
       last = now;
       return share;
     });
-  const collect = options.collect ?? fullCollection();
+  // Looked up at the first collection: an issuer that never sees a spike never sets the flag.
+  let collector = options.collect;
+  const collect = () => (collector ??= fullCollection())();
   let baseline = heapUsed();
   let quiet = 0;
   const tick = () => {
@@ -80,9 +82,9 @@ export function settleHeapAfterLoad(options: HeapSettleOptions): HeapSettle {
   return { tick, stop: () => clearInterval(timer) };
 }
 
-/** VAXPASS_HEAP_SETTLE=on|off: whether a started issuer runs the watcher (startServer). */
+/** VAXPASS_HEAP_SETTLE=on|off (default on): whether a started issuer runs the watcher (startServer). */
 export function heapSettleEnabled(env: Env): boolean {
-  return onOff(env, 'VAXPASS_HEAP_SETTLE', false);
+  return onOff(env, 'VAXPASS_HEAP_SETTLE', true);
 }
 
 /** The settings startServer uses: quiet is under half busy for 3 s, growth twice the live old generation. */

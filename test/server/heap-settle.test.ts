@@ -59,8 +59,8 @@ describe('settleHeapAfterLoad', () => {
     expect(() => w.tick()).not.toThrow();
   });
 
-  it('is off unless VAXPASS_HEAP_SETTLE=on', () => {
-    expect(heapSettleEnabled({})).toBe(false);
-    expect(heapSettleEnabled({ VAXPASS_HEAP_SETTLE: 'on' })).toBe(true);
+  it('is on unless VAXPASS_HEAP_SETTLE=off', () => {
+    expect(heapSettleEnabled({})).toBe(true);
+    expect(heapSettleEnabled({ VAXPASS_HEAP_SETTLE: 'off' })).toBe(false);
   });
 });
