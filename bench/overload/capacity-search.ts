@@ -9,7 +9,9 @@
 // A failing step is measured once more before it counts (a step is 4 s on a shared machine: one
 // unlucky second should not decide C). The search climbs the ladder until a rate fails twice, then
 // bisects between the last rate that passed and the first that failed until they are within
-// `resolution` (5 %) of each other. C is the last rate that passed.
+// `resolution` (5 %) of each other. C is the last rate that passed. A rate passes when either of
+// its two tries does: on a noisy machine that leans towards the higher C, which is the point (one
+// bad second used to halve it); the retry lines show how often it was needed.
 // Before this, one step with any error ended the search, and C came out anywhere between 800 and
 // 1,600 req/s on the same code and machine (docs/benchmarks.md "Overload").
 
