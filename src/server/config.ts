@@ -114,7 +114,7 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   return value;
 }
 
-function onOff(env: Env, name: string, fallback: boolean): boolean {
+export function onOff(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'on' || raw === 'true' || raw === '1') return true;

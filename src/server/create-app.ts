@@ -83,6 +83,7 @@ export function createApp(options: CreateAppOptions): VaxpassApp {
     metrics.storageFailed(failure.kind, failure.driverCode);
     logger.error('storage error', { kind: failure.kind, driverCode: failure.driverCode });
   });
+  metrics.logLinesDropped = () => logger.dropped();
   metrics.storageHealthy = () => storage.healthy();
   const db = observedStore(options.db, storage);
   const limiter =

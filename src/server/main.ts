@@ -24,6 +24,7 @@ import { removeExpiredRecords } from './retention.ts';
 import { observedStore } from './storage-health.ts';
 import { removeExpiredEntryBatches } from './entry-log-retention.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { HEAP_SETTLE_DEFAULTS, heapSettleEnabled, settleHeapAfterLoad } from './heap-settle.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
 import { connectionLimits, listen } from './listen.ts';
 import { openResponses } from './open-responses.ts';
@@ -124,6 +125,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     : null;
   if (devIdp) config = { ...config, oidc: { issuer: devIdp.issuer, jwksUrl: null, audience: holderClientId, personClaim: 'sub', clientSecret: holderClientSecret } };
 
+  const heapSettle = heapSettleEnabled(options.env ?? process.env)
+    ? settleHeapAfterLoad({ ...HEAP_SETTLE_DEFAULTS, onCollected: (before, after, ms) => logger.info('heap collected after load', { oldGenerationMiB: Math.round(before / 1048576), afterMiB: Math.round(after / 1048576), ms: Math.round(ms) }) })
+    : null;
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });
   const server: ServerType = await listen(app.fetch, config.port, config.host, app.nodeFront, { limits, onRefused: (lane) => app.metrics.shed(lane, 'too-many-connections') }).catch(async (error: unknown) => {
@@ -202,6 +206,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       await app.close();
       // Alive until the end of the drain: a probe failing during a shutdown would only race it.
       await livenessListener?.close();
+      heapSettle?.stop();
       // Last: requests in flight may still have needed the provider's keys.
       await devIdp?.close();
       await db.close();

@@ -38,6 +38,8 @@ export class Metrics {
   /** Entries in the per-process holder refresh cache and keys in the in-memory quota store, read when scraped. */
   holderRefreshCacheEntries: () => number = () => 0;
   quotaKeys: () => number = () => 0;
+  /** Log lines dropped so far by the logger's bounded buffer (Logger.dropped), read when scraped. */
+  logLinesDropped: () => number = () => 0;
 
   constructor() {
     const gauge = (name: string, help: string, value: () => number) =>
@@ -52,6 +54,19 @@ export class Metrics {
     // The per-process state a spike can fill, so memory after a spike can be told from a leak.
     gauge('vaxpass_holder_refresh_cache_entries', 'Sessions whose last refresh answer is cached in this process (bounded at 50,000).', () => this.holderRefreshCacheEntries());
     gauge('vaxpass_quota_keys', 'Callers with quota state in this process (in-memory quota store, bounded at 100,000; 0 with Redis).', () => this.quotaKeys());
+    // A counter whose count lives in the logger: each scrape adds what was dropped since the last one.
+    const dropped = () => this.logLinesDropped();
+    let counted = 0;
+    new Counter({
+      name: 'vaxpass_log_lines_dropped_total',
+      help: 'Log lines dropped because the log destination (stdout) was too slow and the bounded buffer was full.',
+      registers: [this.registry],
+      collect() {
+        const total = dropped();
+        if (total > counted) this.inc(total - counted);
+        counted = total;
+      },
+    });
     for (const c of [this.issued]) for (const channel of ['holder', 'partner']) c.inc({ channel }, 0);
   }
 
