@@ -51,7 +51,7 @@ async function baseline(mode: 'post' | 'get'): Promise<string> {
 
 async function issuer(env: Record<string, string>): Promise<string> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server/main.ts'], {
+  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', 'src/server/main.ts'], {
     env: { ...process.env, PORT: '0', VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'apps'), VAXPASS_DEV_IDP: 'on', VAXPASS_SEED_DEMO: 'on', VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

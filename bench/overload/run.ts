@@ -48,7 +48,7 @@ const profile = process.env.OVERLOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${
 const generatorProfile = process.env.OVERLOAD_GENERATOR_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVERLOAD_GENERATOR_PROFILE}`] : [];
 // OVERLOAD_SERVER_FLAGS="--max-semi-space-size=4 …": node flags for the issuer only (memory experiments).
 const serverFlags = (process.env.OVERLOAD_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-const server = spawn(...pinned(0, [...profile, ...serverFlags, '--import', 'tsx', 'src/server/main.ts', '--dev']), {
+const server = spawn(...pinned(0, [...profile, ...serverFlags, '--expose-gc', '--import', 'tsx', 'src/server/main.ts', '--dev']), {
   env: { ...process.env, PORT: '0', VAXPASS_DB: join(dir, 'db.sqlite'), VAXPASS_KEYS: join(dir, 'keys'), VAXPASS_APPS_DIR: join(dir, 'none'), VAXPASS_ADMIN_TOKEN: ADMIN, VAXPASS_HOLDER_QUOTA_PER_MINUTE: '1000000', LOG_LEVEL: 'info', VAXPASS_DRAIN_DELAY_MS: '0', VAXPASS_MAX_EVENT_LOOP_LAG_MS: process.env.VAXPASS_MAX_EVENT_LOOP_LAG_MS ?? '30', VAXPASS_LIVENESS_PORT: '0', VAXPASS_METRICS_PORT: '0' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });

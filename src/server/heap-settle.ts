@@ -8,9 +8,11 @@
 // collection it ran (or at start), and by at least 32 MiB. V8 then sizes the old space for what is live and returns
 // the rest to the system. The pause (tens of ms) comes only on a loop with time to spare, at most
 // once per spike: the next one needs the heap to grow again.
+// The collection is node's own `gc`, there only when node was started with --expose-gc (the start
+// scripts pass it). Setting that flag from inside a running process is possible, but node documents
+// changing V8 flags after start as undefined behaviour: not in a national service's issuer.
 import { performance } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { onOff, type Env } from './config.ts';
 
 export interface HeapSettleOptions {
@@ -21,10 +23,11 @@ export interface HeapSettleOptions {
   readonly growth: number;
   /** Told after each collection (for a log line). */
   readonly onCollected?: (before: number, after: number, ms: number) => void;
-  /** For tests: the old generation in use, the loop's utilization of the last tick, the collector. */
+  /** A full collection: exposedFullCollection() in the issuer, a stand-in in tests. */
+  readonly collect: () => void;
+  /** For tests: the old generation in use, the loop's utilization of the last tick. */
   readonly oldUsed?: () => number;
   readonly utilization?: () => number;
-  readonly collect?: () => void;
 }
 
 const SLACK = 32 * 1024 * 1024;
@@ -36,12 +39,10 @@ function oldGenerationUsed(): number {
   return used;
 }
 
-/** node's full collection without --expose-gc on the command line: the flag is set for a fresh context only. */
-function fullCollection(): () => void {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (exposed) return exposed;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+/** node's full collection if it was started with --expose-gc, else null. */
+export function exposedFullCollection(): (() => void) | null {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  return typeof gc === 'function' ? gc : null;
 }
 
 export interface HeapSettle {
@@ -61,9 +62,7 @@ export function settleHeapAfterLoad(options: HeapSettleOptions): HeapSettle {
       last = now;
       return share;
     });
-  // Looked up at the first collection: an issuer that never sees a spike never sets the flag.
-  let collector = options.collect;
-  const collect = () => (collector ??= fullCollection())();
+  const collect = options.collect;
   let baseline = heapUsed();
   let quiet = 0;
   const tick = () => {

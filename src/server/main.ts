@@ -24,7 +24,7 @@ import { removeExpiredRecords } from './retention.ts';
 import { observedStore } from './storage-health.ts';
 import { removeExpiredEntryBatches } from './entry-log-retention.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { HEAP_SETTLE_DEFAULTS, heapSettleEnabled, settleHeapAfterLoad } from './heap-settle.ts';
+import { exposedFullCollection, HEAP_SETTLE_DEFAULTS, heapSettleEnabled, settleHeapAfterLoad } from './heap-settle.ts';
 import { watchedKeyDirectory } from './issuer-keys.ts';
 import { connectionLimits, listen } from './listen.ts';
 import { openResponses } from './open-responses.ts';
@@ -125,8 +125,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     : null;
   if (devIdp) config = { ...config, oidc: { issuer: devIdp.issuer, jwksUrl: null, audience: holderClientId, personClaim: 'sub', clientSecret: holderClientSecret } };
 
-  const heapSettle = heapSettleEnabled(options.env ?? process.env)
-    ? settleHeapAfterLoad({ ...HEAP_SETTLE_DEFAULTS, onCollected: (before, after, ms) => logger.info('heap collected after load', { oldGenerationMiB: Math.round(before / 1048576), afterMiB: Math.round(after / 1048576), ms: Math.round(ms) }) })
+  const collect = heapSettleEnabled(options.env ?? process.env) ? exposedFullCollection() : null;
+  if (heapSettleEnabled(options.env ?? process.env) && !collect) logger.warn('heap settle is off: node was started without --expose-gc (npm start and npm run start:prod pass it); memory raised by a load spike then comes back only slowly (docs/operations.md "Memory")');
+  const heapSettle = collect
+    ? settleHeapAfterLoad({ ...HEAP_SETTLE_DEFAULTS, collect, onCollected: (before, after, ms) => logger.info('heap collected after load', { oldGenerationMiB: Math.round(before / 1048576), afterMiB: Math.round(after / 1048576), ms: Math.round(ms) }) })
     : null;
   let shuttingDown = false;
   const app = createApp({ db, signer: keys, clock, config, logger, isShuttingDown: () => shuttingDown });

@@ -1,7 +1,8 @@
 // The heap settle watcher (src/server/heap-settle.ts): one full collection once the load has gone
 // and the old generation has grown well past what was live, none while the loop is busy.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { heapSettleEnabled, settleHeapAfterLoad } from '../../src/server/heap-settle.ts';
+import { exposedFullCollection, heapSettleEnabled, settleHeapAfterLoad } from '../../src/server/heap-settle.ts';
 
 const MiB = 1024 * 1024;
 
@@ -52,11 +53,25 @@ describe('settleHeapAfterLoad', () => {
     expect(collections).toBe(1);
   });
 
-  it('runs a real full collection without --expose-gc', () => {
-    let reads = 0;
-    const w = settleHeapAfterLoad({ maxUtilization: 1, quietSeconds: 1, growth: 2, oldUsed: () => (reads++ === 0 ? 0 : 100 * MiB) });
-    w.stop();
-    expect(() => w.tick()).not.toThrow();
+  it('uses node\'s own gc: none without --expose-gc, a real collection with it', () => {
+    // Vitest's workers run without the flag: the issuer then runs no watcher (main.ts says so).
+    expect(exposedFullCollection()).toBeNull();
+    const script = [
+      "import { exposedFullCollection, settleHeapAfterLoad } from './src/server/heap-settle.ts';",
+      'const collect = exposedFullCollection();',
+      'let garbage = Array.from({ length: 200_000 }, (_, i) => ({ i, s: String(i) }));',
+      'garbage = null;',
+      'let collected = null;',
+      'let reads = 0;',
+      // The baseline read at start is small, the next one past growth × baseline + 32 MiB.
+      "const w = settleHeapAfterLoad({ maxUtilization: 1, quietSeconds: 1, growth: 2, collect, oldUsed: () => (reads++ === 0 ? 1 : 100) * 1048576, onCollected: (before, after, ms) => (collected = { before, after, ms }) });",
+      'w.stop();',
+      'w.tick();',
+      'console.log(JSON.stringify({ exposed: typeof collect, collected: collected !== null }));',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout.trim())).toEqual({ exposed: 'function', collected: true });
   });
 
   it('is on unless VAXPASS_HEAP_SETTLE=off', () => {
