@@ -125,8 +125,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     : null;
   if (devIdp) config = { ...config, oidc: { issuer: devIdp.issuer, jwksUrl: null, audience: holderClientId, personClaim: 'sub', clientSecret: holderClientSecret } };
 
-  const collect = heapSettleEnabled(options.env ?? process.env) ? exposedFullCollection() : null;
-  if (heapSettleEnabled(options.env ?? process.env) && !collect) logger.warn('heap settle is off: node was started without --expose-gc (npm start and npm run start:prod pass it); memory raised by a load spike then comes back only slowly (docs/operations.md "Memory")');
+  const settleWanted = heapSettleEnabled(options.env ?? process.env);
+  const collect = settleWanted ? exposedFullCollection() : null;
+  if (settleWanted && !collect) logger.warn('heap settle is off: node was started without --expose-gc (npm start and npm run start:prod pass it); memory raised by a load spike then comes back only slowly (docs/operations.md "Memory")');
   const heapSettle = collect
     ? settleHeapAfterLoad({ ...HEAP_SETTLE_DEFAULTS, collect, onCollected: (before, after, ms) => logger.info('heap collected after load', { oldGenerationMiB: Math.round(before / 1048576), afterMiB: Math.round(after / 1048576), ms: Math.round(ms) }) })
     : null;
