@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { countStatements } from '../test/support/statement-counter.ts';
+import { formatSpread as range, spread } from './support/measure.ts';
 import { backendCpuSeconds, dropSchema } from './support/postgres-bench.ts';
 
 const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -35,7 +36,6 @@ interface Phase {
 }
 type ChildResult = Record<'fetch' | 'refresh' | 'again', Phase>;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const backendCpu = () => backendCpuSeconds(PG_URL, APPLICATION_NAME);
 
@@ -121,7 +121,7 @@ async function child(tree: string, store: string, people: number): Promise<void>
       }
       const used = process.cpuUsage(c0);
       const backendUs = store === 'PostgreSQL' ? (((await backendCpu()) - b0) * 1e6) / people : null;
-      return { statements: 0, cpuUs: (used.user + used.system) / people, backendUs, latencyMs: median(times), statuses: { ...statuses } };
+      return { statements: 0, cpuUs: (used.user + used.system) / people, backendUs, latencyMs: spread(times).median, statuses: { ...statuses } };
     };
     // The first fetch of everyone, an hour, the first refresh, and (for scale) the one after it.
     // The statements are counted on five warm-up people, the others only warm the path up.
@@ -144,7 +144,6 @@ async function child(tree: string, store: string, people: number): Promise<void>
   }
 }
 
-const range = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 async function parent(): Promise<void> {
   const people = Number(process.argv[2] ?? 200);

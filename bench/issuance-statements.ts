@@ -17,6 +17,7 @@ import { createApp } from '../src/server/create-app.ts';
 import { watchedKeyDirectory } from '../src/server/issuer-keys.ts';
 import { silentLogger } from '../src/server/logger.ts';
 import { countStatements } from '../test/support/statement-counter.ts';
+import { formatSpread as range, spread } from './support/measure.ts';
 import { backendCpuSeconds, dropSchema } from './support/postgres-bench.ts';
 import { seedBenchIssuer } from './support/seed-bench-issuer.ts';
 
@@ -29,8 +30,6 @@ const APPLICATION_NAME = `vaxpass-issuance-bench-${process.pid}`;
 
 const backendCpu = () => backendCpuSeconds(PG_URL, APPLICATION_NAME);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const range = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 async function bench(store: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vaxpass-issuance-bench-'));
@@ -75,7 +74,7 @@ async function bench(store: string): Promise<void> {
         times.push(performance.now() - t0);
       }
       let used = process.cpuUsage(cpu0);
-      latency.push(median(times));
+      latency.push(spread(times).median);
       cpu.push((used.user + used.system) / N);
       if (store === 'PostgreSQL') backend.push(((await backendCpu()) - b0) * 1e6 / N);
       // 16 concurrent callers.
