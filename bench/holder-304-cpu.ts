@@ -26,7 +26,8 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { initKeyDirectory } from '../src/keys/key-directory.ts';
 import { signInThroughProvider } from '../test/support/sign-in-through-provider.ts';
-import { cpuSecondsOf, mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
+import { mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
+import { backendCpuByPid } from './support/postgres-bench.ts';
 import { waitForLine } from './support/wait-for-line.ts';
 import { spread, formatSpread as range } from './support/measure.ts';
 
@@ -94,11 +95,6 @@ async function issuer(tree: string, n: number): Promise<Contender> {
   return { name: `issuer ${tree}`, pid: child.pid!, application: applicationOf(n), target: { url: `${origin}/api/v1/holder/passes`, method: 'GET', headers: sessions[0]!, rotate: sessions } };
 }
 
-/** CPU seconds so far of the PostgreSQL backends of one issuer (found by application_name). */
-async function backendCpu(client: pg.Client, application: string): Promise<Map<number, number>> {
-  return cpuSecondsOf((await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [application])).rows.map((r) => r.pid));
-}
-
 const client = new pg.Client({ connectionString: PG_URL });
 await client.connect();
 try {
@@ -113,9 +109,9 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 ? [...contenders].reverse() : contenders;
     for (const c of order) {
-      const before = { cpu: cpuSeconds(c.pid), writes: writeCalls(c.pid), backends: c.application ? await backendCpu(client, c.application) : new Map<number, number>() };
+      const before = { cpu: cpuSeconds(c.pid), writes: writeCalls(c.pid), backends: c.application ? await backendCpuByPid(client, c.application) : new Map<number, number>() };
       const { rate, requests, non2xx } = await runWrk(dir, c.target, CONNECTIONS, SECONDS);
-      const after = { cpu: cpuSeconds(c.pid), writes: writeCalls(c.pid), backends: c.application ? await backendCpu(client, c.application) : new Map<number, number>() };
+      const after = { cpu: cpuSeconds(c.pid), writes: writeCalls(c.pid), backends: c.application ? await backendCpuByPid(client, c.application) : new Map<number, number>() };
       if (non2xx > 0) process.stderr.write(`  warning: ${non2xx} answers of 400 or more from ${c.name}\n`);
       let backend = 0;
       for (const [pid, seconds] of after.backends) backend += seconds - (before.backends.get(pid) ?? 0);

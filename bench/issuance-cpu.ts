@@ -18,7 +18,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { cpuSecondsOf, mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
+import { mainThreadAndProcessCpuSeconds as cpuSeconds, runWrk, type WrkTarget } from './support/wrk.ts';
+import { backendCpuByPid } from './support/postgres-bench.ts';
 import { waitForLine } from './support/wait-for-line.ts';
 import { spread, formatSpread as range } from './support/measure.ts';
 
@@ -68,8 +69,7 @@ async function issuer(tree: string, n: number): Promise<Contender> {
 
 /** CPU seconds so far of the PostgreSQL backends of one issuer (found by application_name). */
 async function backendCpu(client: pg.Client | null, application: string | undefined): Promise<Map<number, number>> {
-  if (!client || !application) return new Map();
-  return cpuSecondsOf((await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [application])).rows.map((r) => r.pid));
+  return client && application ? backendCpuByPid(client, application) : new Map();
 }
 
 const client = PG_URL ? new pg.Client({ connectionString: PG_URL }) : null;

@@ -2,14 +2,16 @@
 // CPU of the backends a bench opened (found by the application_name it gave them) is part of a
 // request's cost; and each bench works in a schema of its own, dropped at the end.
 import pg from 'pg';
-import { processCpuSeconds } from './wrk.ts';
+import { cpuSecondsOf } from './wrk.ts';
 
-/** CPU seconds so far of every backend connected with this application_name. */
+/** CPU seconds so far of each backend connected with this application_name, by pid, over a client the bench keeps. */
+export async function backendCpuByPid(client: pg.Client, applicationName: string): Promise<Map<number, number>> {
+  return cpuSecondsOf((await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [applicationName])).rows.map((r) => r.pid));
+}
+
+/** CPU seconds so far of every backend connected with this application_name, summed. */
 export async function backendCpuSeconds(url: string, applicationName: string): Promise<number> {
-  return withClient(url, async (client) => {
-    const pids = (await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [applicationName])).rows.map((r) => r.pid);
-    return pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
-  });
+  return withClient(url, async (client) => [...(await backendCpuByPid(client, applicationName)).values()].reduce((sum, seconds) => sum + seconds, 0));
 }
 
 export async function dropSchema(url: string, schema: string): Promise<void> {
